@@ -1,0 +1,91 @@
+// Field-level changes, the unit of sync and of merge.
+//
+// A mutation carries only the fields that changed ("fields") and what they were
+// when the edit began ("base"). Field keys are top-level record keys, except a
+// person's checklists, which are split per platform ("platforms.vneid") so two
+// volunteers who help the same person on different platforms never conflict.
+//
+// DO NOT CHANGE THE KEY FORMAT WITHOUT BUMPING PROTOCOL_VERSION: the server's
+// merge and stored conflicts depend on it.
+import { PLATFORMS } from './platforms';
+
+export type Fields = Record<string, unknown>;
+
+/** Keys that never travel as changes: the server owns them or they are identity. */
+const IDENTITY_KEYS = new Set(['id', 'createdAt', 'updatedAt']);
+
+function flatten(record: Record<string, unknown>): Fields {
+  const out: Fields = {};
+  for (const [k, v] of Object.entries(record)) {
+    if (IDENTITY_KEYS.has(k)) continue;
+    if (k === 'platforms' && v && typeof v === 'object') {
+      for (const p of PLATFORMS) out[`platforms.${p}`] = (v as Record<string, unknown>)[p];
+    } else out[k] = v;
+  }
+  return out;
+}
+
+/** Stable JSON with sorted keys, so equal values compare equal regardless of key order. */
+export function stableStringify(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+}
+
+export function sameValue(a: unknown, b: unknown): boolean {
+  return stableStringify(a) === stableStringify(b);
+}
+
+/** Every field of a record, for a create. Absent optional fields are simply not listed. */
+export function allFields(record: object): Fields {
+  const flat = flatten(record as Record<string, unknown>);
+  for (const k of Object.keys(flat)) if (flat[k] === undefined) delete flat[k];
+  return flat;
+}
+
+/**
+ * Changed fields between two versions of a record, and their values before.
+ * A cleared optional field appears with the value null (JSON has no undefined).
+ */
+export function diffFields(before: object, after: object): { fields: Fields; base: Fields } {
+  const a = flatten(before as Record<string, unknown>);
+  const b = flatten(after as Record<string, unknown>);
+  const fields: Fields = {};
+  const base: Fields = {};
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (!sameValue(a[key], b[key])) {
+      fields[key] = b[key] ?? null;
+      base[key] = a[key] ?? null;
+    }
+  }
+  return { fields, base };
+}
+
+/** Reads one field key (including "platforms.x") from a record. */
+export function getField(record: object, key: string): unknown {
+  const r = record as Record<string, unknown>;
+  if (key.startsWith('platforms.')) {
+    const platforms = r.platforms as Record<string, unknown> | undefined;
+    return platforms?.[key.slice('platforms.'.length)];
+  }
+  return r[key];
+}
+
+/** Returns a copy of record with the fields applied; null removes an optional field. */
+export function applyFields<T extends object>(record: T, fields: Fields): T {
+  const out: Record<string, unknown> = structuredClone(record) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(fields)) {
+    if (IDENTITY_KEYS.has(key)) continue;
+    if (key.startsWith('platforms.')) {
+      const platforms = { ...((out.platforms as Record<string, unknown>) ?? {}) };
+      platforms[key.slice('platforms.'.length)] = value;
+      out.platforms = platforms;
+    } else if (value === null) delete out[key];
+    else out[key] = value;
+  }
+  return out as T;
+}

@@ -1,0 +1,104 @@
+// Sync protocol 1: the wire contract between the device and the server.
+// docs/API.md describes it for people; these schemas enforce it for code.
+//
+// PROTOCOL_VERSION is sent with every push. Changing the meaning of any field
+// below (or the field-key format in fields.ts) without bumping it means old
+// devices in the field silently corrupt data. Bump it, and teach the server to
+// answer the old version until every device has updated.
+import { z } from 'zod';
+import { ENTITIES, userProfileSchema } from './schemas';
+
+export const PROTOCOL_VERSION = 1;
+export const MAX_MUTATIONS_PER_PUSH = 500;
+export const MAX_BODY_BYTES = 1024 * 1024;
+export const PULL_DEFAULT_LIMIT = 500;
+export const PULL_MAX_LIMIT = 1000;
+
+export const ERROR_CODES = [
+  'invalid_json',
+  'invalid_request',
+  'unsupported_protocol',
+  'unauthenticated',
+  'invalid_credentials',
+  'forbidden',
+  'not_found',
+  'payload_too_large',
+  'too_many_attempts',
+  'seq_gap',
+  'conflict',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Why one mutation in a push was rejected. The device shows these in "needs attention". */
+export const REJECT_CODES = [
+  'invalid_record', // fails the shared schema
+  'wrong_ward', // record belongs to another ward
+  'forbidden', // outside the user's scope
+  'unknown_household', // references a household the server does not have
+  'unknown_person',
+  'immutable', // visits are append-only
+  'not_found', // delete or partial update of a record the server never had
+] as const;
+export type RejectCode = (typeof REJECT_CODES)[number];
+
+export const apiErrorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string() }).passthrough(),
+});
+export type ApiError = z.infer<typeof apiErrorSchema>;
+
+export const mutationSchema = z
+  .object({
+    seq: z.number().int().positive(),
+    entity: z.enum(ENTITIES),
+    id: z.uuid(),
+    op: z.enum(['upsert', 'delete']),
+    fields: z.record(z.string(), z.unknown()),
+    base: z.record(z.string(), z.unknown()).optional(),
+    at: z.iso.datetime({ offset: true }),
+  })
+  .strict();
+export type Mutation = z.infer<typeof mutationSchema>;
+
+export const pushRequestSchema = z
+  .object({
+    protocol: z.number().int(),
+    clientId: z.string().min(8).max(100),
+    mutations: z.array(mutationSchema),
+  })
+  .strict();
+export type PushRequest = z.infer<typeof pushRequestSchema>;
+
+export const mutationResultSchema = z.object({
+  seq: z.number().int(),
+  status: z.enum(['applied', 'duplicate', 'rejected']),
+  conflicts: z.array(z.string()).optional(),
+  error: z
+    .object({ code: z.string(), message: z.string(), path: z.string().optional() })
+    .optional(),
+});
+export type MutationResult = z.infer<typeof mutationResultSchema>;
+
+export const pushResponseSchema = z.object({
+  lastAppliedSeq: z.number().int(),
+  results: z.array(mutationResultSchema),
+});
+export type PushResponse = z.infer<typeof pushResponseSchema>;
+
+export const pullChangeSchema = z.object({
+  entity: z.enum(ENTITIES),
+  id: z.string(),
+  record: z.record(z.string(), z.unknown()),
+  version: z.number().int(),
+});
+export const pullResponseSchema = z.object({
+  changes: z.array(pullChangeSchema),
+  cursor: z.number().int(),
+  hasMore: z.boolean(),
+});
+export type PullResponse = z.infer<typeof pullResponseSchema>;
+
+export const loginRequestSchema = z
+  .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) })
+  .strict();
+export const sessionResponseSchema = z.object({ user: userProfileSchema });
