@@ -1,0 +1,81 @@
+// Live reads for screens. Each returns undefined while loading and re-renders
+// when the underlying tables change (Dexie's liveQuery).
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useEffect, useState } from 'react';
+import { useStore } from './StoreContext';
+import * as q from './queries';
+import { search, type SearchHit } from './search';
+import { getMeta } from './meta';
+import { stripLocal } from './database';
+
+export function useHouseholdsByGroup(group: string | undefined) {
+  const { db } = useStore();
+  return useLiveQuery(() => (group ? q.householdsByGroup(db, group) : []), [db, group]);
+}
+
+export function useGroups() {
+  const { db, user } = useStore();
+  return useLiveQuery(() => q.knownGroups(db, user.groups), [db, user.groups]);
+}
+
+export function useHousehold(id: string | undefined) {
+  const { db } = useStore();
+  return useLiveQuery(() => (id ? q.householdDetail(db, id) : null), [db, id]);
+}
+
+export function usePerson(id: string | undefined) {
+  const { db } = useStore();
+  return useLiveQuery(() => (id ? q.personDetail(db, id) : null), [db, id]);
+}
+
+export function useTodayVisits() {
+  const { db } = useStore();
+  return useLiveQuery(() => q.todayVisits(db), [db]);
+}
+
+export function usePendingCount() {
+  const { db } = useStore();
+  return useLiveQuery(() => q.pendingCount(db), [db]);
+}
+
+export function useFollowUps() {
+  const { db } = useStore();
+  return useLiveQuery(() => q.followUps(db), [db]);
+}
+
+export function useCoverage(group: string | undefined) {
+  const { db } = useStore();
+  return useLiveQuery(() => (group ? q.coverage(db, group) : []), [db, group]);
+}
+
+export function useAttention() {
+  const { db } = useStore();
+  return useLiveQuery(() => db.attention.orderBy('key').toArray(), [db]);
+}
+
+export function useMeta<T>(key: string) {
+  const { db } = useStore();
+  return useLiveQuery(async () => ({ value: await getMeta<T>(db, key) }), [db, key]);
+}
+
+export function useVisit(id: string | undefined) {
+  const { db } = useStore();
+  return useLiveQuery(async () => {
+    const row = id ? await db.visits.get(id) : undefined;
+    return row ? stripLocal(row) : null;
+  }, [db, id]);
+}
+
+/**
+ * Search as you type. The query is debounced so a fast typist does not start
+ * a search per key, and results are capped so one letter never floods the list.
+ */
+export function useSearch(query: string, delayMs = 150): SearchHit[] | undefined {
+  const { db } = useStore();
+  const [debounced, setDebounced] = useState(query);
+  useEffect(() => {
+    const t = setTimeout(() => setDebounced(query), delayMs);
+    return () => clearTimeout(t);
+  }, [query, delayMs]);
+  return useLiveQuery(() => search(db, debounced), [db, debounced]);
+}

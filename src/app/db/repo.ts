@@ -1,0 +1,325 @@
+// Every write the app makes. Each function writes the record AND its outbox
+// entry in ONE Dexie 'rw' transaction, so either both are stored or neither is:
+// a volunteer's record can never exist without the change that will sync it,
+// and the queue never carries a change for a record that was not saved.
+//
+// Nothing inside a transaction awaits anything but IndexedDB itself (no fetch,
+// no timers): IndexedDB commits a transaction as soon as a task passes with no
+// request pending, and the rest of the write would then fail on its own.
+//
+// Expected failures are returned as values, never thrown:
+//   { ok: false, reason: 'invalid', errors }  per-field i18n keys from the shared schema
+//   { ok: false, reason: 'quota' }            the device is full; nothing was written
+//   { ok: false, reason: 'not_found' | 'consent_required' }
+import type { z } from 'zod';
+import {
+  emptyPlatforms,
+  fieldErrors,
+  householdSchema,
+  personSchema,
+  visitSchema,
+  type Household,
+  type Person,
+  type Step,
+  type Visit,
+  type VisitPerson,
+} from '../../shared/schemas';
+import type { Platform } from '../../shared/platforms';
+import { allFields, applyFields, diffFields } from '../../shared/fields';
+import { uuidv7 } from '../../shared/ids';
+import {
+  stripLocal,
+  toHouseholdRow,
+  toPersonRow,
+  toVisitRow,
+  type GoCuaDB,
+  type OutboxEntry,
+} from './database';
+import { emitSaved } from './events';
+
+export interface Actor {
+  userId: string;
+  wardCode: string;
+}
+
+export type WriteFailure =
+  | { ok: false; reason: 'invalid'; errors: Record<string, string> }
+  | { ok: false; reason: 'quota' }
+  | { ok: false; reason: 'not_found' }
+  | { ok: false; reason: 'consent_required' };
+export type WriteResult<T> = { ok: true; record: T; changed: boolean } | WriteFailure;
+
+const nowIso = () => new Date().toISOString();
+
+function isQuotaError(e: unknown): boolean {
+  for (let err = e as { name?: string; inner?: unknown } | undefined; err; err = err.inner as typeof err) {
+    if (err.name === 'QuotaExceededError') return true;
+  }
+  return false;
+}
+
+/** Runs a write transaction, turning quota errors into a value and announcing success. */
+async function write<T>(db: GoCuaDB, body: () => Promise<WriteResult<T>>): Promise<WriteResult<T>> {
+  try {
+    const result = await db.transaction('rw', [db.households, db.people, db.visits, db.outbox], body);
+    if (result.ok && result.changed) emitSaved();
+    return result;
+  } catch (e) {
+    if (isQuotaError(e)) return { ok: false, reason: 'quota' };
+    throw e;
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): { ok: true; data: z.infer<S> } | WriteFailure {
+  const r = schema.safeParse(value);
+  return r.success ? { ok: true, data: r.data } : { ok: false, reason: 'invalid', errors: fieldErrors(r.error) };
+}
+
+function outboxCreate(entity: OutboxEntry['entity'], record: { id: string }, at: string): OutboxEntry {
+  return { entity, id: record.id, op: 'upsert', fields: allFields(record), at };
+}
+
+// ---------------------------------------------------------------- households
+
+export interface HouseholdInput {
+  group: string;
+  address: Household['address'];
+  headName?: string | undefined;
+  phone?: string | undefined;
+  povertyStatus: Household['povertyStatus'];
+  notes?: string | undefined;
+  /** The volunteer asked and the household agreed to have its details recorded. */
+  consentGiven: boolean;
+}
+
+function blankToUndefined<T extends object>(input: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (typeof v === 'string' && v.trim() === '') continue;
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) ? blankToUndefined(v) : v;
+  }
+  return out as T;
+}
+
+export function createHousehold(db: GoCuaDB, actor: Actor, input: HouseholdInput): Promise<WriteResult<Household>> {
+  const at = nowIso();
+  const { consentGiven, ...rest } = blankToUndefined(input);
+  const parsed = parse(householdSchema, {
+    ...rest,
+    id: uuidv7(),
+    createdAt: at,
+    updatedAt: at,
+    deleted: false,
+    wardCode: actor.wardCode,
+    consent: { given: consentGiven, at, by: actor.userId },
+  });
+  if (!parsed.ok) return Promise.resolve(parsed);
+  const record = parsed.data;
+  return write(db, async () => {
+    await db.households.add(toHouseholdRow(record));
+    await db.outbox.add(outboxCreate('household', record, at));
+    return { ok: true, record, changed: true };
+  });
+}
+
+export function updateHousehold(
+  db: GoCuaDB,
+  actor: Actor,
+  id: string,
+  patch: Partial<HouseholdInput>,
+): Promise<WriteResult<Household>> {
+  return write(db, async () => {
+    const row = await db.households.get(id);
+    if (!row || row.deleted) return { ok: false, reason: 'not_found' };
+    const before = stripLocal(row);
+    const at = nowIso();
+    const { consentGiven, ...rest } = patch;
+    const next: Record<string, unknown> = { ...before, ...rest, updatedAt: at };
+    for (const [k, v] of Object.entries(rest)) if (typeof v === 'string' && v.trim() === '') delete next[k];
+    if (rest.address) next.address = blankToUndefined(rest.address);
+    if (consentGiven !== undefined && consentGiven !== before.consent.given)
+      next.consent = { given: consentGiven, at, by: actor.userId };
+    const parsed = parse(householdSchema, next);
+    if (!parsed.ok) return parsed;
+    return putWithDiff(db, 'household', before, parsed.data, at);
+  });
+}
+
+/** Tombstone: synced data is never hard-deleted. */
+export function deleteHousehold(db: GoCuaDB, _actor: Actor, id: string): Promise<WriteResult<Household>> {
+  return write(db, async () => {
+    const row = await db.households.get(id);
+    if (!row) return { ok: false, reason: 'not_found' };
+    const before = stripLocal(row);
+    return putWithDiff(db, 'household', before, { ...before, deleted: true, updatedAt: nowIso() }, nowIso());
+  });
+}
+
+// ---------------------------------------------------------------- people
+
+export interface PersonInput {
+  fullName: string;
+  birthYear?: number | undefined;
+  sex?: Person['sex'];
+  phone?: string | undefined;
+  hasSmartphone?: boolean | undefined;
+  flags: Person['flags'];
+}
+
+export function createPerson(
+  db: GoCuaDB,
+  actor: Actor,
+  householdId: string,
+  input: PersonInput,
+): Promise<WriteResult<Person>> {
+  return write(db, async () => {
+    const household = await db.households.get(householdId);
+    if (!household || household.deleted) return { ok: false, reason: 'not_found' };
+    if (!household.consent.given) return { ok: false, reason: 'consent_required' };
+    const at = nowIso();
+    const parsed = parse(personSchema, {
+      ...blankToUndefined(input),
+      id: uuidv7(),
+      householdId,
+      createdAt: at,
+      updatedAt: at,
+      deleted: false,
+      wardCode: actor.wardCode,
+      platforms: emptyPlatforms(),
+    });
+    if (!parsed.ok) return parsed;
+    await db.people.add(toPersonRow(parsed.data));
+    await db.outbox.add(outboxCreate('person', parsed.data, at));
+    return { ok: true, record: parsed.data, changed: true };
+  });
+}
+
+export function updatePerson(
+  db: GoCuaDB,
+  _actor: Actor,
+  id: string,
+  patch: Partial<PersonInput> & { platforms?: Person['platforms']; deleted?: boolean },
+): Promise<WriteResult<Person>> {
+  return write(db, async () => {
+    const row = await db.people.get(id);
+    if (!row || row.deleted) return { ok: false, reason: 'not_found' };
+    const before = stripLocal(row);
+    const at = nowIso();
+    const next: Record<string, unknown> = { ...before, ...patch, updatedAt: at };
+    for (const [k, v] of Object.entries(patch)) if (v === undefined || (typeof v === 'string' && v.trim() === '')) delete next[k];
+    const parsed = parse(personSchema, next);
+    if (!parsed.ok) return parsed;
+    return putWithDiff(db, 'person', before, parsed.data, at);
+  });
+}
+
+/** One tap on a checklist step. */
+export function setPersonStep(
+  db: GoCuaDB,
+  actor: Actor,
+  personId: string,
+  platform: Platform,
+  step: string,
+  value: Step,
+): Promise<WriteResult<Person>> {
+  return db.people.get(personId).then((row) => {
+    if (!row) return { ok: false, reason: 'not_found' } as const;
+    const platforms = structuredClone(row.platforms);
+    (platforms[platform].steps as Record<string, Step>)[step] = value;
+    return updatePerson(db, actor, personId, { platforms });
+  });
+}
+
+/** The "did it alone" mark: the goal of the campaign is skills people keep. */
+export function setIndependent(
+  db: GoCuaDB,
+  actor: Actor,
+  personId: string,
+  platform: Platform,
+  independent: boolean,
+): Promise<WriteResult<Person>> {
+  return db.people.get(personId).then((row) => {
+    if (!row) return { ok: false, reason: 'not_found' } as const;
+    const platforms = structuredClone(row.platforms);
+    platforms[platform].independent = independent;
+    return updatePerson(db, actor, personId, { platforms });
+  });
+}
+
+// ---------------------------------------------------------------- visits
+
+export type VisitInput = Omit<Visit, 'id' | 'createdAt' | 'updatedAt' | 'deleted' | 'wardCode' | 'volunteerId' | 'at'> & {
+  at?: string;
+};
+
+/** Applies the step changes a visit recorded to a person's current checklists. */
+export function applyVisitSteps(person: Person, entry: VisitPerson): Person['platforms'] {
+  const platforms = structuredClone(person.platforms);
+  for (const s of entry.steps) {
+    const step: Step = { status: s.status };
+    if (s.blocker) step.blocker = s.blocker;
+    if (s.blockerText) step.blockerText = s.blockerText;
+    (platforms[s.platform].steps as Record<string, Step>)[s.step] = step;
+  }
+  for (const p of entry.independent ?? []) platforms[p].independent = true;
+  return platforms;
+}
+
+/**
+ * Saves a visit (append-only) and, in the same transaction, brings each visited
+ * person's checklists up to date with what the visit recorded.
+ */
+export function recordVisit(db: GoCuaDB, actor: Actor, input: VisitInput): Promise<WriteResult<Visit>> {
+  const at = nowIso();
+  const parsed = parse(visitSchema, {
+    ...blankToUndefined({ ...input, people: undefined, services: undefined }),
+    people: input.people,
+    services: input.services.map((s) => s.trim()).filter((s) => s.length > 0),
+    id: uuidv7(),
+    createdAt: at,
+    updatedAt: at,
+    deleted: false,
+    wardCode: actor.wardCode,
+    volunteerId: actor.userId,
+    at: input.at ?? at,
+  });
+  if (!parsed.ok) return Promise.resolve(parsed);
+  const visit = parsed.data;
+  return write(db, async () => {
+    if (visit.householdId) {
+      const household = await db.households.get(visit.householdId);
+      if (!household || household.deleted) return { ok: false, reason: 'not_found' };
+    }
+    await db.visits.add(toVisitRow(visit));
+    await db.outbox.add(outboxCreate('visit', visit, at));
+    for (const entry of visit.people) {
+      if (!entry.personId || (entry.steps.length === 0 && !entry.independent?.length)) continue;
+      const row = await db.people.get(entry.personId);
+      if (!row || row.deleted) continue;
+      const before = stripLocal(row);
+      const updated = personSchema.parse({ ...before, platforms: applyVisitSteps(before, entry), updatedAt: at });
+      await putWithDiff(db, 'person', before, updated, at);
+    }
+    return { ok: true, record: visit, changed: true };
+  });
+}
+
+// ---------------------------------------------------------------- shared
+
+/** Stores the new version and queues only the fields that changed. Call inside a transaction. */
+async function putWithDiff<T extends Household | Person>(
+  db: GoCuaDB,
+  entity: 'household' | 'person',
+  before: T,
+  after: T,
+  at: string,
+): Promise<WriteResult<T>> {
+  const { fields, base } = diffFields(before, after);
+  if (Object.keys(fields).length === 0) return { ok: true, record: before, changed: false };
+  if (entity === 'household') await db.households.put(toHouseholdRow(after as Household));
+  else await db.people.put(toPersonRow(after as Person));
+  const op = after.deleted && !before.deleted ? 'delete' : 'upsert';
+  await db.outbox.add({ entity, id: after.id, op, fields, base, at });
+  return { ok: true, record: after, changed: true };
+}
+
