@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createHousehold,
+  createPerson,
+  deleteHousehold,
+  recordVisit,
+  setIndependent,
+  setPersonStep,
+  updateHousehold,
+} from './repo';
+import { actor, freshDb, householdInput, personInput } from '../../../tests/factories/records';
+
+async function seedHousehold(db = freshDb()) {
+  const h = await createHousehold(db, actor, householdInput());
+  if (!h.ok) throw new Error('seed failed');
+  return { db, household: h.record };
+}
+
+describe('repository writes', () => {
+  it('creating a household writes the record and exactly one outbox entry with all fields', async () => {
+    const { db, household } = await seedHousehold();
+    expect(await db.households.count()).toBe(1);
+    const outbox = await db.outbox.toArray();
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0]).toMatchObject({ entity: 'household', id: household.id, op: 'upsert' });
+    expect(outbox[0]!.fields).toMatchObject({ headName: 'Nguyễn Văn An', phone: '0912345678', group: 'TDP 5' });
+    expect(outbox[0]!.fields).not.toHaveProperty('id');
+    expect(household.phone).toBe('0912345678');
+    expect(household.consent).toMatchObject({ given: true, by: 'vol-1' });
+  });
+
+  it('creating a person and a visit writes one outbox entry each', async () => {
+    const { db, household } = await seedHousehold();
+    const p = await createPerson(db, actor, household.id, personInput());
+    expect(p.ok).toBe(true);
+    const v = await recordVisit(db, actor, {
+      householdId: household.id,
+      channel: 'door',
+      outcome: 'not_home',
+      people: [],
+      services: [],
+    });
+    expect(v.ok).toBe(true);
+    const outbox = await db.outbox.orderBy('seq').toArray();
+    expect(outbox.map((e) => e.entity)).toEqual(['household', 'person', 'visit']);
+  });
+
+  it('an update writes only the changed fields, with their base values', async () => {
+    const { db, household } = await seedHousehold();
+    const r = await updateHousehold(db, actor, household.id, { notes: 'Cụ ông nghe kém, nói to' });
+    expect(r.ok).toBe(true);
+    const last = (await db.outbox.orderBy('seq').toArray()).at(-1)!;
+    expect(last.fields).toEqual({ notes: 'Cụ ông nghe kém, nói to' });
+    expect(last.base).toEqual({ notes: null });
+  });
+
+  it('an update that changes nothing writes no outbox entry', async () => {
+    const { db, household } = await seedHousehold();
+    await updateHousehold(db, actor, household.id, { headName: 'Nguyễn Văn An' });
+    expect(await db.outbox.count()).toBe(1);
+  });
+
+  it('a step tap queues only that platform', async () => {
+    const { db, household } = await seedHousehold();
+    const p = await createPerson(db, actor, household.id, personInput());
+    if (!p.ok) throw new Error();
+    await setPersonStep(db, actor, p.record.id, 'vneid', 'installed', { status: 'done' });
+    await setIndependent(db, actor, p.record.id, 'ihanoi', true);
+    const [, , step, alone] = await db.outbox.orderBy('seq').toArray();
+    expect(Object.keys(step!.fields)).toEqual(['platforms.vneid']);
+    expect(Object.keys(alone!.fields)).toEqual(['platforms.ihanoi']);
+  });
+
+  it('invalid input returns per-field errors and writes nothing', async () => {
+    const db = freshDb();
+    const r = await createHousehold(db, actor, householdInput({ phone: '12345', address: { houseNumber: '', street: 'Hàng Bông' } }));
+    expect(r).toEqual({
+      ok: false,
+      reason: 'invalid',
+      errors: { 'address.houseNumber': 'validation.required', phone: 'validation.phone' },
+    });
+    expect(await db.households.count()).toBe(0);
+    expect(await db.outbox.count()).toBe(0);
+  });
+
+  it('a person cannot be added to a household that gave no consent', async () => {
+    const db = freshDb();
+    const h = await createHousehold(db, actor, householdInput({ consentGiven: false, headName: undefined, phone: undefined }));
+    if (!h.ok) throw new Error(JSON.stringify(h));
+    expect(await createPerson(db, actor, h.record.id, personInput())).toEqual({ ok: false, reason: 'consent_required' });
+    expect(await db.people.count()).toBe(0);
+  });
+
+  it('a failure mid-write leaves neither the record nor the outbox entry', async () => {
+    const db = freshDb();
+    // Fail the second write of the transaction, after the record itself was put.
+    db.outbox.hook('creating', () => {
+      throw new Error('disk exploded');
+    });
+    await expect(createHousehold(db, actor, householdInput())).rejects.toThrow('disk exploded');
+    expect(await db.households.count()).toBe(0);
+    expect(await db.outbox.count()).toBe(0);
+  });
+
+  it('a quota error is reported as a value and nothing is written', async () => {
+    const db = freshDb();
+    db.outbox.hook('creating', () => {
+      throw new DOMException('full', 'QuotaExceededError');
+    });
+    expect(await createHousehold(db, actor, householdInput())).toEqual({ ok: false, reason: 'quota' });
+    expect(await db.households.count()).toBe(0);
+  });
+
+  it('recording a visit updates the visited person in the same transaction', async () => {
+    const { db, household } = await seedHousehold();
+    const p = await createPerson(db, actor, household.id, personInput());
+    if (!p.ok) throw new Error();
+    const v = await recordVisit(db, actor, {
+      householdId: household.id,
+      channel: 'door',
+      outcome: 'helped',
+      people: [
+        {
+          personId: p.record.id,
+          steps: [
+            { platform: 'vneid', step: 'level2', status: 'done' },
+            { platform: 'ihanoi', step: 'registered', status: 'blocked', blocker: 'sim_not_own_name' },
+          ],
+          independent: ['vneid'],
+        },
+      ],
+      services: ['Đăng ký tạm trú', '  '],
+    });
+    if (!v.ok) throw new Error(JSON.stringify(v));
+    expect(v.record.services).toEqual(['Đăng ký tạm trú']);
+    const person = await db.people.get(p.record.id);
+    expect(person!.platforms.vneid.steps.level2).toEqual({ status: 'done' });
+    expect(person!.platforms.vneid.independent).toBe(true);
+    expect(person!.platforms.ihanoi.steps.registered).toEqual({ status: 'blocked', blocker: 'sim_not_own_name' });
+    expect(person!._blocked).toBe(1);
+    const entries = await db.outbox.orderBy('seq').toArray();
+    expect(entries.map((e) => e.entity)).toEqual(['household', 'person', 'visit', 'person']);
+  });
+
+  it('a visit that fails validation writes neither the visit nor person changes', async () => {
+    const { db, household } = await seedHousehold();
+    const r = await recordVisit(db, actor, {
+      householdId: household.id,
+      channel: 'door',
+      outcome: 'helped',
+      people: [{ steps: [{ platform: 'ihanoi', step: 'level2', status: 'done' }] }],
+      services: [],
+    });
+    expect(r).toMatchObject({ ok: false, reason: 'invalid', errors: { 'people.0.steps.0.step': 'validation.unknownStep' } });
+    expect(await db.visits.count()).toBe(0);
+  });
+
+  it('deleting a household leaves a tombstone and queues a delete', async () => {
+    const { db, household } = await seedHousehold();
+    await deleteHousehold(db, actor, household.id);
+    expect((await db.households.get(household.id))!.deleted).toBe(true);
+    const last = (await db.outbox.orderBy('seq').toArray()).at(-1)!;
+    expect(last).toMatchObject({ op: 'delete', fields: { deleted: true } });
+  });
+});
