@@ -1,0 +1,120 @@
+// The Fastify app factory. main.ts gives it the real database and dist/;
+// tests give it a temporary database and no dist/.
+import { readFileSync } from 'node:fs';
+import fastifyCompress from '@fastify/compress';
+import fastifyCookie from '@fastify/cookie';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { MAX_BODY_BYTES } from '../shared/protocol';
+import type { ServerContext, TestHooks } from './context';
+import type { Db } from './db';
+import { errorHandler } from './http-errors';
+import { DEFAULT_SCRYPT_LOG_N } from './passwords';
+import { attentionRoutes } from './routes/attention';
+import { sessionRoutes } from './routes/session';
+import { syncRoutes } from './routes/sync';
+import { userRoutes } from './routes/users';
+import { serveStatic } from './static-files';
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export interface BuildAppOptions {
+  db: Db;
+  /** Built PWA to serve; static serving is off when absent or missing index.html. */
+  distDir?: string;
+  /** true: log requests without personal data (method, path, status, time). Default false. */
+  logger?: boolean;
+  /** Honour X-Forwarded-* (TRUST_PROXY): true, a hop count, or addresses. */
+  trustProxy?: boolean | number | string | string[];
+  https?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * log2 of scrypt's N for hashes created by this app. ONLY for tests, which
+   * lower it for speed; production always uses the default, 17.
+   */
+  scryptLogN?: number;
+  /** Clock override for tests (e.g. session expiry). */
+  now?: () => Date;
+  hooks?: TestHooks;
+}
+
+const PACKAGE_VERSION: string = (() => {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+// Log lines carry method, path (no query string: it may hold a cursor, never a
+// name, but we keep the rule simple), status and response time. No bodies, no
+// headers, no IP addresses, no usernames.
+const loggerOptions = {
+  level: 'info',
+  serializers: {
+    req: (req: { method?: string; url?: string }) => ({ method: req.method, url: (req.url ?? '').split('?')[0] }),
+    res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+  },
+};
+
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const fastifyOptions: FastifyServerOptions & { https?: BuildAppOptions['https'] } = {
+    logger: options.logger ? loggerOptions : false,
+    bodyLimit: MAX_BODY_BYTES,
+    trustProxy: (options.trustProxy ?? false) as FastifyServerOptions['trustProxy'], // a hop count works at runtime
+    // Fastify's default JSON parser (secure-json-parse) rejects __proto__ and
+    // constructor.prototype keys; http-errors.ts maps that to invalid_json.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    forceCloseConnections: 'idle',
+  };
+  if (options.https) fastifyOptions.https = options.https;
+  const app = Fastify(fastifyOptions) as unknown as FastifyInstance;
+
+  const ctx: ServerContext = {
+    db: options.db,
+    scryptLogN: options.scryptLogN ?? DEFAULT_SCRYPT_LOG_N,
+    now: options.now ?? (() => new Date()),
+    hooks: options.hooks ?? {},
+    version: PACKAGE_VERSION,
+  };
+
+  app.setErrorHandler(errorHandler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    // API answers are personal data: never stored by a browser or proxy cache.
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyCompress, { threshold: 1024 });
+
+  app.get('/api/v1/health', async (_request, reply) => {
+    try {
+      await ctx.db.kysely.selectFrom('schema_migrations').select('version').limit(1).execute();
+    } catch {
+      return reply.status(503).send({ error: { code: 'internal', message: 'The database is not reachable' } });
+    }
+    return { status: 'ok', db: ctx.db.dialect, version: ctx.version };
+  });
+  sessionRoutes(app, ctx);
+  syncRoutes(app, ctx);
+  userRoutes(app, ctx);
+  attentionRoutes(app, ctx);
+  await serveStatic(app, options.distDir);
+  return app;
+}

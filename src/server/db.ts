@@ -1,0 +1,210 @@
+// Database access for both back ends: SQLite (embedded default) and PostgreSQL.
+//
+// The rest of the server talks to `Db`: a Kysely instance, the dialect flag, and
+// `writeTx`, the only way to run a write transaction. writeTx exists because
+// the two databases need different statements to serialise writers:
+//   - SQLite: Kysely's own transaction() issues a plain BEGIN (deferred), which
+//     takes the write lock only at the first write and can then fail with
+//     SQLITE_BUSY half-way through a push if another process (a second app
+//     server, the admin CLI) got the lock first. We issue BEGIN IMMEDIATE on one
+//     connection instead, so the lock is taken up front and busy_timeout applies.
+//   - PostgreSQL: an ordinary READ COMMITTED transaction; the push code takes
+//     row locks (SELECT ... FOR UPDATE) itself, see push.ts.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+// Booleans are stored as integers 0/1 and JSON as text on both databases, so
+// one set of migrations and queries serves both.
+export interface UsersTable {
+  id: string;
+  username: string;
+  display_name: string;
+  role: string;
+  ward_code: string;
+  groups: string; // JSON array of group codes
+  password_hash: string;
+  disabled: number;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  token_sha256: string;
+  user_id: string;
+  created_at: string;
+  last_used_at: string;
+  revoked: number;
+}
+
+export interface ClientsTable {
+  client_id: string;
+  user_id: string;
+  last_applied_seq: number;
+  created_at: string;
+  last_push_at: string | null;
+}
+
+export interface RecordsTable {
+  entity: string;
+  id: string;
+  ward_code: string;
+  group_code: string | null;
+  created_by: string;
+  data: string; // JSON of the record as parsed by the shared schema
+  deleted: number;
+  version: number;
+  server_updated_at: string;
+}
+
+export interface WardCountersTable {
+  ward_code: string;
+  seq: number;
+}
+
+export interface ConflictsTable {
+  id: string;
+  ward_code: string;
+  entity: string;
+  record_id: string;
+  field: string;
+  server_value: string | null;
+  client_value: string | null;
+  base_value: string | null;
+  user_id: string;
+  client_id: string;
+  seq: number;
+  mutation_at: string;
+  at: string;
+}
+
+export interface RejectedMutationsTable {
+  id: string;
+  ward_code: string;
+  client_id: string;
+  user_id: string;
+  seq: number;
+  entity: string;
+  record_id: string;
+  op: string;
+  fields: string;
+  base: string | null;
+  mutation_at: string;
+  code: string;
+  message: string;
+  path: string | null;
+  at: string;
+}
+
+export interface LoginFailuresTable {
+  id: string;
+  username_sha256: string;
+  ip_sha256: string;
+  at: string;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  applied_at: string;
+}
+
+export interface DB {
+  users: UsersTable;
+  sessions: SessionsTable;
+  clients: ClientsTable;
+  records: RecordsTable;
+  ward_counters: WardCountersTable;
+  conflicts: ConflictsTable;
+  rejected_mutations: RejectedMutationsTable;
+  login_failures: LoginFailuresTable;
+  schema_migrations: SchemaMigrationsTable;
+}
+
+export interface Db {
+  kysely: Kysely<DB>;
+  dialect: Dialect;
+  /** Runs fn in a write transaction (BEGIN IMMEDIATE on SQLite). Rolls back if fn throws. */
+  writeTx<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type DbConfig = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string; poolSize?: number };
+
+/** Reads GOCUA_DATA_DIR / DATABASE_URL, as main.ts and admin.ts both do. */
+export function dbConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DbConfig {
+  const url = env.DATABASE_URL;
+  if (url && /^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', url };
+  if (url) throw new Error('DATABASE_URL must start with postgres:// (unset it to use SQLite)');
+  const dir = env.GOCUA_DATA_DIR || './data';
+  return { dialect: 'sqlite', file: path.join(dir, 'gocua.sqlite') };
+}
+
+export function describeDb(config: DbConfig): string {
+  if (config.dialect === 'sqlite') return `SQLite ${path.resolve(config.file)}`;
+  const u = new URL(config.url);
+  return `PostgreSQL ${u.hostname}:${u.port || 5432}${u.pathname}`; // never the password
+}
+
+export function openDb(config: DbConfig): Db {
+  if (config.dialect === 'sqlite') return openSqlite(config.file);
+  return openPostgres(config.url, config.poolSize ?? 10);
+}
+
+function openSqlite(file: string): Db {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const database = new SQLite(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  // FULL, not NORMAL: after a commit the device deletes its outbox, so a commit
+  // lost to a power cut would lose volunteers' work for good.
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+  return {
+    kysely,
+    dialect: 'sqlite',
+    // Kysely's SQLite driver has a single connection guarded by a mutex;
+    // connection() holds it for the whole callback, so nothing else in this
+    // process interleaves statements into our transaction.
+    writeTx: (fn) =>
+      kysely.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (error) {
+          await sql`rollback`.execute(conn).catch(() => undefined);
+          throw error;
+        }
+      }),
+    close: () => kysely.destroy(),
+  };
+}
+
+const INT8_OID = 20;
+
+function openPostgres(url: string, max: number): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    // bigint (versions, counts) as JS numbers: versions stay far below 2^53.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as never,
+    },
+  });
+  // An idle client's error (e.g. the server restarting) must not crash the process.
+  pool.on('error', () => undefined);
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kysely,
+    dialect: 'postgres',
+    writeTx: (fn) => kysely.transaction().execute(fn),
+    close: () => kysely.destroy(),
+  };
+}

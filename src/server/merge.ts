@@ -1,0 +1,67 @@
+// Per-field merge of one mutation into the server's copy of a record.
+//
+// The unit is a field key from src/shared/fields.ts: a top-level record key, or
+// "platforms.<platform>" for a person's checklists. For each key the client sent:
+//   - server value already equals the new value      -> nothing to do
+//   - server value equals the client's base value    -> take the new value
+//   - otherwise someone else changed it meanwhile     -> keep the server's value,
+//     and report a conflict (stored as a row by push.ts; nothing is dropped).
+// A key missing from `base` means the client believed the field absent
+// (undefined and null compare equal, as in sameValue), which is what a create
+// implies. So a blind write over an existing value becomes a conflict, never a
+// silent overwrite.
+import { applyFields, getField, sameValue, type Fields } from '../shared/fields';
+import { PLATFORMS } from '../shared/platforms';
+import { entitySchemas, type Entity } from '../shared/schemas';
+
+export interface FieldConflict {
+  field: string;
+  serverValue: unknown;
+  clientValue: unknown;
+  baseValue: unknown;
+}
+
+export interface MergeResult {
+  merged: Record<string, unknown>;
+  taken: string[];
+  conflicts: FieldConflict[];
+}
+
+const IDENTITY_KEYS = new Set(['id', 'createdAt', 'updatedAt']);
+
+export function mergeFields(server: Record<string, unknown>, fields: Fields, base: Fields | undefined): MergeResult {
+  const take: Fields = {};
+  const conflicts: FieldConflict[] = [];
+  for (const [key, value] of Object.entries(fields)) {
+    if (IDENTITY_KEYS.has(key)) continue;
+    const current = getField(server, key);
+    if (sameValue(current, value)) continue;
+    const baseValue = base?.[key];
+    if (sameValue(current, baseValue)) take[key] = value;
+    else conflicts.push({ field: key, serverValue: current ?? null, clientValue: value, baseValue: baseValue ?? null });
+  }
+  return { merged: applyFields(server, take), taken: Object.keys(take), conflicts };
+}
+
+const allowedKeys: Record<Entity, Set<string>> = (() => {
+  const out = {} as Record<Entity, Set<string>>;
+  for (const entity of Object.keys(entitySchemas) as Entity[]) {
+    const keys = new Set(Object.keys(entitySchemas[entity].shape));
+    for (const k of IDENTITY_KEYS) keys.delete(k);
+    if (entity === 'person') {
+      keys.delete('platforms');
+      for (const p of PLATFORMS) keys.add(`platforms.${p}`);
+    }
+    out[entity] = keys;
+  }
+  return out;
+})();
+
+/**
+ * The first field key that is not a field of this entity, or undefined.
+ * Identity keys (id, createdAt, updatedAt) are tolerated and ignored. This also
+ * keeps "__proto__"-style keys away from applyFields.
+ */
+export function unknownFieldKey(entity: Entity, fields: Fields): string | undefined {
+  return Object.keys(fields).find((k) => !IDENTITY_KEYS.has(k) && !allowedKeys[entity].has(k));
+}

@@ -1,0 +1,173 @@
+// One set of migrations for SQLite and PostgreSQL, run at every start.
+//
+// Each migration runs once, in order, inside a write transaction, and is
+// recorded in schema_migrations. On PostgreSQL an advisory lock makes app
+// servers that start at the same moment (a city deployment behind a load
+// balancer) take turns instead of racing to create the same tables.
+// Migrations only ever get appended; never edit one that has shipped.
+import { sql, type Kysely } from 'kysely';
+import type { DB, Db, Dialect } from './db';
+
+/**
+ * The schema this build of the server expects: the number of the last
+ * migration below. A server refuses to start on a database with a higher
+ * number, because an older server writing to a newer schema could silently
+ * drop columns it does not know about. Bump it whenever a migration is added.
+ */
+export const SCHEMA_VERSION = 1;
+
+interface Migration {
+  version: number;
+  name: string;
+  up(db: Kysely<DB>, dialect: Dialect): Promise<void>;
+}
+
+const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    async up(db) {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull().unique())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('ward_code', 'text', (c) => c.notNull())
+        .addColumn('groups', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('users_ward').on('users').columns(['ward_code']).execute();
+
+      await db.schema
+        .createTable('sessions')
+        .addColumn('token_sha256', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('last_used_at', 'text', (c) => c.notNull())
+        .addColumn('revoked', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('sessions_user').on('sessions').columns(['user_id']).execute();
+
+      await db.schema
+        .createTable('clients')
+        .addColumn('client_id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('last_applied_seq', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('last_push_at', 'text')
+        .execute();
+
+      await db.schema
+        .createTable('records')
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('ward_code', 'text', (c) => c.notNull())
+        .addColumn('group_code', 'text')
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('deleted', 'integer', (c) => c.notNull())
+        .addColumn('version', 'bigint', (c) => c.notNull())
+        .addColumn('server_updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('records_pk', ['entity', 'id'])
+        .execute();
+      // Pull reads "ward W, version > C, in version order": this index is that
+      // scan. Unique because versions come from the ward's counter (push.ts).
+      await db.schema.createIndex('records_ward_version').on('records').columns(['ward_code', 'version']).unique().execute();
+
+      await db.schema
+        .createTable('ward_counters')
+        .addColumn('ward_code', 'text', (c) => c.primaryKey())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('conflicts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('ward_code', 'text', (c) => c.notNull())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addColumn('field', 'text', (c) => c.notNull())
+        .addColumn('server_value', 'text')
+        .addColumn('client_value', 'text')
+        .addColumn('base_value', 'text')
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('mutation_at', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('conflicts_ward').on('conflicts').columns(['ward_code', 'id']).execute();
+      await db.schema.createIndex('conflicts_user').on('conflicts').columns(['user_id', 'id']).execute();
+
+      await db.schema
+        .createTable('rejected_mutations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('ward_code', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addColumn('op', 'text', (c) => c.notNull())
+        .addColumn('fields', 'text', (c) => c.notNull())
+        .addColumn('base', 'text')
+        .addColumn('mutation_at', 'text', (c) => c.notNull())
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('path', 'text')
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('rejected_ward').on('rejected_mutations').columns(['ward_code', 'id']).execute();
+      await db.schema.createIndex('rejected_user').on('rejected_mutations').columns(['user_id', 'id']).execute();
+
+      await db.schema
+        .createTable('login_failures')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('username_sha256', 'text', (c) => c.notNull())
+        .addColumn('ip_sha256', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('login_failures_user').on('login_failures').columns(['username_sha256', 'at']).execute();
+      await db.schema.createIndex('login_failures_ip').on('login_failures').columns(['ip_sha256', 'at']).execute();
+    },
+  },
+];
+
+// Arbitrary constant identifying "Gõ Cửa migrations" among advisory locks.
+const PG_MIGRATION_LOCK = 4_711_003;
+
+/** Applies pending migrations. Returns the versions it applied (empty when up to date). */
+export async function migrate(db: Db): Promise<number[]> {
+  return db.writeTx(async (trx) => {
+    if (db.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${PG_MIGRATION_LOCK})`.execute(trx);
+    await trx.schema
+      .createTable('schema_migrations')
+      .ifNotExists()
+      .addColumn('version', 'integer', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('applied_at', 'text', (c) => c.notNull())
+      .execute();
+    const rows = await trx.selectFrom('schema_migrations').select('version').execute();
+    const applied = new Set(rows.map((r) => Number(r.version)));
+    const newest = Math.max(0, ...applied);
+    if (newest > SCHEMA_VERSION) {
+      throw new Error(
+        `The database schema is version ${newest}, newer than this server (${SCHEMA_VERSION}). Update the server.`,
+      );
+    }
+    const done: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      await m.up(trx, db.dialect);
+      await trx
+        .insertInto('schema_migrations')
+        .values({ version: m.version, name: m.name, applied_at: new Date().toISOString() })
+        .execute();
+      done.push(m.version);
+    }
+    return done;
+  });
+}

@@ -1,0 +1,60 @@
+// POST /api/v1/sync/push and GET /api/v1/sync/pull.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  MAX_MUTATIONS_PER_PUSH,
+  PROTOCOL_VERSION,
+  PULL_DEFAULT_LIMIT,
+  PULL_MAX_LIMIT,
+  pushRequestSchema,
+} from '../../shared/protocol';
+import type { ServerContext } from '../context';
+import { ApiError, parseOr400 } from '../errors';
+import { pull } from '../pull';
+import { push } from '../push';
+import { authenticate } from '../sessions';
+
+const pullQuerySchema = z
+  .object({
+    cursor: z
+      .string()
+      .regex(/^\d{1,15}$/, 'cursor: a non-negative integer')
+      .transform(Number)
+      .default(0),
+    limit: z
+      .string()
+      .regex(/^\d{1,4}$/, `limit: an integer from 1 to ${PULL_MAX_LIMIT}`)
+      .transform(Number)
+      .pipe(z.number().min(1).max(PULL_MAX_LIMIT))
+      .default(PULL_DEFAULT_LIMIT),
+  })
+  .strict();
+
+export function syncRoutes(app: FastifyInstance, ctx: ServerContext) {
+  app.post('/api/v1/sync/push', async (request, reply) => {
+    const user = await authenticate(ctx, request, reply);
+    const body = request.body;
+    // Cheap checks first, in the order the contract documents them.
+    if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+      const { protocol, mutations } = body as { protocol?: unknown; mutations?: unknown };
+      if (protocol !== undefined && protocol !== PROTOCOL_VERSION) {
+        throw new ApiError(400, 'unsupported_protocol', `This server speaks protocol ${PROTOCOL_VERSION}`, {
+          supported: [PROTOCOL_VERSION],
+        });
+      }
+      if (Array.isArray(mutations) && mutations.length > MAX_MUTATIONS_PER_PUSH) {
+        throw new ApiError(413, 'payload_too_large', `At most ${MAX_MUTATIONS_PER_PUSH} mutations per push`, {
+          maxMutations: MAX_MUTATIONS_PER_PUSH,
+        });
+      }
+    }
+    const parsed = parseOr400(pushRequestSchema, body);
+    return push(ctx, user, parsed);
+  });
+
+  app.get('/api/v1/sync/pull', async (request, reply) => {
+    const user = await authenticate(ctx, request, reply);
+    const { cursor, limit } = parseOr400(pullQuerySchema, request.query);
+    return pull(ctx.db, user, cursor, limit);
+  });
+}

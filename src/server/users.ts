@@ -1,0 +1,125 @@
+// User accounts: shared by the HTTP routes and the admin CLI.
+import { z } from 'zod';
+import type { Role, UserProfile } from '../shared/schemas';
+import { ROLES } from '../shared/schemas';
+import { uuidv7 } from '../shared/ids';
+import type { Db, UsersTable } from './db';
+import { hashPassword } from './passwords';
+
+/** Usernames are compared lower-cased: "Lan" and "lan" are one account. */
+export const usernameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9._-]{2,64}$/, 'username: 2-64 letters a-z, digits, ".", "_" or "-"');
+export const passwordSchema = z.string().min(8, 'password: at least 8 characters').max(200);
+export const groupsSchema = z.array(z.string().trim().min(1).max(40)).max(100);
+export const wardSchema = z.string().trim().min(1).max(40);
+
+export interface AuthUser extends UserProfile {
+  disabled: boolean;
+}
+
+export function toUser(row: UsersTable): AuthUser {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    role: row.role as Role,
+    wardCode: row.ward_code,
+    groups: JSON.parse(row.groups) as string[],
+    disabled: Boolean(row.disabled),
+  };
+}
+
+export function profile(user: AuthUser): UserProfile {
+  const { id, username, displayName, role, wardCode, groups } = user;
+  return { id, username, displayName, role, wardCode, groups };
+}
+
+export interface NewUser {
+  username: string;
+  password: string;
+  displayName?: string;
+  role: Role;
+  wardCode: string;
+  groups: string[];
+}
+
+export class DuplicateUsernameError extends Error {}
+
+export async function createUser(db: Db, input: NewUser, scryptLogN?: number): Promise<AuthUser> {
+  const username = usernameSchema.parse(input.username);
+  if (!ROLES.includes(input.role)) throw new Error(`role must be one of ${ROLES.join(', ')}`);
+  const row: UsersTable = {
+    id: uuidv7(),
+    username,
+    display_name: input.displayName?.trim() || username,
+    role: input.role,
+    ward_code: wardSchema.parse(input.wardCode),
+    groups: JSON.stringify([...new Set(groupsSchema.parse(input.groups))]),
+    password_hash: await hashPassword(passwordSchema.parse(input.password), scryptLogN),
+    disabled: 0,
+    created_at: new Date().toISOString(),
+  };
+  const inserted = await db.kysely
+    .insertInto('users')
+    .values(row)
+    .onConflict((oc) => oc.column('username').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) throw new DuplicateUsernameError(`username "${username}" is taken`);
+  return toUser(row);
+}
+
+export async function findUserByUsername(db: Db, username: string): Promise<UsersTable | undefined> {
+  return db.kysely.selectFrom('users').selectAll().where('username', '=', username.trim().toLowerCase()).executeTakeFirst();
+}
+
+export async function findUserById(db: Db, id: string): Promise<UsersTable | undefined> {
+  return db.kysely.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listUsers(db: Db, wardCode?: string): Promise<UsersTable[]> {
+  let q = db.kysely.selectFrom('users').selectAll().orderBy('ward_code').orderBy('username');
+  if (wardCode !== undefined) q = q.where('ward_code', '=', wardCode);
+  return q.execute();
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  const r = await db.kysely.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+export interface UserChanges {
+  groups?: string[];
+  disabled?: boolean;
+  password?: string;
+  displayName?: string;
+}
+
+/** Applies changes; a new password or disabling also ends every session of the user. */
+export async function updateUser(db: Db, id: string, changes: UserChanges, scryptLogN?: number): Promise<void> {
+  const set: Partial<UsersTable> = {};
+  if (changes.groups) set.groups = JSON.stringify([...new Set(groupsSchema.parse(changes.groups))]);
+  if (changes.disabled !== undefined) set.disabled = changes.disabled ? 1 : 0;
+  if (changes.displayName !== undefined) set.display_name = changes.displayName.trim();
+  if (changes.password !== undefined) set.password_hash = await hashPassword(passwordSchema.parse(changes.password), scryptLogN);
+  if (Object.keys(set).length === 0) return;
+  await db.writeTx(async (trx) => {
+    await trx.updateTable('users').set(set).where('id', '=', id).execute();
+    if (changes.password !== undefined || changes.disabled === true) {
+      await trx.updateTable('sessions').set({ revoked: 1 }).where('user_id', '=', id).where('revoked', '=', 0).execute();
+    }
+  });
+}
+
+export async function revokeSessions(db: Db, userId: string): Promise<number> {
+  const r = await db.kysely
+    .updateTable('sessions')
+    .set({ revoked: 1 })
+    .where('user_id', '=', userId)
+    .where('revoked', '=', 0)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
