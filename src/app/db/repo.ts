@@ -25,7 +25,7 @@ import {
   type VisitPerson,
 } from '../../shared/schemas';
 import type { Platform } from '../../shared/platforms';
-import { allFields, applyFields, diffFields } from '../../shared/fields';
+import { allFields, diffFields } from '../../shared/fields';
 import { uuidv7 } from '../../shared/ids';
 import {
   stripLocal,

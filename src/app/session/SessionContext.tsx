@@ -1,0 +1,95 @@
+// Who is using the app, and the sync engine that works for them.
+//
+// The last signed-in profile opens offline. Signing in needs the network once.
+// A 401 from the server (session expired or revoked) keeps the user's data and
+// work going; the volunteer is asked to sign in again and sync then resumes.
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { UserProfile } from '../../shared/schemas';
+import { userDb } from '../db/database';
+import { SyncEngine, type SyncStatus } from '../sync/engine';
+import { checkSession, signInRequest, signOutRequest, type SignInError } from './api';
+import { currentProfile, forgetCurrentUser, rememberProfile } from './deviceDb';
+
+export type SessionState =
+  | { status: 'loading' }
+  | { status: 'signed_out' }
+  | { status: 'signed_in'; user: UserProfile; engine: SyncEngine };
+
+interface SessionApi {
+  session: SessionState;
+  signIn(username: string, password: string): Promise<{ ok: true } | { ok: false; error: SignInError }>;
+  /** Signs out; the user's records stay on the device and sync at the next sign-in. */
+  signOut(): Promise<void>;
+}
+
+const Ctx = createContext<SessionApi | null>(null);
+
+function engineFor(user: UserProfile): SyncEngine {
+  return new SyncEngine(userDb(user.id), `gocua-sync-${user.id}`);
+}
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [session, setSession] = useState<SessionState>({ status: 'loading' });
+
+  useEffect(() => {
+    let cancelled = false;
+    void currentProfile().then((user) => {
+      if (cancelled) return;
+      setSession(user ? { status: 'signed_in', user, engine: engineFor(user) } : { status: 'signed_out' });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  const engine = session.status === 'signed_in' ? session.engine : undefined;
+  useEffect(() => {
+    if (!engine) return;
+    void engine.start();
+    // Refresh the profile (groups may have changed) and learn early if the session expired.
+    void checkSession().then((r) => {
+      if (r.state === 'valid') void rememberProfile(r.user);
+    });
+    return () => engine.stop();
+  }, [engine]);
+
+  const signIn = useCallback(
+    async (username: string, password: string) => {
+      const res = await signInRequest(username, password);
+      if (!res.ok) return res;
+      await rememberProfile(res.user);
+      if (session.status === 'signed_in' && session.user.id === res.user.id) {
+        session.engine.resume();
+      } else {
+        setSession({ status: 'signed_in', user: res.user, engine: engineFor(res.user) });
+      }
+      return { ok: true as const };
+    },
+    [session],
+  );
+
+  const signOut = useCallback(async () => {
+    await signOutRequest().catch(() => undefined);
+    await forgetCurrentUser();
+    setSession({ status: 'signed_out' });
+  }, []);
+
+  const api = useMemo(() => ({ session, signIn, signOut }), [session, signIn, signOut]);
+  return <Ctx.Provider value={api}>{children}</Ctx.Provider>;
+}
+
+export function useSession(): SessionApi {
+  const v = useContext(Ctx);
+  if (!v) throw new Error('useSession outside SessionProvider');
+  return v;
+}
+
+/** The sync engine's live status. */
+export function useSyncStatus(engine: SyncEngine): SyncStatus {
+  const [status, setStatus] = useState(engine.status);
+  useEffect(() => {
+    setStatus(engine.status);
+    return engine.subscribe(setStatus);
+  }, [engine]);
+  return status;
+}

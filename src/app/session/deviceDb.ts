@@ -1,0 +1,40 @@
+// The device-level database: who is signed in on this phone. It holds user
+// profiles (never a session token — that lives only in an HttpOnly cookie), so
+// the app can open offline for the last signed-in volunteer.
+//
+// DO NOT CHANGE THE STORES WITHOUT A NEW VERSION AND MIGRATION.
+import Dexie, { type Table } from 'dexie';
+import { userProfileSchema, type UserProfile } from '../../shared/schemas';
+
+export const DEVICE_DB_VERSION = 1;
+
+class DeviceDB extends Dexie {
+  profiles!: Table<UserProfile, string>;
+  meta!: Table<{ key: string; value: unknown }, string>;
+  constructor() {
+    super('gocua-device');
+    this.version(1).stores({ profiles: 'id', meta: 'key' });
+  }
+}
+
+let device: DeviceDB | undefined;
+const db = () => (device ??= new DeviceDB());
+
+export async function currentProfile(): Promise<UserProfile | undefined> {
+  const id = (await db().meta.get('currentUserId'))?.value as string | undefined;
+  if (!id) return undefined;
+  const p = await db().profiles.get(id);
+  const parsed = userProfileSchema.safeParse(p);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export async function rememberProfile(profile: UserProfile): Promise<void> {
+  await db().transaction('rw', db().profiles, db().meta, async () => {
+    await db().profiles.put(profile);
+    await db().meta.put({ key: 'currentUserId', value: profile.id });
+  });
+}
+
+export async function forgetCurrentUser(): Promise<void> {
+  await db().meta.delete('currentUserId');
+}

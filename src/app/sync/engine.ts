@@ -1,0 +1,214 @@
+// The device sync engine: push the outbox, then pull, whenever there is a
+// chance — app start, shortly after each save, the browser's "online" event,
+// the page becoming visible, every 60 s while visible, and Background Sync where
+// the browser has it (never as the only path: iOS and Firefox lack it).
+//
+// Failures are retried with jittered exponential backoff (2 s to 5 min), reset
+// by success or by "online". A 401 stops retries and asks the volunteer to sign
+// in again; nothing local is touched. One sync runs at a time across tabs.
+import type { GoCuaDB } from '../db/database';
+import { getMeta, setMeta } from '../db/meta';
+import { onSaved } from '../db/events';
+import { PROTOCOL_VERSION, pushResponseSchema } from '../../shared/protocol';
+import { requestJson, type HttpFailure, type HttpOptions } from './http';
+import { applyPushResults, clientIdOf, nextBatch, numberOutbox } from './outbox';
+import { pullAll } from './pull';
+import { backoffDelay } from './backoff';
+import { withSyncLock } from './lock';
+
+export const SYNC_INTERVAL_MS = 60_000;
+export const SAVE_DEBOUNCE_MS = 1_500;
+export const CLOCK_SKEW_LIMIT_MS = 5 * 60_000;
+const LAST_SYNC = 'sync.lastSyncAt';
+
+/** Plain-words reasons, each with a localised message in locales/<lang>/sync.json. */
+export type SyncErrorCode =
+  | 'offline'
+  | 'timeout'
+  | 'unexpected_response'
+  | 'server_error'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'seq_gap'
+  | 'rejected_request';
+
+export interface SyncStatus {
+  syncing: boolean;
+  lastSyncAt?: string | undefined;
+  lastError?: SyncErrorCode | undefined;
+  needsSignIn: boolean;
+  /** Device clock minus server clock, when it is off by more than 5 minutes. */
+  clockSkewMs?: number | undefined;
+  nextRetryAt?: number | undefined;
+}
+
+type RunOutcome = { ok: true; pushed: number; pulled: number } | { ok: false; error: SyncErrorCode };
+export type SyncOutcome = RunOutcome | { ok: false; error: 'busy' };
+
+function errorOf(f: HttpFailure): SyncErrorCode {
+  switch (f.kind) {
+    case 'offline':
+      return 'offline';
+    case 'timeout':
+      return 'timeout';
+    case 'unexpected':
+      return f.status >= 500 ? 'server_error' : 'unexpected_response';
+    case 'api':
+      if (f.status === 401) return 'unauthenticated';
+      if (f.status === 403) return 'forbidden';
+      if (f.code === 'seq_gap') return 'seq_gap';
+      return f.status >= 500 ? 'server_error' : 'rejected_request';
+  }
+}
+
+export class SyncEngine {
+  private state: SyncStatus = { syncing: false, needsSignIn: false };
+  private listeners = new Set<(s: SyncStatus) => void>();
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private cleanups: Array<() => void> = [];
+
+  constructor(
+    readonly db: GoCuaDB,
+    private readonly lockName: string,
+    private readonly http: HttpOptions = {},
+  ) {}
+
+  get status(): SyncStatus {
+    return this.state;
+  }
+
+  subscribe(fn: (s: SyncStatus) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private set(patch: Partial<SyncStatus>) {
+    this.state = { ...this.state, ...patch };
+    for (const fn of this.listeners) fn(this.state);
+  }
+
+  private noteServerDate(serverDate?: number) {
+    if (serverDate === undefined) return;
+    const skew = Date.now() - serverDate;
+    this.set({ clockSkewMs: Math.abs(skew) > CLOCK_SKEW_LIMIT_MS ? skew : undefined });
+  }
+
+  /** One full push-then-pull, unless another tab is already syncing. */
+  async syncNow(): Promise<SyncOutcome> {
+    if (this.state.needsSignIn) return { ok: false, error: 'unauthenticated' };
+    const result = await withSyncLock(this.lockName, () => this.run());
+    if (result === 'busy') return { ok: false, error: 'busy' };
+    return result;
+  }
+
+  private async run(): Promise<RunOutcome> {
+    clearTimeout(this.retryTimer);
+    this.set({ syncing: true, nextRetryAt: undefined });
+    try {
+      const outcome = await this.pushAndPull();
+      if (outcome.ok) {
+        this.attempt = 0;
+        const now = new Date().toISOString();
+        await setMeta(this.db, LAST_SYNC, now);
+        this.set({ lastSyncAt: now, lastError: undefined });
+      } else {
+        this.set({ lastError: outcome.error });
+        if (outcome.error === 'unauthenticated') this.set({ needsSignIn: true });
+        else this.scheduleRetry();
+      }
+      return outcome;
+    } finally {
+      this.set({ syncing: false });
+    }
+  }
+
+  private async pushAndPull(): Promise<RunOutcome> {
+    const clientId = await clientIdOf(this.db);
+    await numberOutbox(this.db);
+    let pushed = 0;
+    for (;;) {
+      const batch = await nextBatch(this.db);
+      if (batch.length === 0) break;
+      const res = await requestJson(
+        pushResponseSchema,
+        '/api/v1/sync/push',
+        { method: 'POST', body: { protocol: PROTOCOL_VERSION, clientId, mutations: batch } },
+        this.http,
+      );
+      if (!res.ok) return { ok: false, error: errorOf(res) };
+      this.noteServerDate(res.serverDate);
+      await applyPushResults(this.db, batch, res.data.results);
+      pushed += batch.length;
+      // An answer that acknowledged nothing would loop forever; stop and retry later.
+      if (res.data.results.length === 0) return { ok: false, error: 'unexpected_response' };
+    }
+    const pulled = await pullAll(this.db, this.http, (d) => this.noteServerDate(d));
+    if (!pulled.ok) return { ok: false, error: errorOf(pulled) };
+    return { ok: true, pushed, pulled: pulled.pulled };
+  }
+
+  private scheduleRetry() {
+    clearTimeout(this.retryTimer);
+    const delay = backoffDelay(this.attempt++);
+    this.set({ nextRetryAt: Date.now() + delay });
+    this.retryTimer = setTimeout(() => void this.syncNow(), delay);
+  }
+
+  /** After the volunteer signs in again: clear the 401 state and sync. */
+  resume(): void {
+    this.attempt = 0;
+    this.set({ needsSignIn: false, lastError: undefined });
+    void this.syncNow();
+  }
+
+  /** Wires the triggers. Returns nothing; call stop() to remove them. */
+  async start(): Promise<void> {
+    this.set({ lastSyncAt: await getMeta<string>(this.db, LAST_SYNC) });
+    const soon = () => {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = setTimeout(() => void this.syncNow(), SAVE_DEBOUNCE_MS);
+      requestBackgroundSync();
+    };
+    const online = () => {
+      this.attempt = 0;
+      void this.syncNow();
+    };
+    const visible = () => {
+      if (document.visibilityState === 'visible') void this.syncNow();
+    };
+    const message = (e: MessageEvent) => {
+      if ((e.data as { type?: string } | null)?.type === 'gocua-sync') void this.syncNow();
+    };
+    this.cleanups.push(onSaved(soon));
+    window.addEventListener('online', online);
+    document.addEventListener('visibilitychange', visible);
+    navigator.serviceWorker?.addEventListener('message', message);
+    const interval = setInterval(() => {
+      if (document.visibilityState === 'visible') void this.syncNow();
+    }, SYNC_INTERVAL_MS);
+    this.cleanups.push(
+      () => window.removeEventListener('online', online),
+      () => document.removeEventListener('visibilitychange', visible),
+      () => navigator.serviceWorker?.removeEventListener('message', message),
+      () => clearInterval(interval),
+      () => clearTimeout(this.saveTimer),
+      () => clearTimeout(this.retryTimer),
+    );
+    void this.syncNow();
+  }
+
+  stop(): void {
+    for (const c of this.cleanups.splice(0)) c();
+  }
+}
+
+/** Asks the service worker to wake us when connectivity returns (Chromium only). */
+function requestBackgroundSync() {
+  const sw = (globalThis.navigator as Navigator | undefined)?.serviceWorker;
+  if (!sw) return;
+  void sw.ready
+    .then((reg) => (reg as ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }).sync?.register('gocua-sync'))
+    .catch(() => undefined);
+}

@@ -1,0 +1,110 @@
+// The device side of "exactly once".
+//
+// Invariants (break one and records are lost or doubled):
+// 1. An outbox entry is deleted only inside the transaction that records the
+//    server's answer for it (applied, duplicate or rejected). A failed, timed-out
+//    or unreadable push deletes nothing.
+// 2. Every entry gets its protocol sequence number (pushSeq) once, in queue
+//    order, before it is first sent; every retry sends the same number. The
+//    numbers are contiguous per clientId, which the server checks (seq_gap).
+// 3. A rejected entry leaves the queue (the server has moved its counter past
+//    it) but never the device: the record stays in its table and an attention
+//    item keeps the server's reason until a person deals with it.
+import type { GoCuaDB, OutboxEntry } from '../db/database';
+import { getMeta, setMeta } from '../db/meta';
+import { MAX_MUTATIONS_PER_PUSH, type Mutation, type MutationResult } from '../../shared/protocol';
+import { randomId } from '../../shared/ids';
+
+export const BATCH_BYTES = 512 * 1024;
+const LAST_PUSH_SEQ = 'sync.lastPushSeq';
+
+/** This install's id for this user. One per user database, made on first use. */
+export async function clientIdOf(db: GoCuaDB): Promise<string> {
+  return db.transaction('rw', db.meta, async () => {
+    const existing = await getMeta<string>(db, 'clientId');
+    if (existing) return existing;
+    const id = randomId();
+    await setMeta(db, 'clientId', id);
+    return id;
+  });
+}
+
+/** Gives every unnumbered entry its pushSeq, in queue order, in one transaction. */
+export async function numberOutbox(db: GoCuaDB): Promise<void> {
+  await db.transaction('rw', db.outbox, db.meta, async () => {
+    let last = (await getMeta<number>(db, LAST_PUSH_SEQ)) ?? 0;
+    const entries = await db.outbox.orderBy('seq').toArray();
+    for (const e of entries) {
+      if (e.pushSeq !== undefined) {
+        last = Math.max(last, e.pushSeq);
+        continue;
+      }
+      last += 1;
+      await db.outbox.update(e.seq!, { pushSeq: last });
+    }
+    await setMeta(db, LAST_PUSH_SEQ, last);
+  });
+}
+
+function toMutation(e: OutboxEntry): Mutation {
+  const m: Mutation = { seq: e.pushSeq!, entity: e.entity, id: e.id, op: e.op, fields: e.fields, at: e.at };
+  if (e.base && Object.keys(e.base).length > 0) m.base = e.base;
+  return m;
+}
+
+/** The next batch to send: queue order, at most 500 mutations and about 512 KB. */
+export async function nextBatch(db: GoCuaDB): Promise<Mutation[]> {
+  const entries = await db.outbox.orderBy('seq').limit(MAX_MUTATIONS_PER_PUSH).toArray();
+  const batch: Mutation[] = [];
+  let bytes = 0;
+  for (const e of entries) {
+    if (e.pushSeq === undefined) break; // numbered entries only; numberOutbox runs first
+    const m = toMutation(e);
+    const size = JSON.stringify(m).length;
+    if (batch.length > 0 && bytes + size > BATCH_BYTES) break;
+    batch.push(m);
+    bytes += size;
+  }
+  return batch;
+}
+
+/**
+ * Records the server's answer: acknowledged entries leave the queue, rejections
+ * and conflicts become attention items. Only entries the answer covers change.
+ */
+export async function applyPushResults(db: GoCuaDB, sent: Mutation[], results: MutationResult[]): Promise<void> {
+  const bySeq = new Map(sent.map((m) => [m.seq, m]));
+  const at = new Date().toISOString();
+  await db.transaction('rw', db.outbox, db.attention, async () => {
+    for (const r of results) {
+      const m = bySeq.get(r.seq);
+      if (!m) continue;
+      if (r.status === 'rejected') {
+        await db.attention.add({
+          kind: 'rejected',
+          entity: m.entity,
+          recordId: m.id,
+          fields: m.fields,
+          code: r.error?.code ?? 'rejected',
+          message: r.error?.message ?? '',
+          ...(r.error?.path ? { path: r.error.path } : {}),
+          at,
+        });
+      }
+      for (const field of r.conflicts ?? []) {
+        await db.attention.add({
+          kind: 'conflict',
+          entity: m.entity,
+          recordId: m.id,
+          fields: { [field]: m.fields[field] },
+          field,
+          mine: m.fields[field],
+          code: 'conflict',
+          message: '',
+          at,
+        });
+      }
+      await db.outbox.where('[entity+id]').equals([m.entity, m.id]).and((e) => e.pushSeq === r.seq).delete();
+    }
+  });
+}
