@@ -20,6 +20,7 @@ export default defineConfig({
         navigateFallback: 'index.html',
         navigateFallbackDenylist: [/^\/api\//],
         cleanupOutdatedCaches: true,
+        importScripts: ['sw-sync.js'],
         runtimeCaching: [
           {
             // English locale and other lazily loaded chunks: cache on first use.
@@ -34,6 +35,13 @@ export default defineConfig({
   build: {
     target: 'es2022',
     sourcemap: false,
+    rollupOptions: {
+      output: {
+        // English locale chunks get a recognisable name so the precache can skip them.
+        chunkFileNames: (chunk) =>
+          chunk.facadeModuleId?.includes('/locales/en/') ? 'assets/locale-en-[name]-[hash].js' : 'assets/[name]-[hash].js',
+      },
+    },
   },
   server: {
     proxy: { '/api': 'http://localhost:8080' },

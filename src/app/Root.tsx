@@ -1,0 +1,58 @@
+// The session gate: sign-in when nobody is signed in on this device, otherwise
+// the app for the signed-in user, with their own database and sync engine.
+import { useMemo } from 'react';
+import type { Workbox } from 'workbox-window';
+import { AppShell } from './AppShell';
+import { userDb } from './db/database';
+import { SessionProvider, useSession, useSyncStatus } from './session/SessionContext';
+import { LoginScreen } from './session/LoginScreen';
+import { SyncStatusBar } from './sync/SyncStatusBar';
+import { ReloadPrompt } from './pwa/ReloadPrompt';
+import { InstallPrompt } from './pwa/InstallPrompt';
+import type { SyncEngine } from './sync/engine';
+import type { UserProfile } from '../shared/schemas';
+import './chrome.css';
+
+function SignedIn({ user, engine, workbox }: { user: UserProfile; engine: SyncEngine; workbox: Workbox | undefined }) {
+  const status = useSyncStatus(engine);
+  const store = useMemo(() => ({ db: userDb(user.id), actor: { userId: user.id, wardCode: user.wardCode }, user }), [user]);
+  return (
+    <AppShell
+      store={store}
+      statusBar={<SyncStatusBar engine={engine} />}
+      banners={
+        <>
+          <ReloadPrompt workbox={workbox} />
+          {status.needsSignIn && (
+            <div className="banner banner-warn">
+              <LoginScreen reason="expired" />
+            </div>
+          )}
+          <InstallPrompt />
+        </>
+      }
+    />
+  );
+}
+
+function Gate({ workbox }: { workbox: Workbox | undefined }) {
+  const { session } = useSession();
+  if (session.status === 'loading') return null;
+  if (session.status === 'signed_out')
+    return (
+      <main className="login-page">
+        <ReloadPrompt workbox={workbox} />
+        <LoginScreen />
+        <InstallPrompt />
+      </main>
+    );
+  return <SignedIn key={session.user.id} user={session.user} engine={session.engine} workbox={workbox} />;
+}
+
+export function Root({ workbox }: { workbox: Workbox | undefined }) {
+  return (
+    <SessionProvider>
+      <Gate workbox={workbox} />
+    </SessionProvider>
+  );
+}

@@ -1,0 +1,21 @@
+// Entry point: capture the install prompt early, load the language, register the
+// service worker, then mount the root.
+import { captureInstallPrompt } from './pwa/installEvents';
+import { createRoot } from 'react-dom/client';
+import { StrictMode } from 'react';
+import { initI18n } from './i18n';
+import { registerServiceWorker } from './pwa/registerServiceWorker';
+import { persistAfterFirstSave } from './pwa/persist';
+import { Root } from './Root';
+
+captureInstallPrompt();
+
+void initI18n().then(() => {
+  const workbox = registerServiceWorker();
+  persistAfterFirstSave();
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <Root workbox={workbox} />
+    </StrictMode>,
+  );
+});
