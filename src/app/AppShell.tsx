@@ -1,0 +1,47 @@
+// The frame around every screen: top bar (name, sync status slot, language),
+// banners (update / install, wired by the root), the routed screen, the save
+// confirmation live region and the bottom navigation.
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { StoreProvider, type Store } from './db/StoreContext';
+import { App } from './App';
+import { useRoute, href, paths } from './router';
+import { BottomNav } from './components/BottomNav';
+import { LanguageSwitch } from './components/LanguageSwitch';
+import { FlashRegion } from './components/Flash';
+import './styles.css';
+
+export interface AppShellProps {
+  store: Store;
+  /** Sync status indicator, shown in the top bar. */
+  statusBar?: ReactNode;
+  /** Update banner, install button, storage notices: shown under the top bar. */
+  banners?: ReactNode;
+}
+
+export function AppShell({ store, statusBar, banners }: AppShellProps) {
+  const { t } = useTranslation('common');
+  const route = useRoute();
+  return (
+    <StoreProvider store={store}>
+      <div className="app">
+        <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+          {t('skipToContent')}
+        </a>
+        <header className="topbar">
+          <a className="brand" href={href(paths.home())}>
+            {t('appName')}
+          </a>
+          {statusBar && <div className="status-slot">{statusBar}</div>}
+          <LanguageSwitch />
+        </header>
+        {banners && <div className="banners">{banners}</div>}
+        <main id="main" tabIndex={-1}>
+          <App route={route} />
+        </main>
+        <FlashRegion />
+        <BottomNav route={route} />
+      </div>
+    </StoreProvider>
+  );
+}

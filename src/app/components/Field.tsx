@@ -1,0 +1,164 @@
+// Labelled form controls with a per-field error. The error is an i18n key from
+// the shared schema ("validation.phone"), translated here, and tied to the
+// control with aria-describedby so a screen reader reads it with the field.
+import { useId, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+
+interface BaseProps {
+  label: string;
+  error?: string | undefined;
+  hint?: string | undefined;
+}
+
+function useFieldIds() {
+  const id = useId();
+  return { id, errorId: `${id}-error`, hintId: `${id}-hint` };
+}
+
+function describedBy(error: string | undefined, hint: string | undefined, ids: { errorId: string; hintId: string }) {
+  const parts = [hint ? ids.hintId : '', error ? ids.errorId : ''].filter(Boolean);
+  return parts.length ? parts.join(' ') : undefined;
+}
+
+function Messages({ error, hint, errorId, hintId }: { error?: string | undefined; hint?: string | undefined; errorId: string; hintId: string }) {
+  const { t } = useTranslation('common');
+  return (
+    <>
+      {hint && (
+        <p className="hint" id={hintId}>
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p className="field-error" id={errorId}>
+          {t(error)}
+        </p>
+      )}
+    </>
+  );
+}
+
+export function TextField({
+  label,
+  error,
+  hint,
+  value,
+  onChange,
+  type = 'text',
+  inputMode,
+  autoComplete = 'off',
+  list,
+  required,
+  name,
+}: BaseProps & {
+  value: string;
+  onChange: (v: string) => void;
+  type?: 'text' | 'tel' | 'number' | 'date' | 'search';
+  inputMode?: 'text' | 'numeric' | 'tel' | 'search';
+  autoComplete?: string;
+  list?: string;
+  required?: boolean;
+  name?: string;
+}) {
+  const ids = useFieldIds();
+  return (
+    <div className={`field${error ? ' has-error' : ''}`}>
+      <label htmlFor={ids.id}>
+        {label}
+        {required && <span aria-hidden="true"> *</span>}
+      </label>
+      <input
+        id={ids.id}
+        name={name}
+        type={type}
+        inputMode={inputMode}
+        autoComplete={autoComplete}
+        list={list}
+        value={value}
+        required={required}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(error, hint, ids)}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      <Messages error={error} hint={hint} {...ids} />
+    </div>
+  );
+}
+
+export function TextAreaField({
+  label,
+  error,
+  hint,
+  value,
+  onChange,
+}: BaseProps & { value: string; onChange: (v: string) => void }) {
+  const ids = useFieldIds();
+  return (
+    <div className={`field${error ? ' has-error' : ''}`}>
+      <label htmlFor={ids.id}>{label}</label>
+      <textarea
+        id={ids.id}
+        rows={3}
+        value={value}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(error, hint, ids)}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      <Messages error={error} hint={hint} {...ids} />
+    </div>
+  );
+}
+
+export function SelectField({
+  label,
+  error,
+  hint,
+  value,
+  onChange,
+  children,
+  required,
+}: BaseProps & { value: string; onChange: (v: string) => void; children: ReactNode; required?: boolean }) {
+  const ids = useFieldIds();
+  return (
+    <div className={`field${error ? ' has-error' : ''}`}>
+      <label htmlFor={ids.id}>
+        {label}
+        {required && <span aria-hidden="true"> *</span>}
+      </label>
+      <select
+        id={ids.id}
+        value={value}
+        required={required}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(error, hint, ids)}
+        onChange={(e) => onChange(e.target.value)}
+      >
+        {children}
+      </select>
+      <Messages error={error} hint={hint} {...ids} />
+    </div>
+  );
+}
+
+export function CheckboxField({
+  label,
+  checked,
+  onChange,
+  error,
+  hint,
+}: BaseProps & { checked: boolean; onChange: (v: boolean) => void }) {
+  const ids = useFieldIds();
+  return (
+    <div className={`field field-check${error ? ' has-error' : ''}`}>
+      <input
+        id={ids.id}
+        type="checkbox"
+        checked={checked}
+        aria-describedby={describedBy(error, hint, ids)}
+        onChange={(e) => onChange(e.target.checked)}
+      />
+      <label htmlFor={ids.id}>{label}</label>
+      <Messages error={error} hint={hint} {...ids} />
+    </div>
+  );
+}

@@ -1,0 +1,264 @@
+// Literacy-point mode ("Bình dân học vụ số" lưu động): the point is chosen once
+// and remembered on the device; then each walk-in takes a few taps and the form
+// resets for the next person in the queue. No household is needed.
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useMeta, useTodayVisits } from '../db/hooks';
+import { META_KEYS, setMeta } from '../db/meta';
+import { recordVisit, type WriteFailure } from '../db/repo';
+import { useStore } from '../db/StoreContext';
+import { PLATFORMS, type Platform } from '../../shared/platforms';
+import type { VisitStep } from '../../shared/schemas';
+import { priorityReasons } from '../../shared/priority';
+import { formatNumber } from '../i18n';
+import { nextStatus, PlatformChecklist, type StepState } from '../components/PlatformChecklist';
+import { PriorityBadges } from '../components/PriorityBadges';
+import { CheckboxField, TextField } from '../components/Field';
+import { ServicesInput, servicesToSave } from '../components/ServicesInput';
+import { Loading } from '../components/Loading';
+import { flash } from '../components/Flash';
+import { failureMessage, fieldErrorsOf } from '../components/writeFailure';
+import { useDraft } from '../components/useDraft';
+
+export interface WalkInDraft {
+  anonymous: boolean;
+  name: string;
+  birthYear: string;
+  disability: boolean;
+  poorHousehold: boolean;
+  steps: Record<string, StepState>;
+  independent: Platform[];
+  services: string[];
+  serviceInput: string;
+}
+
+const emptyWalkIn = (): WalkInDraft => ({
+  anonymous: false,
+  name: '',
+  birthYear: '',
+  disability: false,
+  poorHousehold: false,
+  steps: {},
+  independent: [],
+  services: [],
+  serviceInput: '',
+});
+
+export function LiteracyPoint() {
+  const { t } = useTranslation(['screens', 'common']);
+  const point = useMeta<string>(META_KEYS.literacyPoint);
+  const [changing, setChanging] = useState(false);
+  if (point === undefined) return <Loading />;
+  const current = point.value;
+  return (
+    <section className="screen">
+      <h1>{t('point.title')}</h1>
+      {!current || changing ? (
+        <PointChooser current={current} onDone={() => setChanging(false)} />
+      ) : (
+        <>
+          <p className="point-name">
+            {t('point.at', { point: current })}{' '}
+            <button type="button" className="link-button" onClick={() => setChanging(true)}>
+              {t('point.change')}
+            </button>
+          </p>
+          <TodayCount point={current} />
+          <WalkInForm point={current} />
+        </>
+      )}
+    </section>
+  );
+}
+
+function TodayCount({ point }: { point: string }) {
+  const { t, i18n } = useTranslation(['screens', 'common']);
+  const visits = useTodayVisits();
+  if (!visits) return null;
+  const n = visits.filter((v) => v.channel === 'literacy_point' && v.literacyPointId === point).length;
+  return <p className="muted">{t('point.todayCount', { count: n, n: formatNumber(n, i18n.language) })}</p>;
+}
+
+function PointChooser({ current, onDone }: { current: string | undefined; onDone: () => void }) {
+  const { t } = useTranslation(['screens', 'common']);
+  const { db } = useStore();
+  const [name, setName] = useState(current ?? '');
+  const [error, setError] = useState<string | undefined>();
+  return (
+    <form
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        const value = name.trim();
+        if (!value) return setError('validation.required');
+        if (value.length > 80) return setError('validation.tooLong');
+        void setMeta(db, META_KEYS.literacyPoint, value).then(onDone);
+      }}
+    >
+      <p className="hint">{t('point.chooseExplain')}</p>
+      <TextField label={t('point.name')} value={name} onChange={setName} error={error} required />
+      <div className="bottom-actions sticky">
+        <button type="submit" className="button primary big">
+          {t('point.choose')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function WalkInForm({ point }: { point: string }) {
+  const { t } = useTranslation(['screens', 'common']);
+  const { db, actor } = useStore();
+  const draft = useDraft<WalkInDraft>('walkin', emptyWalkIn);
+  const [failure, setFailure] = useState<WriteFailure | null>(null);
+  const [saving, setSaving] = useState(false);
+  if (!draft.value) return <Loading />;
+  const d = draft.value;
+  const errors = fieldErrorsOf(failure);
+  const year = d.birthYear.trim();
+  const birthYear = year === '' ? undefined : /^\d+$/.test(year) ? Number(year) : Number.NaN;
+
+  const origins: Array<{ platform: Platform; step: string }> = [];
+  const steps: VisitStep[] = [];
+  for (const [key, s] of Object.entries(d.steps)) {
+    if (s.status === 'not_started') continue;
+    const [platform, step] = key.split('.') as [Platform, string];
+    const entry: VisitStep = { platform, step, status: s.status };
+    if (s.status === 'blocked' && s.blocker) entry.blocker = s.blocker;
+    if (s.status === 'blocked' && s.blockerText?.trim()) entry.blockerText = s.blockerText.trim();
+    steps.push(entry);
+    origins.push({ platform, step });
+  }
+  const stepErrors = (platform: Platform) => {
+    const out: Record<string, string> = {};
+    for (const [path, message] of Object.entries(errors)) {
+      const m = /^people\.0\.steps\.(\d+)\./.exec(path);
+      const o = m ? origins[Number(m[1])] : undefined;
+      if (o?.platform === platform) out[o.step] = message;
+    }
+    return out;
+  };
+  const stepsOf = (platform: Platform) => {
+    const out: Record<string, StepState> = {};
+    for (const [k, v] of Object.entries(d.steps)) {
+      const [pl, s] = k.split('.');
+      if (pl === platform && s) out[s] = v;
+    }
+    return out;
+  };
+
+  async function save() {
+    if (saving || !d) return;
+    setSaving(true);
+    const result = await recordVisit(db, actor, {
+      channel: 'literacy_point',
+      literacyPointId: point,
+      outcome: 'helped',
+      people: [
+        {
+          ...(!d.anonymous && d.name.trim() ? { walkInName: d.name.trim() } : {}),
+          ...(birthYear !== undefined ? { walkInBirthYear: birthYear } : {}),
+          walkInFlags: { disability: d.disability, poorHousehold: d.poorHousehold },
+          steps,
+          ...(d.independent.length ? { independent: d.independent } : {}),
+        },
+      ],
+      services: servicesToSave(d.services, d.serviceInput),
+    });
+    setSaving(false);
+    if (!result.ok) {
+      setFailure(result);
+      return;
+    }
+    setFailure(null);
+    await draft.reset();
+    flash(t('point.saved'));
+  }
+
+  return (
+    <form
+      noValidate
+      className="walk-in"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <h2>{t('point.walkIn')}</h2>
+      <button
+        type="button"
+        className="choice"
+        aria-pressed={d.anonymous}
+        onClick={() => draft.update((p) => ({ ...p, anonymous: !p.anonymous }))}
+      >
+        {t('common:anonymous')}
+      </button>
+      {!d.anonymous && (
+        <TextField label={t('common:fields.fullName')} value={d.name} onChange={(name) => draft.update((p) => ({ ...p, name }))} error={errors['people.0.walkInName']} />
+      )}
+      <TextField
+        label={t('common:fields.birthYear')}
+        inputMode="numeric"
+        value={d.birthYear}
+        onChange={(v) => draft.update((p) => ({ ...p, birthYear: v }))}
+        error={errors['people.0.walkInBirthYear']}
+      />
+      <CheckboxField label={t('common:fields.disability')} checked={d.disability} onChange={(disability) => draft.update((p) => ({ ...p, disability }))} />
+      <CheckboxField label={t('point.poorHousehold')} checked={d.poorHousehold} onChange={(poorHousehold) => draft.update((p) => ({ ...p, poorHousehold }))} />
+      <PriorityBadges
+        reasons={priorityReasons({
+          birthYear: Number.isFinite(birthYear) ? birthYear : undefined,
+          disability: d.disability,
+          povertyStatus: d.poorHousehold ? 'poor' : 'none',
+        })}
+      />
+
+      {PLATFORMS.map((platform) => {
+        const current = stepsOf(platform);
+        return (
+          <PlatformChecklist
+            key={platform}
+            platform={platform}
+            steps={current}
+            independent={d.independent.includes(platform)}
+            errors={stepErrors(platform)}
+            onCycle={(step) =>
+              draft.update((p) => ({
+                ...p,
+                steps: { ...p.steps, [`${platform}.${step}`]: { status: nextStatus(current[step]?.status ?? 'not_started') } },
+              }))
+            }
+            onBlocker={(step, blocker, blockerText) =>
+              draft.update((p) => ({ ...p, steps: { ...p.steps, [`${platform}.${step}`]: { status: 'blocked', blocker, blockerText } } }))
+            }
+            onIndependent={(on) =>
+              draft.update((p) => ({
+                ...p,
+                independent: on ? [...new Set([...p.independent, platform])] : p.independent.filter((x) => x !== platform),
+              }))
+            }
+          />
+        );
+      })}
+
+      <ServicesInput
+        services={d.services}
+        input={d.serviceInput}
+        onServices={(services) => draft.update((p) => ({ ...p, services }))}
+        onInput={(serviceInput) => draft.update((p) => ({ ...p, serviceInput }))}
+        error={Object.entries(errors).find(([k]) => k.startsWith('services'))?.[1]}
+      />
+
+      <div className="bottom-actions sticky">
+        {failure && (
+          <p className="form-error" role="alert">
+            {failureMessage(t, failure)}
+          </p>
+        )}
+        <button type="submit" className="button primary big" disabled={saving}>
+          {t('point.save')}
+        </button>
+      </div>
+    </form>
+  );
+}

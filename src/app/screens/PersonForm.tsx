@@ -1,0 +1,148 @@
+// Create or edit a person of a household. Birth year only (never a full date of
+// birth), no ID numbers, no passwords: the schema has no field for them.
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useHousehold, usePerson } from '../db/hooks';
+import { createPerson, updatePerson, type PersonInput, type WriteFailure } from '../db/repo';
+import { useStore } from '../db/StoreContext';
+import { navigate, paths } from '../router';
+import { SEXES, type Person } from '../../shared/schemas';
+import { CheckboxField, SelectField, TextField } from '../components/Field';
+import { Loading, NotFound } from '../components/Loading';
+import { flash } from '../components/Flash';
+import { failureMessage, fieldErrorsOf } from '../components/writeFailure';
+import { formatAddress } from '../components/address';
+
+interface Values {
+  fullName: string;
+  birthYear: string;
+  sex: string;
+  phone: string;
+  hasSmartphone: '' | 'yes' | 'no';
+  disability: boolean;
+  livesAlone: boolean;
+}
+
+function valuesOf(p: Person | undefined): Values {
+  return {
+    fullName: p?.fullName ?? '',
+    birthYear: p?.birthYear !== undefined ? String(p.birthYear) : '',
+    sex: p?.sex ?? '',
+    phone: p?.phone ?? '',
+    hasSmartphone: p?.hasSmartphone === undefined ? '' : p.hasSmartphone ? 'yes' : 'no',
+    disability: p?.flags.disability ?? false,
+    livesAlone: p?.flags.livesAlone ?? false,
+  };
+}
+
+function toInput(v: Values): PersonInput {
+  const year = v.birthYear.trim();
+  return {
+    fullName: v.fullName,
+    // A non-number stays NaN so the schema reports it as an invalid birth year.
+    birthYear: year === '' ? undefined : /^\d+$/.test(year) ? Number(year) : Number.NaN,
+    sex: v.sex === '' ? undefined : (v.sex as Person['sex']),
+    phone: v.phone,
+    hasSmartphone: v.hasSmartphone === '' ? undefined : v.hasSmartphone === 'yes',
+    flags: { disability: v.disability, livesAlone: v.livesAlone },
+  };
+}
+
+export function PersonForm({ id, householdId }: { id?: string | undefined; householdId?: string | undefined }) {
+  const person = usePerson(id);
+  const household = useHousehold(householdId);
+  if (id) {
+    if (person === undefined) return <Loading />;
+    if (person === null) return <NotFound />;
+    return <Form existing={person.person} />;
+  }
+  if (household === undefined) return <Loading />;
+  if (household === null) return <NotFound />;
+  return <Form householdId={household.household.id} householdLabel={household.household.address} />;
+}
+
+function Form({
+  existing,
+  householdId,
+  householdLabel,
+}: {
+  existing?: Person;
+  householdId?: string;
+  householdLabel?: Parameters<typeof formatAddress>[1];
+}) {
+  const { t } = useTranslation(['screens', 'common']);
+  const { db, actor } = useStore();
+  const [values, setValues] = useState<Values>(() => valuesOf(existing));
+  const [failure, setFailure] = useState<WriteFailure | null>(null);
+  const [saving, setSaving] = useState(false);
+  const errors = fieldErrorsOf(failure);
+  const set = <K extends keyof Values>(key: K) => (v: Values[K]) => setValues((prev) => ({ ...prev, [key]: v }));
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    if (saving) return;
+    setSaving(true);
+    const input = toInput(values);
+    const result = existing
+      ? await updatePerson(db, actor, existing.id, input)
+      : await createPerson(db, actor, householdId!, input);
+    setSaving(false);
+    if (!result.ok) {
+      setFailure(result);
+      return;
+    }
+    flash(t(existing ? 'personForm.updated' : 'personForm.created', { name: result.record.fullName }));
+    navigate(existing ? paths.person(result.record.id) : paths.household(result.record.householdId), { replace: true });
+  }
+
+  return (
+    <section className="screen">
+      <h1>{t(existing ? 'personForm.editTitle' : 'personForm.newTitle')}</h1>
+      {householdLabel && <p className="muted">{formatAddress(t, householdLabel)}</p>}
+      <form noValidate onSubmit={onSubmit}>
+        <TextField label={t('common:fields.fullName')} value={values.fullName} onChange={set('fullName')} error={errors.fullName} required />
+        <TextField
+          label={t('common:fields.birthYear')}
+          type="text"
+          inputMode="numeric"
+          value={values.birthYear}
+          onChange={set('birthYear')}
+          error={errors.birthYear}
+          hint={t('common:fields.birthYearHint')}
+        />
+        <SelectField label={t('common:fields.sex')} value={values.sex} onChange={set('sex')} error={errors.sex}>
+          <option value="">{t('common:notSaid')}</option>
+          {SEXES.map((s) => (
+            <option key={s} value={s}>
+              {t(`common:sex.${s}`)}
+            </option>
+          ))}
+        </SelectField>
+        <TextField label={t('common:fields.phone')} type="tel" inputMode="tel" value={values.phone} onChange={set('phone')} error={errors.phone} hint={t('common:fields.phoneHint')} />
+        <SelectField
+          label={t('common:fields.hasSmartphone')}
+          value={values.hasSmartphone}
+          onChange={(v) => set('hasSmartphone')(v as Values['hasSmartphone'])}
+          error={errors.hasSmartphone}
+        >
+          <option value="">{t('common:notSaid')}</option>
+          <option value="yes">{t('common:yes')}</option>
+          <option value="no">{t('common:no')}</option>
+        </SelectField>
+        <CheckboxField label={t('common:fields.disability')} checked={values.disability} onChange={set('disability')} hint={t('common:fields.disabilityHint')} />
+        <CheckboxField label={t('common:fields.livesAlone')} checked={values.livesAlone} onChange={set('livesAlone')} />
+
+        <div className="bottom-actions sticky">
+          {failure && (
+            <p className="form-error" role="alert">
+              {failureMessage(t, failure)}
+            </p>
+          )}
+          <button type="submit" className="button primary big" disabled={saving}>
+            {t('personForm.save')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,68 @@
+// Search households and people by name, phone or address. Diacritics are
+// ignored by the data layer's word index: "nguyen van" finds "Nguyễn Văn".
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useSearch } from '../db/hooks';
+import { href, navigate, paths } from '../router';
+import { Loading } from '../components/Loading';
+import { formatAddress } from '../components/address';
+
+export function Search({ q }: { q: string }) {
+  const { t } = useTranslation(['screens', 'common']);
+  const [query, setQuery] = useState(q);
+  const hits = useSearch(query);
+  return (
+    <section className="screen">
+      <h1>{t('search.title')}</h1>
+      <form
+        role="search"
+        className="search-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          navigate(paths.search(query.trim()), { replace: true });
+        }}
+      >
+        <label htmlFor="search-q">{t('search.label')}</label>
+        <input
+          id="search-q"
+          type="search"
+          inputMode="search"
+          autoComplete="off"
+          value={query}
+          placeholder={t('search.placeholder')}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+      </form>
+      <div aria-live="polite">
+        {query.trim() === '' ? (
+          <p className="hint">{t('search.hint')}</p>
+        ) : hits === undefined ? (
+          <Loading />
+        ) : hits.length === 0 ? (
+          <p className="empty">{t('search.none')}</p>
+        ) : (
+          <>
+            <p className="muted">{t('search.count', { count: hits.length })}</p>
+            <ul className="rows" aria-label={t('search.results')}>
+              {hits.map(({ household, people }) => (
+                <li key={household.id} className="row">
+                  <a className="row-link" href={href(paths.household(household.id))}>
+                    <span className="row-title">{formatAddress(t, household.address)}</span>
+                    <span className="row-main">
+                      {household.headName ?? t('common:addressOnly')} · {household.group}
+                    </span>
+                    {people.length > 0 && (
+                      <span className="muted">
+                        {t('search.matchedPeople')}: {people.map((p) => p.fullName).join(', ')}
+                      </span>
+                    )}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,312 @@
+// Record a visit at a household's door. Designed around the count of taps:
+// the outcome defaults to "helped" and Save is sticky at the bottom, so after
+// the checklist taps saving takes one tap (two if the outcome differs).
+//
+// Everything typed is a draft in IndexedDB (useDraft), restored on mount and
+// cleared on save, so a reload, a crash or an update never loses a visit.
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useHousehold } from '../db/hooks';
+import { recordVisit, type WriteFailure } from '../db/repo';
+import { useStore } from '../db/StoreContext';
+import { navigate, paths } from '../router';
+import { ESCALATION_REASONS, PLATFORMS, type EscalationReason, type Platform } from '../../shared/platforms';
+import { OUTCOMES, type Outcome, type Person, type VisitPerson, type VisitStep } from '../../shared/schemas';
+import { priorityReasons } from '../../shared/priority';
+import { nextStatus, PlatformChecklist, type StepState } from '../components/PlatformChecklist';
+import { PriorityBadges } from '../components/PriorityBadges';
+import { SelectField, TextAreaField, TextField } from '../components/Field';
+import { ServicesInput, servicesToSave } from '../components/ServicesInput';
+import { Loading, NotFound } from '../components/Loading';
+import { flash } from '../components/Flash';
+import { failureMessage, fieldErrorsOf } from '../components/writeFailure';
+import { formatAddress } from '../components/address';
+import { useDraft } from '../components/useDraft';
+
+export interface VisitDraft {
+  outcome: Outcome;
+  /** Changes only, per person id, keyed "platform.step". */
+  steps: Record<string, Record<string, StepState>>;
+  independent: Record<string, Platform[]>;
+  services: string[];
+  serviceInput: string;
+  followUpOn: string;
+  escalate: boolean;
+  escalateReason: EscalationReason | '';
+  escalateDetail: string;
+  notes: string;
+}
+
+export const emptyVisitDraft = (): VisitDraft => ({
+  outcome: 'helped',
+  steps: {},
+  independent: {},
+  services: [],
+  serviceInput: '',
+  followUpOn: '',
+  escalate: false,
+  escalateReason: '',
+  escalateDetail: '',
+  notes: '',
+});
+
+export const visitDraftKey = (householdId: string) => `visit:${householdId}`;
+
+/** Outcomes where nobody was helped, so no checklist is recorded. */
+const NO_CONTACT: readonly Outcome[] = ['not_home', 'declined'];
+
+export function VisitForm({ householdId }: { householdId: string }) {
+  const detail = useHousehold(householdId);
+  if (detail === undefined) return <Loading />;
+  if (detail === null || detail.household.deleted) return <NotFound />;
+  return <Form householdId={householdId} detail={detail} />;
+}
+
+type Detail = NonNullable<ReturnType<typeof useHousehold>>;
+
+function Form({ householdId, detail }: { householdId: string; detail: Detail }) {
+  const { t } = useTranslation(['screens', 'common']);
+  const { db, actor } = useStore();
+  const draft = useDraft<VisitDraft>(visitDraftKey(householdId), emptyVisitDraft);
+  const [failure, setFailure] = useState<WriteFailure | null>(null);
+  const [saving, setSaving] = useState(false);
+  const { household, people, reasons } = detail;
+
+  if (!draft.value) return <Loading />;
+  const d = draft.value;
+  const contact = !NO_CONTACT.includes(d.outcome);
+  const errors = fieldErrorsOf(failure);
+
+  const stored = (p: Person, platform: Platform, step: string): StepState =>
+    (p.platforms[platform].steps as Record<string, StepState>)[step] ?? { status: 'not_started' };
+  const effective = (p: Person, platform: Platform): Record<string, StepState> => {
+    const out: Record<string, StepState> = { ...(p.platforms[platform].steps as Record<string, StepState>) };
+    for (const [k, v] of Object.entries(d.steps[p.id] ?? {})) {
+      const [pl, s] = k.split('.');
+      if (pl === platform && s) out[s] = v;
+    }
+    return out;
+  };
+  const setStep = (p: Person, platform: Platform, step: string, value: StepState | null) =>
+    draft.update((prev) => {
+      const mine = { ...(prev.steps[p.id] ?? {}) };
+      const key = `${platform}.${step}`;
+      if (value === null) delete mine[key];
+      else mine[key] = value;
+      return { ...prev, steps: { ...prev.steps, [p.id]: mine } };
+    });
+
+  // Build what the visit records, remembering where each step came from so a
+  // schema error ("people.0.steps.2.blocker") lands under the right chip.
+  const origins: Array<Array<{ personId: string; platform: Platform; step: string }>> = [];
+  const visitPeople: VisitPerson[] = [];
+  if (contact) {
+    for (const p of people) {
+      const changes = Object.entries(d.steps[p.id] ?? {});
+      const independent = (d.independent[p.id] ?? []).filter((pl) => !p.platforms[pl].independent);
+      if (changes.length === 0 && independent.length === 0) continue;
+      const steps: VisitStep[] = [];
+      const from: (typeof origins)[number] = [];
+      for (const [key, s] of changes) {
+        const [platform, step] = key.split('.') as [Platform, string];
+        const entry: VisitStep = { platform, step, status: s.status };
+        if (s.status === 'blocked' && s.blocker) entry.blocker = s.blocker;
+        if (s.status === 'blocked' && s.blockerText?.trim()) entry.blockerText = s.blockerText.trim();
+        steps.push(entry);
+        from.push({ personId: p.id, platform, step });
+      }
+      visitPeople.push({ personId: p.id, steps, ...(independent.length ? { independent } : {}) });
+      origins.push(from);
+    }
+  }
+  const stepErrors = (personId: string, platform: Platform): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const [path, message] of Object.entries(errors)) {
+      const m = /^people\.(\d+)\.steps\.(\d+)\./.exec(path);
+      const o = m ? origins[Number(m[1])]?.[Number(m[2])] : undefined;
+      if (o && o.personId === personId && o.platform === platform) out[o.step] = message;
+    }
+    return out;
+  };
+
+  async function save() {
+    if (saving || !d) return;
+    setSaving(true);
+    const result = await recordVisit(db, actor, {
+      householdId,
+      channel: 'door',
+      outcome: d.outcome,
+      people: visitPeople,
+      services: contact ? servicesToSave(d.services, d.serviceInput) : [],
+      followUpOn: d.followUpOn || undefined,
+      escalate: d.escalate ? { reason: d.escalateReason as EscalationReason, detail: d.escalateDetail } : undefined,
+      notes: d.notes || undefined,
+    });
+    setSaving(false);
+    if (!result.ok) {
+      setFailure(result);
+      return;
+    }
+    await draft.reset();
+    flash(t('visit.saved'));
+    navigate(paths.household(householdId), { replace: true });
+  }
+
+  return (
+    <section className="screen visit-form">
+      <h1>{t('visit.title')}</h1>
+      <p className="muted">
+        {formatAddress(t, household.address)}
+        {household.headName ? ` — ${household.headName}` : ''}
+      </p>
+      <PriorityBadges reasons={reasons} />
+      {draft.restored && (
+        <div className="notice" role="status">
+          <p>{t('visit.draftRestored')}</p>
+          <button type="button" className="button secondary" onClick={() => void draft.reset()}>
+            {t('visit.discardDraft')}
+          </button>
+        </div>
+      )}
+
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <fieldset>
+          <legend>{t('visit.outcome')}</legend>
+          <div className="choice-row">
+            {OUTCOMES.map((o) => (
+              <button
+                key={o}
+                type="button"
+                className={`choice outcome-${o}`}
+                aria-pressed={d.outcome === o}
+                onClick={() => draft.update((prev) => ({ ...prev, outcome: o }))}
+              >
+                {t(`common:outcomes.${o}`)}
+              </button>
+            ))}
+          </div>
+        </fieldset>
+
+        {contact &&
+          (people.length === 0 ? (
+            <p className="notice">{t('visit.noPeople')}</p>
+          ) : (
+            people.map((p) => (
+              <section key={p.id} className="visit-person" aria-label={p.fullName}>
+                <h2>{p.fullName}</h2>
+                <PriorityBadges reasons={priorityReasons({ birthYear: p.birthYear, disability: p.flags.disability, povertyStatus: household.povertyStatus })} />
+                {PLATFORMS.map((platform) => {
+                  const steps = effective(p, platform);
+                  const already = p.platforms[platform].independent;
+                  return (
+                    <PlatformChecklist
+                      key={platform}
+                      platform={platform}
+                      steps={steps}
+                      independent={already || (d.independent[p.id] ?? []).includes(platform)}
+                      errors={stepErrors(p.id, platform)}
+                      onCycle={(step) => {
+                        const next = nextStatus(steps[step]?.status ?? 'not_started');
+                        const before = stored(p, platform, step);
+                        // Tapping back to what is already stored is "no change", not a step to record.
+                        setStep(p, platform, step, next === before.status && next !== 'blocked' ? null : { status: next });
+                      }}
+                      onBlocker={(step, blocker, text) => setStep(p, platform, step, { status: 'blocked', blocker, blockerText: text })}
+                      onIndependent={(on) => {
+                        if (already) return; // a visit can add the mark, never take it away
+                        draft.update((prev) => {
+                          const list = new Set(prev.independent[p.id] ?? []);
+                          if (on) list.add(platform);
+                          else list.delete(platform);
+                          return { ...prev, independent: { ...prev.independent, [p.id]: [...list] } };
+                        });
+                      }}
+                    />
+                  );
+                })}
+              </section>
+            ))
+          ))}
+
+        {contact && (
+          <ServicesInput
+            services={d.services}
+            input={d.serviceInput}
+            onServices={(services) => draft.update((prev) => ({ ...prev, services }))}
+            onInput={(serviceInput) => draft.update((prev) => ({ ...prev, serviceInput }))}
+            error={Object.entries(errors).find(([k]) => k.startsWith('services'))?.[1]}
+          />
+        )}
+
+        <TextField
+          label={t('visit.followUpOn')}
+          type="date"
+          value={d.followUpOn}
+          onChange={(followUpOn) => draft.update((prev) => ({ ...prev, followUpOn }))}
+          error={errors.followUpOn}
+        />
+
+        <fieldset className="escalate">
+          <legend>{t('visit.escalateTitle')}</legend>
+          <button
+            type="button"
+            className="choice"
+            aria-pressed={d.escalate}
+            onClick={() => draft.update((prev) => ({ ...prev, escalate: !prev.escalate }))}
+          >
+            {t('common:escalateAction')}
+          </button>
+          {d.escalate && (
+            <>
+              <SelectField
+                label={t('visit.escalateReason')}
+                value={d.escalateReason}
+                onChange={(v) => draft.update((prev) => ({ ...prev, escalateReason: v as EscalationReason | '' }))}
+                error={errors['escalate.reason']}
+                required
+              >
+                <option value="">{t('common:choose')}</option>
+                {ESCALATION_REASONS.map((r) => (
+                  <option key={r} value={r}>
+                    {t(`common:escalation.${r}`)}
+                  </option>
+                ))}
+              </SelectField>
+              <TextAreaField
+                label={t('visit.escalateDetail')}
+                value={d.escalateDetail}
+                onChange={(escalateDetail) => draft.update((prev) => ({ ...prev, escalateDetail }))}
+                error={errors['escalate.detail']}
+              />
+            </>
+          )}
+        </fieldset>
+
+        <TextAreaField
+          label={t('common:fields.notes')}
+          value={d.notes}
+          onChange={(notes) => draft.update((prev) => ({ ...prev, notes }))}
+          error={errors.notes}
+          hint={t('common:fields.notesHint')}
+        />
+
+        <div className="bottom-actions sticky">
+          {failure && (
+            <p className="form-error" role="alert">
+              {failureMessage(t, failure)}
+            </p>
+          )}
+          <button type="submit" className="button primary big" disabled={saving}>
+            {t('visit.save')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
