@@ -35,6 +35,8 @@ export interface BuildAppOptions {
   distDir?: string;
   /** true: log requests without personal data (method, path, status, time). Default false. */
   logger?: boolean;
+  /** Where log lines go when logger is true (default stdout). Tests capture them. */
+  logStream?: { write(line: string): void };
   /** Honour X-Forwarded-* (TRUST_PROXY): true, a hop count, or addresses. */
   trustProxy?: boolean | number | string | string[];
   https?: { cert: string | Buffer; key: string | Buffer };
@@ -70,7 +72,7 @@ const loggerOptions = {
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const fastifyOptions: FastifyServerOptions & { https?: BuildAppOptions['https'] } = {
-    logger: options.logger ? loggerOptions : false,
+    logger: options.logger ? { ...loggerOptions, ...(options.logStream ? { stream: options.logStream } : {}) } : false,
     bodyLimit: MAX_BODY_BYTES,
     trustProxy: (options.trustProxy ?? false) as FastifyServerOptions['trustProxy'], // a hop count works at runtime
     // Fastify's default JSON parser (secure-json-parse) rejects __proto__ and
@@ -91,6 +93,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   };
 
   app.setErrorHandler(errorHandler);
+  // Every body is JSON. Without this, text/plain bodies would reach handlers as strings.
+  app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', async (request, reply) => {
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     reply.header('x-content-type-options', 'nosniff');

@@ -2,8 +2,12 @@
 import type { Db } from './db';
 
 export interface TestHooks {
-  /** Awaited inside a push transaction, after all writes, just before commit. Tests only. */
-  beforePushCommit?: () => Promise<void>;
+  /**
+   * Tests only: awaited inside a push transaction once its records are written
+   * (versions taken, not yet committed), before the counter and client rows are
+   * updated. Lets a test hold a push open mid-transaction.
+   */
+  afterPushWrites?: () => Promise<void>;
 }
 
 export interface ServerContext {

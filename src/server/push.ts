@@ -77,6 +77,7 @@ export async function push(ctx: ServerContext, user: AuthUser, request: PushRequ
       let version = start;
       const tx: PushTx = { trx, user, clientId: request.clientId, now, nextVersion: () => ++version };
       for (const m of fresh) results.set(m.seq, await applyOne(tx, m));
+      await ctx.hooks.afterPushWrites?.();
       if (version !== start) {
         await trx.updateTable('ward_counters').set({ seq: version }).where('ward_code', '=', user.wardCode).execute();
       }
@@ -86,7 +87,6 @@ export async function push(ctx: ServerContext, user: AuthUser, request: PushRequ
         .set({ last_applied_seq: lastApplied, last_push_at: now })
         .where('client_id', '=', request.clientId)
         .execute();
-      await ctx.hooks.beforePushCommit?.();
     }
     return { lastAppliedSeq: lastApplied, results: mutations.map((m) => results.get(m.seq)!) };
   });
