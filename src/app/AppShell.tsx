@@ -1,7 +1,7 @@
 // The frame around every screen: top bar (name, sync status slot, language),
 // banners (update / install, wired by the root), the routed screen, the save
 // confirmation live region and the bottom navigation.
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { StoreProvider, type Store } from './db/StoreContext';
 import { App } from './App';
@@ -19,9 +19,26 @@ export interface AppShellProps {
   banners?: ReactNode;
 }
 
+/**
+ * On every screen change: back to the top, and focus on <main> so a screen
+ * reader starts reading the new screen instead of staying on the old link.
+ */
+function useScreenChange(route: unknown) {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    (document.scrollingElement ?? document.documentElement).scrollTop = 0;
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [route]);
+}
+
 export function AppShell({ store, statusBar, banners }: AppShellProps) {
   const { t } = useTranslation('common');
   const route = useRoute();
+  useScreenChange(route);
   return (
     <StoreProvider store={store}>
       <div className="app">

@@ -97,7 +97,6 @@ export function navigate(path: string, { replace = false }: { replace?: boolean 
     if (replace) window.history.replaceState(null, '', target);
     else window.history.pushState(null, '', target);
   }
-  window.scrollTo?.(0, 0);
   notify();
 }
 
