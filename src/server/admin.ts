@@ -1,0 +1,110 @@
+// `npm run admin -- <command>`: account administration from the server's shell.
+// Uses the same database settings as the server (GOCUA_DATA_DIR / DATABASE_URL)
+// and migrates first, so it works on a fresh install before the first start.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ROLES, type Role } from '../shared/schemas';
+import { dbConfigFromEnv, openDb, type Db } from './db';
+import { migrate } from './migrations';
+import { createUser, findUserByUsername, listUsers, toUser, updateUser } from './users';
+
+const USAGE = `Usage: npm run admin -- <command> [options]
+
+Commands:
+  add-user --username U --password P --role supervisor|volunteer --ward WARD
+           [--groups "TDP 1,TDP 2"] [--display-name "Nguyễn Văn A"]
+  list-users [--ward WARD]
+  disable-user --username U        (also ends the user's sessions)
+  enable-user --username U
+  reset-password --username U --password P   (also ends the user's sessions)
+
+Database: $DATABASE_URL (postgres://…) or SQLite in $GOCUA_DATA_DIR (default ./data).`;
+
+class UsageError extends Error {}
+
+function need(values: Record<string, string | undefined>, ...names: string[]) {
+  for (const n of names) if (!values[n]) throw new UsageError(`--${n} is required`);
+}
+
+async function userId(db: Db, username: string): Promise<string> {
+  const row = await findUserByUsername(db, username);
+  if (!row) throw new UsageError(`no user "${username}"`);
+  return row.id;
+}
+
+async function run(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    console.info(USAGE);
+    if (!command) throw new UsageError('no command given');
+    return;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      username: { type: 'string' },
+      password: { type: 'string' },
+      role: { type: 'string' },
+      ward: { type: 'string' },
+      groups: { type: 'string' },
+      'display-name': { type: 'string' },
+    },
+    strict: true,
+  });
+  const db = openDb(dbConfigFromEnv());
+  try {
+    await migrate(db);
+    switch (command) {
+      case 'add-user': {
+        need(values, 'username', 'password', 'role', 'ward');
+        if (!ROLES.includes(values.role as Role)) throw new UsageError(`--role must be ${ROLES.join(' or ')}`);
+        const groups = (values.groups ?? '').split(',').map((g) => g.trim()).filter(Boolean);
+        const user = await createUser(db, {
+          username: values.username!,
+          password: values.password!,
+          role: values.role as Role,
+          wardCode: values.ward!,
+          groups,
+          ...(values['display-name'] ? { displayName: values['display-name'] } : {}),
+        });
+        console.info(`Created ${user.role} "${user.username}" in ward ${user.wardCode}${groups.length ? ` (groups: ${groups.join(', ')})` : ''}.`);
+        return;
+      }
+      case 'list-users': {
+        const rows = await listUsers(db, values.ward);
+        if (rows.length === 0) console.info('No users.');
+        for (const r of rows.map(toUser)) {
+          console.info(
+            [r.username, r.role, r.wardCode, r.groups.join('|') || '-', r.disabled ? 'DISABLED' : 'active', r.displayName].join('\t'),
+          );
+        }
+        return;
+      }
+      case 'disable-user':
+      case 'enable-user': {
+        need(values, 'username');
+        await updateUser(db, await userId(db, values.username!), { disabled: command === 'disable-user' });
+        console.info(`${command === 'disable-user' ? 'Disabled' : 'Enabled'} "${values.username}".`);
+        return;
+      }
+      case 'reset-password': {
+        need(values, 'username', 'password');
+        await updateUser(db, await userId(db, values.username!), { password: values.password! });
+        console.info(`Password reset for "${values.username}"; their sessions were ended.`);
+        return;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+run(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof z.ZodError) console.error(`Error: ${error.issues.map((i) => i.message).join('; ')}`);
+  else if (error instanceof Error) console.error(`Error: ${error.message}`);
+  else console.error('Error:', error);
+  if (error instanceof UsageError || (error instanceof Error && error.name === 'TypeError')) console.error(`\n${USAGE}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,101 @@
+// `npm start`: build the PWA if needed, migrate, serve app + API, print the URL.
+//
+// Environment:
+//   HOST, PORT               listen address (default 0.0.0.0:8080, reachable by phones on the LAN)
+//   GOCUA_DATA_DIR           SQLite directory (default ./data)
+//   DATABASE_URL             postgres://… to use PostgreSQL instead of SQLite
+//   TLS_CERT_FILE, TLS_KEY_FILE  serve HTTPS directly (PEM files)
+//   TRUST_PROXY              honour X-Forwarded-*: "true", a hop count, or comma-separated proxy addresses
+//   GOCUA_SKIP_BUILD=1       never run the build (a deployment that ships dist/)
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildApp } from './app';
+import { staleReason } from './build-check';
+import { dbConfigFromEnv, describeDb, openDb } from './db';
+import { migrate } from './migrations';
+import { countUsers } from './users';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const DIST = path.join(ROOT, 'dist');
+
+function parseTrustProxy(value: string | undefined): boolean | number | string[] | undefined {
+  if (!value) return undefined;
+  if (/^(true|yes|on)$/i.test(value)) return true;
+  if (/^(false|no|off|0)$/i.test(value)) return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function lanAddresses(): string[] {
+  const out: string[] = [];
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) out.push(a.address);
+  }
+  return out;
+}
+
+function buildIfStale() {
+  if (process.env.GOCUA_SKIP_BUILD === '1') return;
+  const reason = staleReason(ROOT, DIST);
+  if (!reason) return;
+  console.info(`Building the app (${reason})…`);
+  const r = spawnSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'inherit', shell: process.platform === 'win32' });
+  if (r.status !== 0) {
+    console.error('The app build failed; fix the error above (or set GOCUA_SKIP_BUILD=1 to serve the API only).');
+    process.exit(1);
+  }
+}
+
+async function main() {
+  buildIfStale();
+  const config = dbConfigFromEnv();
+  const db = openDb(config);
+  const applied = await migrate(db);
+  console.info(`Database: ${describeDb(config)}${applied.length ? ` (applied migrations ${applied.join(', ')})` : ''}`);
+
+  const certFile = process.env.TLS_CERT_FILE;
+  const keyFile = process.env.TLS_KEY_FILE;
+  if (Boolean(certFile) !== Boolean(keyFile)) throw new Error('Set both TLS_CERT_FILE and TLS_KEY_FILE, or neither');
+  const https = certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : undefined;
+  const trustProxy = parseTrustProxy(process.env.TRUST_PROXY);
+
+  const app = await buildApp({ db, distDir: DIST, logger: true, ...(https ? { https } : {}), ...(trustProxy !== undefined ? { trustProxy } : {}) });
+  const host = process.env.HOST || '0.0.0.0';
+  const port = Number(process.env.PORT || 8080);
+  await app.listen({ host, port });
+
+  const scheme = https ? 'https' : 'http';
+  const hosts = host === '0.0.0.0' || host === '::' ? ['localhost', ...lanAddresses()] : [host];
+  console.info(`\nGõ Cửa is running:`);
+  for (const h of hosts) console.info(`  ${scheme}://${h}:${port}/`);
+  if (!https) {
+    console.info('  (Phones need HTTPS for offline use; set TLS_CERT_FILE and TLS_KEY_FILE, or run behind an HTTPS proxy with TRUST_PROXY.)');
+  }
+  if ((await countUsers(db)) === 0) {
+    console.info('\nThere are no accounts yet. Create the first supervisor with:');
+    console.info(`  npm run admin -- add-user --username admin --password '<choose one>' --role supervisor --ward <WARD>\n`);
+  }
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) process.exit(1); // second signal: do not wait
+    closing = true;
+    console.info(`${signal}: closing…`);
+    try {
+      await app.close();
+      await db.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
