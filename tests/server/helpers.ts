@@ -122,7 +122,7 @@ export async function startTestServer(opts: {
     if (address && typeof address === 'object') port = address.port;
     server.app = app;
     server.port = port;
-    server.url = `http://127.0.0.1:${port}`;
+    server.url = `${opts.appOptions?.https ? 'https' : 'http'}://127.0.0.1:${port}`;
   }
 
   const server: TestServer = {
