@@ -18,6 +18,13 @@ import { failureMessage } from '../components/writeFailure';
 import { formatAddress } from '../components/address';
 
 type Pending = Record<string, StepState>;
+/**
+ * What a tap wrote, shown until the live query delivers the saved person: while
+ * the write is in flight (until undefined), then until the displayed record is
+ * at least as new as the one the write produced. A quick second tap therefore
+ * cycles from what the first tap wrote, never from a stale render.
+ */
+type Optimistic = Record<string, { until?: string; step?: StepState; independent?: boolean }>;
 const keyOf = (platform: Platform, step: string) => `${platform}.${step}`;
 
 export function PersonDetail({ id }: { id: string }) {
@@ -25,27 +32,49 @@ export function PersonDetail({ id }: { id: string }) {
   const { db, actor } = useStore();
   const detail = usePerson(id);
   const [pending, setPending] = useState<Pending>({});
+  const [optimistic, setOptimistic] = useState<Optimistic>({});
 
   if (detail === undefined) return <Loading />;
   if (detail === null || detail.person.deleted) return <NotFound />;
   const { person, household, reasons } = detail;
   const year = new Date().getFullYear();
 
-  const report = (r: WriteResult<Person>) => {
-    if (!r.ok) flash(failureMessage(t, r), 'error');
-    else if (r.changed) flash(t('person.saved'));
+  const report = (key: string) => (r: WriteResult<Person>) => {
+    if (!r.ok) {
+      // Nothing was written: stop showing the tap as if it had been.
+      setOptimistic(({ [key]: _failed, ...rest }) => rest);
+      flash(failureMessage(t, r), 'error');
+      return;
+    }
+    const until = r.record.updatedAt;
+    setOptimistic((o) => (o[key] ? { ...o, [key]: { ...o[key], until } } : o));
+    if (r.changed) flash(t('person.saved'));
   };
   const dropPending = (key: string) =>
     setPending((p) => {
       const { [key]: _gone, ...rest } = p;
       return rest;
     });
+  const fresh = (key: string) => {
+    const o = optimistic[key];
+    return o && (o.until === undefined || person.updatedAt < o.until) ? o : undefined;
+  };
   const write = (platform: Platform, step: string, value: Step) => {
-    dropPending(keyOf(platform, step));
-    void setPersonStep(db, actor, person.id, platform, step, value).then(report);
+    const key = keyOf(platform, step);
+    dropPending(key);
+    setOptimistic((o) => ({ ...o, [key]: { step: value } }));
+    void setPersonStep(db, actor, person.id, platform, step, value).then(report(key));
+  };
+  const writeIndependent = (platform: Platform, next: boolean) => {
+    setOptimistic((o) => ({ ...o, [platform]: { independent: next } }));
+    void setIndependent(db, actor, person.id, platform, next).then(report(platform));
   };
   const effective = (platform: Platform): Record<string, StepState> => {
     const out: Record<string, StepState> = { ...(person.platforms[platform].steps as Record<string, StepState>) };
+    for (const step of Object.keys(out)) {
+      const o = fresh(keyOf(platform, step));
+      if (o?.step) out[step] = o.step;
+    }
     for (const [k, v] of Object.entries(pending)) {
       const [p, s] = k.split('.');
       if (p === platform && s) out[s] = v;
@@ -71,7 +100,7 @@ export function PersonDetail({ id }: { id: string }) {
             key={platform}
             platform={platform}
             steps={steps}
-            independent={person.platforms[platform].independent}
+            independent={fresh(platform)?.independent ?? person.platforms[platform].independent}
             onCycle={(step) => {
               const next = nextStatus(steps[step]?.status ?? 'not_started');
               if (next === 'blocked') setPending((p) => ({ ...p, [keyOf(platform, step)]: { status: 'blocked' } }));
@@ -85,7 +114,7 @@ export function PersonDetail({ id }: { id: string }) {
               const s = pending[keyOf(platform, step)] ?? steps[step];
               if (s?.blockerText?.trim()) write(platform, step, { status: 'blocked', blocker: 'other', blockerText: s.blockerText.trim() });
             }}
-            onIndependent={(next) => void setIndependent(db, actor, person.id, platform, next).then(report)}
+            onIndependent={(next) => writeIndependent(platform, next)}
           />
         );
       })}

@@ -1,0 +1,79 @@
+import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { HouseholdForm } from './HouseholdForm';
+import { disposeStore, makeStore, renderScreen } from './testUtils';
+import type { Store } from '../db/StoreContext';
+
+describe('HouseholdForm', () => {
+  let store: Store;
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await disposeStore(store);
+  });
+
+  it('asks for consent before showing any field', async () => {
+    store = makeStore();
+    await renderScreen(<HouseholdForm group="TDP 5" />, store);
+    expect(await screen.findByRole('button', { name: 'Đồng ý' })).toBeInTheDocument();
+    expect(screen.queryByRole('textbox')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Lưu hộ gia đình' })).toBeDisabled();
+  });
+
+  it('shows a localised error per field for an empty street and a bad phone, and writes nothing', async () => {
+    store = makeStore();
+    const user = userEvent.setup();
+    await renderScreen(<HouseholdForm group="TDP 5" />, store);
+    await user.click(await screen.findByRole('button', { name: 'Đồng ý' }));
+    await user.type(screen.getByLabelText(/Số nhà/), '7');
+    await user.type(screen.getByLabelText(/Chủ hộ/), 'Lê Thị Hoa');
+    await user.type(screen.getByLabelText('Số điện thoại'), '12345');
+    await user.click(screen.getByRole('button', { name: 'Lưu hộ gia đình' }));
+
+    const street = screen.getByLabelText(/Đường\/Phố/);
+    expect(street).toHaveAttribute('aria-invalid', 'true');
+    expect(street).toHaveAccessibleDescription('Vui lòng nhập thông tin này.');
+    const phone = screen.getByLabelText('Số điện thoại');
+    expect(phone).toHaveAttribute('aria-invalid', 'true');
+    expect(phone).toHaveAccessibleDescription(expect.stringContaining('Số điện thoại không hợp lệ'));
+    expect(screen.getByLabelText(/Số nhà/)).not.toHaveAttribute('aria-invalid');
+    expect(screen.getByRole('alert')).toHaveTextContent('Vui lòng sửa các ô được đánh dấu');
+    expect(await store.db.households.count()).toBe(0);
+    expect(await store.db.outbox.count()).toBe(0);
+  });
+
+  it('without consent keeps only the address', async () => {
+    store = makeStore();
+    const user = userEvent.setup();
+    await renderScreen(<HouseholdForm group="TDP 5" />, store);
+    await user.click(await screen.findByRole('button', { name: /Không đồng ý/ }));
+    expect(screen.queryByLabelText(/Chủ hộ/)).not.toBeInTheDocument();
+    expect(screen.queryByLabelText('Số điện thoại')).not.toBeInTheDocument();
+    await user.type(screen.getByLabelText(/Số nhà/), '9');
+    await user.type(screen.getByLabelText(/Đường\/Phố/), 'Hàng Bông');
+    await user.click(screen.getByRole('button', { name: 'Lưu hộ gia đình' }));
+    await expect.poll(() => store.db.households.count()).toBe(1);
+    const [h] = await store.db.households.toArray();
+    expect(h!.consent.given).toBe(false);
+    expect(h!.headName).toBeUndefined();
+    expect(h!.phone).toBeUndefined();
+  });
+
+  it('says the device is full on a quota error and keeps what was typed', async () => {
+    store = makeStore();
+    const user = userEvent.setup();
+    vi.spyOn(store.db.outbox, 'add').mockImplementation(() => {
+      throw new DOMException('full', 'QuotaExceededError');
+    });
+    await renderScreen(<HouseholdForm group="TDP 5" />, store);
+    await user.click(await screen.findByRole('button', { name: 'Đồng ý' }));
+    await user.type(screen.getByLabelText(/Số nhà/), '7');
+    await user.type(screen.getByLabelText(/Đường\/Phố/), 'Hàng Bông');
+    await user.type(screen.getByLabelText(/Chủ hộ/), 'Lê Thị Hoa');
+    await user.click(screen.getByRole('button', { name: 'Lưu hộ gia đình' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Bộ nhớ máy đã đầy');
+    expect(screen.getByLabelText(/Chủ hộ/)).toHaveValue('Lê Thị Hoa');
+    vi.restoreAllMocks();
+    expect(await store.db.households.count()).toBe(0);
+  });
+});

@@ -1,0 +1,62 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PersonDetail } from './PersonDetail';
+import { disposeStore, makeStore, renderScreen } from './testUtils';
+import { createHousehold, createPerson } from '../db/repo';
+import type { Store } from '../db/StoreContext';
+
+describe('PersonDetail', () => {
+  let store: Store;
+  afterEach(async () => {
+    await disposeStore(store);
+  });
+
+  it('cycles a step with one tap each and asks for the blocker before saving "blocked"', async () => {
+    store = makeStore();
+    const h = await createHousehold(store.db, store.actor, {
+      group: 'TDP 5',
+      address: { houseNumber: '5', street: 'Phố Huế' },
+      headName: 'Vũ Thị Lan',
+      povertyStatus: 'none',
+      consentGiven: true,
+    });
+    if (!h.ok) throw new Error('seed');
+    const p = await createPerson(store.db, store.actor, h.record.id, {
+      fullName: 'Vũ Thị Lan',
+      birthYear: 1980,
+      flags: { disability: true, livesAlone: false },
+    });
+    if (!p.ok) throw new Error('seed');
+    const id = p.record.id;
+    const user = userEvent.setup();
+    await renderScreen(<PersonDetail id={id} />, store);
+
+    expect(await screen.findByText('Người khuyết tật')).toBeInTheDocument();
+    const ihanoi = screen.getByRole('group', { name: 'iHanoi' });
+    const installed = () => within(ihanoi).getByRole('button', { name: /Đã cài đặt/ });
+    const stored = async () => (await store.db.people.get(id))!.platforms.ihanoi.steps.installed;
+
+    await user.click(installed());
+    await expect.poll(stored).toEqual({ status: 'done' });
+
+    await user.click(installed());
+    expect(installed()).toHaveAttribute('aria-pressed', 'mixed');
+    expect(await stored()).toEqual({ status: 'done' }); // not saved until a reason is chosen
+    await user.selectOptions(within(ihanoi).getByLabelText(/Vướng ở bước/), 'SIM không chính chủ, không nhận được OTP');
+    await expect.poll(stored).toEqual({ status: 'blocked', blocker: 'sim_not_own_name' });
+
+    await user.click(installed());
+    await expect.poll(stored).toEqual({ status: 'not_started' });
+
+    const alone = within(ihanoi).getByRole('button', { name: /Tự làm được/ });
+    await user.click(alone);
+    await expect.poll(async () => (await store.db.people.get(id))!.platforms.ihanoi.independent).toBe(true);
+    await waitFor(() =>
+      expect(within(screen.getByRole('group', { name: 'iHanoi' })).getByRole('button', { name: /Tự làm được/ })).toHaveAttribute(
+        'aria-pressed',
+        'true',
+      ),
+    );
+  });
+});
