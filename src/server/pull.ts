@@ -50,7 +50,7 @@ export async function pull(db: Db, user: AuthUser, cursor: number, limit: number
       record: JSON.parse(r.data) as Record<string, unknown>,
       version: Number(r.version),
     })),
-    cursor: hasMore ? lastVersion : Math.max(lastVersion, Math.min(committed, Number.MAX_SAFE_INTEGER), cursor),
+    cursor: hasMore ? lastVersion : Math.max(lastVersion, committed, cursor),
     hasMore,
   };
 }
