@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PersonDetail } from './PersonDetail';
@@ -58,5 +58,35 @@ describe('PersonDetail', () => {
         'true',
       ),
     );
+  });
+});
+
+describe('PersonDetail rapid taps', () => {
+  let store: Store;
+  afterEach(async () => {
+    await disposeStore(store);
+  });
+
+  it('keeps every tap when several steps are tapped in quick succession', async () => {
+    store = makeStore();
+    const h = await createHousehold(store.db, store.actor, {
+      group: 'TDP 5',
+      address: { houseNumber: '8', street: 'Phố Huế' },
+      headName: 'Đỗ Văn Nam',
+      povertyStatus: 'none',
+      consentGiven: true,
+    });
+    if (!h.ok) throw new Error('seed');
+    const p = await createPerson(store.db, store.actor, h.record.id, { fullName: 'Đỗ Văn Nam', flags: { disability: false, livesAlone: false } });
+    if (!p.ok) throw new Error('seed');
+    await renderScreen(<PersonDetail id={p.record.id} />, store);
+    const vneid = await screen.findByRole('group', { name: 'VNeID' });
+    // Synchronous clicks: no awaiting between taps, as with a fast thumb.
+    fireEvent.click(within(vneid).getByRole('button', { name: /Đã cài đặt/ }));
+    fireEvent.click(within(vneid).getByRole('button', { name: /Đã đăng ký tài khoản/ }));
+    fireEvent.click(within(vneid).getByRole('button', { name: /Tự làm được/ }));
+    await expect
+      .poll(async () => (await store.db.people.get(p.record.id))!.platforms.vneid)
+      .toMatchObject({ steps: { installed: { status: 'done' }, registered: { status: 'done' } }, independent: true });
   });
 });

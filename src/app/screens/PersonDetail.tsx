@@ -2,7 +2,7 @@
 // setIndependent), except a step being marked blocked: it waits on screen until
 // the volunteer picks why, because a blocked step without a blocker is invalid
 // and the blocker is what supervisors count.
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { usePerson } from '../db/hooks';
 import { setIndependent, setPersonStep, type WriteResult } from '../db/repo';
@@ -33,6 +33,12 @@ export function PersonDetail({ id }: { id: string }) {
   const detail = usePerson(id);
   const [pending, setPending] = useState<Pending>({});
   const [optimistic, setOptimistic] = useState<Optimistic>({});
+  // Taps are written one after another: setPersonStep reads the person before
+  // its write transaction, so two overlapping writes would lose one tap.
+  const queue = useRef<Promise<unknown>>(Promise.resolve());
+  const enqueue = (job: () => Promise<WriteResult<Person>>, done: (r: WriteResult<Person>) => void) => {
+    queue.current = queue.current.then(job).then(done, () => flash(t('common:errors.unexpected'), 'error'));
+  };
 
   if (detail === undefined) return <Loading />;
   if (detail === null || detail.person.deleted) return <NotFound />;
@@ -63,11 +69,11 @@ export function PersonDetail({ id }: { id: string }) {
     const key = keyOf(platform, step);
     dropPending(key);
     setOptimistic((o) => ({ ...o, [key]: { step: value } }));
-    void setPersonStep(db, actor, person.id, platform, step, value).then(report(key));
+    enqueue(() => setPersonStep(db, actor, person.id, platform, step, value), report(key));
   };
   const writeIndependent = (platform: Platform, next: boolean) => {
     setOptimistic((o) => ({ ...o, [platform]: { independent: next } }));
-    void setIndependent(db, actor, person.id, platform, next).then(report(platform));
+    enqueue(() => setIndependent(db, actor, person.id, platform, next), report(platform));
   };
   const effective = (platform: Platform): Record<string, StepState> => {
     const out: Record<string, StepState> = { ...(person.platforms[platform].steps as Record<string, StepState>) };
