@@ -7,6 +7,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import type { UserProfile } from '../../shared/schemas';
 import { userDb } from '../db/database';
 import { SyncEngine, type SyncStatus } from '../sync/engine';
+import { resetPullCursor } from '../sync/pull';
 import { checkSession, signInRequest, signOutRequest, type SignInError } from './api';
 import { currentProfile, forgetCurrentUser, rememberProfile } from './deviceDb';
 
@@ -47,8 +48,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     if (!engine) return;
     void engine.start();
     // Refresh the profile (groups may have changed) and learn early if the session expired.
-    void checkSession().then((r) => {
-      if (r.state === 'valid') void rememberProfile(r.user);
+    void checkSession().then(async (r) => {
+      if (r.state !== 'valid') return;
+      const before = await currentProfile();
+      await rememberProfile(r.user);
+      // Newly assigned groups hold rows whose versions the cursor is already
+      // past: pull everything again (pulled records never override pending edits).
+      if (before && [...before.groups].sort().join('\n') !== [...r.user.groups].sort().join('\n')) {
+        await resetPullCursor(engine.db);
+        void engine.syncNow();
+      }
     });
     return () => engine.stop();
   }, [engine]);

@@ -15,6 +15,11 @@ import { requestJson, type HttpFailure, type HttpOptions } from './http';
 
 const CURSOR = 'sync.cursor';
 
+/** Starts the next pull from the beginning (after the user's groups changed). */
+export async function resetPullCursor(db: GoCuaDB): Promise<void> {
+  await setMeta(db, CURSOR, 0);
+}
+
 export async function storePulledPage(db: GoCuaDB, page: PullResponse): Promise<number> {
   let stored = 0;
   await db.transaction('rw', [db.households, db.people, db.visits, db.outbox, db.meta], async () => {
