@@ -106,7 +106,7 @@ describe('AppShell', () => {
     ['home', paths.home(), 'Hôm nay'],
     ['households', paths.households('TDP 5'), 'Hộ gia đình theo tổ dân phố'],
     ['new household', paths.householdNew('TDP 5'), 'Thêm hộ gia đình'],
-    ['follow-ups', paths.followups(), 'Cần làm lại'],
+    ['follow-ups', paths.followups(), 'Cần theo dõi'],
     ['coverage', paths.coverage('TDP 5'), 'Độ phủ theo ngõ'],
     ['literacy point', paths.point(), 'Điểm “Bình dân học vụ số”'],
     ['search', paths.search('bui van'), 'Tìm kiếm'],
