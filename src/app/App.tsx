@@ -1,21 +1,45 @@
 // The routed screen for the current hash. Each screen gets its parameters from
 // the route; `key` remounts a form when its record changes so state never leaks
 // between households.
+//
+// Home, the household list and a household are in the first chunk: they are
+// what opens the app and finds a door in two taps. The other screens are split
+// into their own chunks (all precached by the service worker, so they work
+// offline) and preloaded once the first screen is idle, which keeps the JS the
+// first screen waits for inside its budget without slowing later taps.
+import { lazy, Suspense } from 'react';
 import type { Route } from './router';
 import { Home } from './screens/Home';
 import { Households } from './screens/Households';
-import { HouseholdForm } from './screens/HouseholdForm';
 import { HouseholdDetail } from './screens/HouseholdDetail';
-import { PersonForm } from './screens/PersonForm';
-import { PersonDetail } from './screens/PersonDetail';
-import { VisitForm } from './screens/VisitForm';
-import { FollowUps } from './screens/FollowUps';
-import { Coverage } from './screens/Coverage';
-import { LiteracyPoint } from './screens/LiteracyPoint';
-import { Search } from './screens/Search';
-import { NotFound } from './components/Loading';
+import { Loading, NotFound } from './components/Loading';
 
-export function App({ route }: { route: Route }) {
+const loaders = {
+  householdForm: () => import('./screens/HouseholdForm'),
+  personForm: () => import('./screens/PersonForm'),
+  personDetail: () => import('./screens/PersonDetail'),
+  visitForm: () => import('./screens/VisitForm'),
+  followUps: () => import('./screens/FollowUps'),
+  coverage: () => import('./screens/Coverage'),
+  literacyPoint: () => import('./screens/LiteracyPoint'),
+  search: () => import('./screens/Search'),
+};
+
+const HouseholdForm = lazy(() => loaders.householdForm().then((m) => ({ default: m.HouseholdForm })));
+const PersonForm = lazy(() => loaders.personForm().then((m) => ({ default: m.PersonForm })));
+const PersonDetail = lazy(() => loaders.personDetail().then((m) => ({ default: m.PersonDetail })));
+const VisitForm = lazy(() => loaders.visitForm().then((m) => ({ default: m.VisitForm })));
+const FollowUps = lazy(() => loaders.followUps().then((m) => ({ default: m.FollowUps })));
+const Coverage = lazy(() => loaders.coverage().then((m) => ({ default: m.Coverage })));
+const LiteracyPoint = lazy(() => loaders.literacyPoint().then((m) => ({ default: m.LiteracyPoint })));
+const Search = lazy(() => loaders.search().then((m) => ({ default: m.Search })));
+
+/** Fetches every split screen in the background (from the precache when offline). */
+export function preloadScreens(): void {
+  for (const load of Object.values(loaders)) void load().catch(() => undefined);
+}
+
+function Screen({ route }: { route: Route }) {
   switch (route.name) {
     case 'home':
       return <Home />;
@@ -46,4 +70,12 @@ export function App({ route }: { route: Route }) {
     case 'notFound':
       return <NotFound />;
   }
+}
+
+export function App({ route }: { route: Route }) {
+  return (
+    <Suspense fallback={<Loading />}>
+      <Screen route={route} />
+    </Suspense>
+  );
 }

@@ -4,7 +4,7 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { StoreProvider, type Store } from './db/StoreContext';
-import { App } from './App';
+import { App, preloadScreens } from './App';
 import { useRoute, href, paths } from './router';
 import { BottomNav } from './components/BottomNav';
 import { LanguageSwitch } from './components/LanguageSwitch';
@@ -39,6 +39,11 @@ export function AppShell({ store, statusBar, banners }: AppShellProps) {
   const { t } = useTranslation('common');
   const route = useRoute();
   useScreenChange(route);
+  useEffect(() => {
+    // After the first screen has painted, warm the split screens.
+    const t = setTimeout(preloadScreens, 1500);
+    return () => clearTimeout(t);
+  }, []);
   return (
     <StoreProvider store={store}>
       <div className="app">
