@@ -102,7 +102,7 @@ export function Home() {
         </ul>
       )}
 
-      <div className="bottom-actions">
+      <div className="bottom-actions sticky">
         {choosing && (
           <div className="chooser" id="new-visit-choices">
             <a className="button secondary" href={href(paths.households())}>
