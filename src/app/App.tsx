@@ -7,7 +7,7 @@
 // into their own chunks (all precached by the service worker, so they work
 // offline) and preloaded once the first screen is idle, which keeps the JS the
 // first screen waits for inside its budget without slowing later taps.
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import type { Route } from './router';
 import { Home } from './screens/Home';
 import { Households } from './screens/Households';
@@ -39,7 +39,7 @@ export function preloadScreens(): void {
   for (const load of Object.values(loaders)) void load().catch(() => undefined);
 }
 
-function Screen({ route }: { route: Route }) {
+function Screen({ route, syncScreen }: { route: Route; syncScreen?: ReactNode }) {
   switch (route.name) {
     case 'home':
       return <Home />;
@@ -67,15 +67,17 @@ function Screen({ route }: { route: Route }) {
       return <LiteracyPoint />;
     case 'search':
       return <Search q={route.q} />;
+    case 'sync':
+      return syncScreen ?? <NotFound />;
     case 'notFound':
       return <NotFound />;
   }
 }
 
-export function App({ route }: { route: Route }) {
+export function App({ route, syncScreen }: { route: Route; syncScreen?: ReactNode }) {
   return (
     <Suspense fallback={<Loading />}>
-      <Screen route={route} />
+      <Screen route={route} syncScreen={syncScreen} />
     </Suspense>
   );
 }

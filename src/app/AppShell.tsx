@@ -17,6 +17,8 @@ export interface AppShellProps {
   statusBar?: ReactNode;
   /** Update banner, install button, storage notices: shown under the top bar. */
   banners?: ReactNode;
+  /** The sync and account screen (#/sync), owned by the root because it needs the engine. */
+  syncScreen?: ReactNode;
 }
 
 /**
@@ -35,7 +37,7 @@ function useScreenChange(route: unknown) {
   }, [route]);
 }
 
-export function AppShell({ store, statusBar, banners }: AppShellProps) {
+export function AppShell({ store, statusBar, banners, syncScreen }: AppShellProps) {
   const { t } = useTranslation('common');
   const route = useRoute();
   useScreenChange(route);
@@ -59,7 +61,7 @@ export function AppShell({ store, statusBar, banners }: AppShellProps) {
         </header>
         {banners && <div className="banners">{banners}</div>}
         <main id="main" tabIndex={-1}>
-          <App route={route} />
+          <App route={route} syncScreen={syncScreen} />
         </main>
         <FlashRegion />
         <BottomNav route={route} />

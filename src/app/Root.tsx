@@ -1,6 +1,6 @@
 // The session gate: sign-in when nobody is signed in on this device, otherwise
 // the app for the signed-in user, with their own database and sync engine.
-import { useMemo } from 'react';
+import { lazy, useMemo } from 'react';
 import type { Workbox } from 'workbox-window';
 import { AppShell } from './AppShell';
 import { userDb } from './db/database';
@@ -13,6 +13,8 @@ import type { SyncEngine } from './sync/engine';
 import type { UserProfile } from '../shared/schemas';
 import './chrome.css';
 
+const SyncScreen = lazy(() => import('./sync/SyncScreen').then((m) => ({ default: m.SyncScreen })));
+
 function SignedIn({ user, engine, workbox }: { user: UserProfile; engine: SyncEngine; workbox: Workbox | undefined }) {
   const status = useSyncStatus(engine);
   const store = useMemo(() => ({ db: userDb(user.id), actor: { userId: user.id, wardCode: user.wardCode }, user }), [user]);
@@ -20,6 +22,7 @@ function SignedIn({ user, engine, workbox }: { user: UserProfile; engine: SyncEn
     <AppShell
       store={store}
       statusBar={<SyncStatusBar engine={engine} />}
+      syncScreen={<SyncScreen engine={engine} />}
       banners={
         <>
           <ReloadPrompt workbox={workbox} />

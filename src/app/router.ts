@@ -16,6 +16,7 @@ export type Route =
   | { name: 'coverage'; group?: string | undefined }
   | { name: 'point' }
   | { name: 'search'; q: string }
+  | { name: 'sync' }
   | { name: 'notFound' };
 
 const enc = encodeURIComponent;
@@ -35,6 +36,7 @@ export const paths = {
   coverage: (group?: string) => (group ? `/coverage/${enc(group)}` : '/coverage'),
   point: () => '/point',
   search: (q: string) => `/search?q=${enc(q)}`,
+  sync: () => '/sync',
 };
 
 /** For <a href>: real links, so long-press, keyboard and screen readers behave as links. */
@@ -71,6 +73,7 @@ export function parseRoute(hash: string): Route {
   if (a === 'followups' && s.length === 1) return { name: 'followups' };
   if (a === 'coverage' && s.length <= 2) return { name: 'coverage', group: b };
   if (a === 'point' && s.length === 1) return { name: 'point' };
+  if (a === 'sync' && s.length === 1) return { name: 'sync' };
   if (a === 'search' && s.length === 1) return { name: 'search', q: query.get('q') ?? '' };
   return { name: 'notFound' };
 }

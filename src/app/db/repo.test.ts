@@ -163,3 +163,40 @@ describe('repository writes', () => {
     expect(last).toMatchObject({ op: 'delete', fields: { deleted: true } });
   });
 });
+
+describe('concurrent checklist taps', () => {
+  it('three overlapping taps on one person all survive', async () => {
+    const db = freshDb();
+    const h = await createHousehold(db, actor, householdInput());
+    if (!h.ok) throw new Error();
+    const p = await createPerson(db, actor, h.record.id, personInput());
+    if (!p.ok) throw new Error();
+    await Promise.all([
+      setPersonStep(db, actor, p.record.id, 'vneid', 'installed', { status: 'done' }),
+      setPersonStep(db, actor, p.record.id, 'vneid', 'registered', { status: 'done' }),
+      setIndependent(db, actor, p.record.id, 'vneid', true),
+    ]);
+    const person = await db.people.get(p.record.id);
+    expect(person!.platforms.vneid.steps.installed.status).toBe('done');
+    expect(person!.platforms.vneid.steps.registered.status).toBe('done');
+    expect(person!.platforms.vneid.independent).toBe(true);
+  });
+});
+
+describe('visit people', () => {
+  it('a visit cannot record progress for someone from another household, and writes nothing', async () => {
+    const db = freshDb();
+    const h1 = await createHousehold(db, actor, householdInput());
+    const h2 = await createHousehold(db, actor, householdInput({ headName: 'Lê Văn Bảo' }));
+    if (!h1.ok || !h2.ok) throw new Error();
+    const p = await createPerson(db, actor, h2.record.id, personInput());
+    if (!p.ok) throw new Error();
+    const r = await recordVisit(db, actor, {
+      householdId: h1.record.id, channel: 'door', outcome: 'helped', services: [],
+      people: [{ personId: p.record.id, steps: [{ platform: 'vneid', step: 'installed', status: 'done' }] }],
+    });
+    expect(r).toEqual({ ok: false, reason: 'invalid', errors: { 'people.0.personId': 'validation.personNotInHousehold' } });
+    expect(await db.visits.count()).toBe(0);
+    expect((await db.people.get(p.record.id))!.platforms.vneid.steps.installed.status).toBe('not_started');
+  });
+});

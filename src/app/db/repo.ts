@@ -58,13 +58,21 @@ function isQuotaError(e: unknown): boolean {
   return false;
 }
 
-/** Runs a write transaction, turning quota errors into a value and announcing success. */
+/** Thrown inside a transaction to roll back everything it wrote; returned as a value. */
+class Abort extends Error {
+  constructor(readonly failure: WriteFailure) {
+    super(failure.reason);
+  }
+}
+
+/** Runs a write transaction, turning quota errors and aborts into values and announcing success. */
 async function write<T>(db: GoCuaDB, body: () => Promise<WriteResult<T>>): Promise<WriteResult<T>> {
   try {
     const result = await db.transaction('rw', [db.households, db.people, db.visits, db.outbox], body);
     if (result.ok && result.changed) emitSaved();
     return result;
   } catch (e) {
+    if (e instanceof Abort) return e.failure;
     if (isQuotaError(e)) return { ok: false, reason: 'quota' };
     throw e;
   }
@@ -194,16 +202,24 @@ export function createPerson(
   });
 }
 
+type PersonPatch = Partial<PersonInput> & { platforms?: Person['platforms']; deleted?: boolean };
+
+/**
+ * Updates a person. The patch may be a function of the stored person, so a
+ * read-modify-write (a checklist tap) happens inside the transaction: two fast
+ * taps then apply one after the other instead of the second undoing the first.
+ */
 export function updatePerson(
   db: GoCuaDB,
   _actor: Actor,
   id: string,
-  patch: Partial<PersonInput> & { platforms?: Person['platforms']; deleted?: boolean },
+  patchOrFn: PersonPatch | ((before: Person) => PersonPatch),
 ): Promise<WriteResult<Person>> {
   return write(db, async () => {
     const row = await db.people.get(id);
     if (!row || row.deleted) return { ok: false, reason: 'not_found' };
     const before = stripLocal(row);
+    const patch = typeof patchOrFn === 'function' ? patchOrFn(before) : patchOrFn;
     const at = nowIso();
     const next: Record<string, unknown> = { ...before, ...patch, updatedAt: at };
     for (const [k, v] of Object.entries(patch)) if (v === undefined || (typeof v === 'string' && v.trim() === '')) delete next[k];
@@ -222,11 +238,10 @@ export function setPersonStep(
   step: string,
   value: Step,
 ): Promise<WriteResult<Person>> {
-  return db.people.get(personId).then((row) => {
-    if (!row) return { ok: false, reason: 'not_found' } as const;
-    const platforms = structuredClone(row.platforms);
+  return updatePerson(db, actor, personId, (before) => {
+    const platforms = structuredClone(before.platforms);
     (platforms[platform].steps as Record<string, Step>)[step] = value;
-    return updatePerson(db, actor, personId, { platforms });
+    return { platforms };
   });
 }
 
@@ -238,11 +253,10 @@ export function setIndependent(
   platform: Platform,
   independent: boolean,
 ): Promise<WriteResult<Person>> {
-  return db.people.get(personId).then((row) => {
-    if (!row) return { ok: false, reason: 'not_found' } as const;
-    const platforms = structuredClone(row.platforms);
+  return updatePerson(db, actor, personId, (before) => {
+    const platforms = structuredClone(before.platforms);
     platforms[platform].independent = independent;
-    return updatePerson(db, actor, personId, { platforms });
+    return { platforms };
   });
 }
 
@@ -285,7 +299,7 @@ export function recordVisit(db: GoCuaDB, actor: Actor, input: VisitInput): Promi
   });
   if (!parsed.ok) return Promise.resolve(parsed);
   const visit = parsed.data;
-  return write(db, async () => {
+  return write(db, async (): Promise<WriteResult<Visit>> => {
     if (visit.householdId) {
       const household = await db.households.get(visit.householdId);
       if (!household || household.deleted) return { ok: false, reason: 'not_found' };
@@ -296,6 +310,13 @@ export function recordVisit(db: GoCuaDB, actor: Actor, input: VisitInput): Promi
       if (!entry.personId || (entry.steps.length === 0 && !entry.independent?.length)) continue;
       const row = await db.people.get(entry.personId);
       if (!row || row.deleted) continue;
+      // A visit records progress only for the people of the household visited.
+      if (row.householdId !== visit.householdId)
+        throw new Abort({
+          ok: false,
+          reason: 'invalid',
+          errors: { [`people.${visit.people.indexOf(entry)}.personId`]: 'validation.personNotInHousehold' },
+        });
       const before = stripLocal(row);
       const updated = personSchema.parse({ ...before, platforms: applyVisitSteps(before, entry), updatedAt: at });
       await putWithDiff(db, 'person', before, updated, at);
