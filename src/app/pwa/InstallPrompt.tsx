@@ -55,7 +55,7 @@ export function InstallPrompt() {
         <div className="banner-actions">
           <button
             type="button"
-            className="btn btn-primary"
+            className="button primary"
             onClick={async () => {
               await prompt.prompt();
               await prompt.userChoice.catch(() => undefined);
@@ -64,7 +64,7 @@ export function InstallPrompt() {
           >
             {t('install.button')}
           </button>
-          <button type="button" className="btn btn-secondary" onClick={dismiss}>
+          <button type="button" className="button" onClick={dismiss}>
             {t('install.later')}
           </button>
         </div>
@@ -84,7 +84,7 @@ export function InstallPrompt() {
             <AddIcon /> <span>{t('install.iosStep2')}</span>
           </li>
         </ol>
-        <button type="button" className="btn btn-secondary" onClick={dismiss}>
+        <button type="button" className="button" onClick={dismiss}>
           {t('install.gotIt')}
         </button>
       </div>

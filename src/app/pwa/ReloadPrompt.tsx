@@ -31,7 +31,7 @@ export function ReloadPrompt({ workbox }: { workbox: Workbox | undefined }) {
         <div className="banner-actions">
           <button
             type="button"
-            className="btn btn-primary"
+            className="button primary"
             onClick={() => {
               // Reload only once the new worker has taken control.
               workbox.addEventListener('controlling', () => window.location.reload());
@@ -40,7 +40,7 @@ export function ReloadPrompt({ workbox }: { workbox: Workbox | undefined }) {
           >
             {t('update.reload')}
           </button>
-          <button type="button" className="btn btn-secondary" onClick={() => setWaiting(false)}>
+          <button type="button" className="button" onClick={() => setWaiting(false)}>
             {t('update.later')}
           </button>
         </div>
@@ -51,7 +51,7 @@ export function ReloadPrompt({ workbox }: { workbox: Workbox | undefined }) {
     return (
       <div className="banner banner-info" role="status">
         <p>{t('update.offlineReady')}</p>
-        <button type="button" className="btn btn-secondary" onClick={() => setOfflineReady(false)}>
+        <button type="button" className="button" onClick={() => setOfflineReady(false)}>
           {t('update.ok')}
         </button>
       </div>

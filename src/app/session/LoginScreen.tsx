@@ -51,7 +51,7 @@ export function LoginScreen({ reason }: { reason?: 'expired' }) {
           {t(`errors.${error}`)}
         </p>
       )}
-      <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
+      <button type="submit" className="button primary big" disabled={busy}>
         {busy ? t('signingIn') : t('signIn')}
       </button>
     </form>

@@ -63,19 +63,19 @@ function AttentionRow({ item, current }: { item: AttentionItem; current?: unknow
       <div className="row-actions">
         {item.kind === 'conflict' ? (
           <>
-            <button type="button" className="btn btn-primary" onClick={() => act(resolveConflict(db, item.key!, 'mine'))}>
+            <button type="button" className="button primary" onClick={() => act(resolveConflict(db, item.key!, 'mine'))}>
               {t('attention.keepMine')}
             </button>
-            <button type="button" className="btn btn-secondary" onClick={() => act(resolveConflict(db, item.key!, 'theirs'))}>
+            <button type="button" className="button" onClick={() => act(resolveConflict(db, item.key!, 'theirs'))}>
               {t('attention.keepTheirs')}
             </button>
           </>
         ) : (
           <>
-            <a className="btn btn-secondary" href={recordHref(item)}>
+            <a className="button" href={recordHref(item)}>
               {t('attention.fix')}
             </a>
-            <button type="button" className="btn btn-primary" onClick={() => act(resendRejected(db, item.key!))}>
+            <button type="button" className="button primary" onClick={() => act(resendRejected(db, item.key!))}>
               {t('attention.resend')}
             </button>
           </>
@@ -142,7 +142,7 @@ export function SyncScreen({ engine }: { engine: SyncEngine }) {
           {t('clockSkew', { minutes: Math.round(Math.abs(status.clockSkewMs) / 60000) })}
         </p>
       )}
-      <button type="button" className="btn btn-primary btn-block" disabled={status.syncing} onClick={() => void engine.syncNow()}>
+      <button type="button" className="button primary big" disabled={status.syncing} onClick={() => void engine.syncNow()}>
         {t('syncNow')}
       </button>
 
@@ -162,7 +162,7 @@ export function SyncScreen({ engine }: { engine: SyncEngine }) {
       {!confirmSignOut ? (
         <button
           type="button"
-          className="btn btn-secondary btn-block"
+          className="button big"
           onClick={() => (pending ? setConfirmSignOut(true) : void signOut())}
         >
           {t('account.signOut')}
@@ -171,10 +171,10 @@ export function SyncScreen({ engine }: { engine: SyncEngine }) {
         <div className="banner banner-warn" role="alertdialog" aria-labelledby="signout-warning">
           <p id="signout-warning">{t('account.unsyncedWarning', { count: pending ?? 0 })}</p>
           <div className="banner-actions">
-            <button type="button" className="btn btn-secondary" onClick={() => setConfirmSignOut(false)}>
+            <button type="button" className="button" onClick={() => setConfirmSignOut(false)}>
               {t('account.stay')}
             </button>
-            <button type="button" className="btn btn-danger" onClick={() => void signOut()}>
+            <button type="button" className="button danger" onClick={() => void signOut()}>
               {t('account.signOutAnyway')}
             </button>
           </div>
