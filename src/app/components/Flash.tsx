@@ -30,6 +30,9 @@ function subscribe(l: () => void) {
 
 export function FlashRegion({ timeoutMs = 6000 }: { timeoutMs?: number }) {
   const message = useSyncExternalStore(subscribe, () => current, () => null);
+  // The shell unmounts on sign-out: a message still showing ("Đã thêm <name>")
+  // must not greet the next volunteer on a shared phone.
+  useEffect(() => clearFlash, []);
   useEffect(() => {
     if (!message) return undefined;
     const t = setTimeout(() => {

@@ -10,7 +10,7 @@ export async function signIn(page: Page, url: string, user: Pick<E2EUser, 'usern
   await page.getByLabel('Tên đăng nhập').fill(user.username);
   await page.getByLabel('Mật khẩu').fill(user.password);
   await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
-  await page.getByRole('heading', { name: 'Hôm nay', exact: true }).waitFor();
+  await syncPill(page).waitFor(); // the signed-in shell, on whatever screen the URL names
 }
 
 /**
@@ -72,7 +72,8 @@ const hashId = (page: Page, prefix: string) => {
 export async function registerHousehold(page: Page, h: HouseholdData): Promise<string> {
   await page.getByRole('navigation', { name: 'Điều hướng chính' }).getByRole('link', { name: 'Hộ gia đình' }).click();
   await page.getByRole('link', { name: 'Thêm hộ gia đình' }).click();
-  await page.getByRole('button', { name: 'Đồng ý', exact: true }).click();
+  await page.getByRole('heading', { name: 'Thêm hộ gia đình' }).waitFor();
+  await page.locator('main').getByRole('button', { name: 'Đồng ý', exact: true }).click();
   await page.getByLabel('Tổ dân phố').fill(h.group);
   await page.getByLabel('Số nhà').fill(h.houseNumber);
   if (h.lane) await page.getByLabel('Ngõ', { exact: true }).fill(h.lane);
@@ -89,6 +90,7 @@ export async function registerHousehold(page: Page, h: HouseholdData): Promise<s
 /** Adds a person from the household page and comes back to it. */
 export async function addPerson(page: Page, p: { fullName: string; birthYear?: number; smartphone?: boolean }): Promise<void> {
   await page.getByRole('link', { name: 'Thêm thành viên' }).click();
+  await page.getByRole('heading', { name: 'Thêm thành viên' }).waitFor();
   await page.getByLabel('Họ và tên').fill(p.fullName);
   if (p.birthYear !== undefined) await page.getByLabel('Năm sinh').fill(String(p.birthYear));
   if (p.smartphone !== undefined) await page.getByLabel('Có điện thoại thông minh').selectOption({ label: p.smartphone ? 'Có' : 'Không' });
@@ -120,3 +122,26 @@ export async function saveVisit(page: Page): Promise<void> {
 
 /** Visits listed in the household page's history. */
 export const historyItems = (page: Page) => page.getByRole('list', { name: 'Lịch sử thăm hộ' }).getByRole('listitem');
+
+/** Rows in each store of one IndexedDB database, read with the raw API (null if the database does not exist). */
+export async function idbCounts(page: Page, name: string): Promise<Record<string, number> | null> {
+  return page.evaluate(async (dbName) => {
+    const dbs = await indexedDB.databases();
+    if (!dbs.some((d) => d.name === dbName)) return null;
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open(dbName);
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const out: Record<string, number> = {};
+    for (const store of Array.from(db.objectStoreNames)) {
+      out[store] = await new Promise<number>((resolve, reject) => {
+        const req = db.transaction(store, 'readonly').objectStore(store).count();
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+    }
+    db.close();
+    return out;
+  }, name);
+}
