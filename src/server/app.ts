@@ -3,10 +3,11 @@
 import { readFileSync } from 'node:fs';
 import fastifyCompress from '@fastify/compress';
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { MAX_BODY_BYTES } from '../shared/protocol';
 import type { ServerContext, TestHooks } from './context';
 import type { Db } from './db';
+import { ApiError } from './errors';
 import { errorHandler } from './http-errors';
 import { DEFAULT_SCRYPT_LOG_N } from './passwords';
 import { attentionRoutes } from './routes/attention';
@@ -70,6 +71,33 @@ const loggerOptions = {
   },
 };
 
+function securityHeaders(request: FastifyRequest, reply: FastifyReply) {
+  reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('referrer-policy', 'no-referrer');
+  reply.header('x-frame-options', 'DENY');
+  // API answers are personal data: never stored by a browser or proxy cache.
+  if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+}
+
+// Errors Fastify raises before routing (so before hooks and setErrorHandler):
+// a path with broken percent-encoding (FST_ERR_BAD_URL, e.g. /api/v1/users/%zz)
+// or a path parameter over maxParamLength (FST_ERR_MAX_PARAM_LENGTH, 414).
+// Without this they answered Fastify's own body ({ error: "Bad Request",
+// code: "FST_ERR_BAD_URL", message: "'<path>' is not …" }), echoing the path
+// and breaking the { error: { code, message } } contract.
+function frameworkErrors(error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply) {
+  securityHeaders(request, reply);
+  const api =
+    error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new ApiError(400, 'invalid_request', 'The URL is not valid')
+      : new ApiError(500, 'internal', 'Something went wrong on the server');
+  // This path bypasses Fastify's own "request completed" line; log the status
+  // the same way (the serializer keeps it to the status code).
+  reply.raw.once('finish', () => request.log.info({ res: reply.raw }, 'request completed'));
+  return reply.status(api.status).send(api.body());
+}
+
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const fastifyOptions: FastifyServerOptions & { https?: BuildAppOptions['https'] } = {
     logger: options.logger ? { ...loggerOptions, ...(options.logStream ? { stream: options.logStream } : {}) } : false,
@@ -80,6 +108,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     forceCloseConnections: 'idle',
+    frameworkErrors,
   };
   if (options.https) fastifyOptions.https = options.https;
   const app = Fastify(fastifyOptions) as unknown as FastifyInstance;
@@ -95,14 +124,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setErrorHandler(errorHandler);
   // Every body is JSON. Without this, text/plain bodies would reach handlers as strings.
   app.removeContentTypeParser('text/plain');
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-frame-options', 'DENY');
-    // API answers are personal data: never stored by a browser or proxy cache.
-    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
-  });
+  app.addHook('onRequest', async (request, reply) => securityHeaders(request, reply));
 
   await app.register(fastifyCookie);
   await app.register(fastifyCompress, { threshold: 1024 });

@@ -4,6 +4,7 @@
 // Fastify default message.
 import type { z } from 'zod';
 import type { ErrorCode } from '../shared/protocol';
+import { findHostileInput } from './input-guard';
 
 export class ApiError extends Error {
   constructor(
@@ -40,8 +41,24 @@ export function invalidRequest(error: z.ZodError, message = 'The request body is
   return new ApiError(400, 'invalid_request', message, { issues });
 }
 
-/** Parses with a zod schema or throws invalid_request. */
-export function parseOr400<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+/**
+ * Parses with a zod schema or throws invalid_request. First refuses what the
+ * schemas cannot see but the database or a recursive walk would choke on
+ * (NUL characters, absurd nesting; see input-guard.ts), so such input is a 400
+ * on every route instead of a 500. `skipNul` exempts subtrees that the caller
+ * checks itself (push: a mutation's fields and base are rejected per mutation).
+ */
+export function parseOr400<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  skipNul?: (path: (string | number)[]) => boolean,
+): z.output<S> {
+  const hostile = findHostileInput(value, skipNul);
+  if (hostile) {
+    throw new ApiError(400, 'invalid_request', 'The request is not valid', {
+      issues: [{ path: hostile.path.map(String).join('.'), message: hostile.message }],
+    });
+  }
   const r = schema.safeParse(value);
   if (!r.success) throw invalidRequest(r.error);
   return r.data;

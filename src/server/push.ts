@@ -26,15 +26,29 @@ import { entitySchemas, type Entity } from '../shared/schemas';
 import type { ServerContext } from './context';
 import type { DB, Db, RecordsTable } from './db';
 import { ApiError, forbidden } from './errors';
-import { mergeFields, unknownFieldKey } from './merge';
+import { findNul } from './input-guard';
+import { invalidConflictKey, mergeFields, strayKeyPaths, unknownFieldKey, withoutStrayKeys } from './merge';
 import type { AuthUser } from './users';
 
+/** NUL cannot be stored in PostgreSQL text; huge keys must not be stored twice over. */
+const storable = (text: string, max: number) => {
+  const clean = text.replaceAll('\u0000', '\uFFFD');
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+};
+
 class Rejection {
+  readonly message: string;
+  readonly path?: string;
+  // message and path are stored in rejected_mutations and may quote a key the
+  // client sent (an unknown field name), so they are made storable here.
   constructor(
     readonly code: RejectCode,
-    readonly message: string,
-    readonly path?: string,
-  ) {}
+    message: string,
+    path?: string,
+  ) {
+    this.message = storable(message, 300);
+    if (path !== undefined) this.path = storable(path, 200);
+  }
 }
 
 interface PushTx {
@@ -132,8 +146,10 @@ async function applyOne(tx: PushTx, m: Mutation): Promise<MutationResult> {
         entity: m.entity,
         record_id: m.id,
         op: m.op,
-        fields: JSON.stringify(m.fields),
-        base: m.base === undefined ? null : JSON.stringify(m.base),
+        // Keep what the user can fix and resend, but never keys the strict
+        // schemas refuse: a smuggled nationalId must not end up stored here.
+        fields: JSON.stringify(withoutStrayKeys(m.entity, m.fields)),
+        base: m.base === undefined ? null : JSON.stringify(withoutStrayKeys(m.entity, m.base)),
         mutation_at: m.at,
         code: error.code,
         message: error.message,
@@ -223,6 +239,22 @@ async function applyMutation(tx: PushTx, m: Mutation): Promise<string[]> {
   const { user } = tx;
   const badKey = unknownFieldKey(m.entity, m.fields);
   if (badKey !== undefined) throw new Rejection('invalid_record', `Unknown field "${badKey}" for ${m.entity}`, badKey);
+  // parseOr400 refused NUL everywhere else in the push; here it is one bad mutation.
+  for (const [name, value] of [['fields', m.fields], ['base', m.base]] as const) {
+    const nul = findNul(value);
+    if (nul) {
+      const path = (name === 'base' ? ['base', ...nul] : nul).join('.');
+      throw new Rejection('invalid_record', 'Text must not contain the NUL character (U+0000)', path);
+    }
+  }
+  // Unknown keys nested in a field, or anywhere in base: see strayKeyPaths.
+  for (const [name, value] of [['fields', m.fields], ['base', m.base ?? {}]] as const) {
+    const stray = strayKeyPaths(m.entity, value)[0];
+    if (stray) {
+      const path = (name === 'base' ? ['base', ...stray] : stray).join('.');
+      throw new Rejection('invalid_record', `Unknown field "${path}" for ${m.entity}`, path);
+    }
+  }
 
   const existing = await load(tx, m.entity, m.id);
   if (existing) {
@@ -260,6 +292,10 @@ async function applyMutation(tx: PushTx, m: Mutation): Promise<string[]> {
 
   const { merged, taken, conflicts } = mergeFields(server, m.fields as Fields, m.base as Fields | undefined);
   if (taken.length === 0 && conflicts.length === 0) return []; // the server already has these values
+  const badConflict = invalidConflictKey(m.entity, conflicts);
+  if (badConflict !== undefined) {
+    throw new Rejection('invalid_record', `Invalid ${m.entity}: the value or base of "${badConflict}" is not valid`, badConflict);
+  }
   let record = server;
   if (taken.length > 0) {
     record = validate(m.entity, { ...merged, updatedAt: m.at });

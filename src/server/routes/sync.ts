@@ -48,7 +48,10 @@ export function syncRoutes(app: FastifyInstance, ctx: ServerContext) {
         });
       }
     }
-    const parsed = parseOr400(pushRequestSchema, body);
+    // NUL inside a mutation's fields or base is user data: push.ts rejects that
+    // one mutation (invalid_record) rather than refusing the whole push, which
+    // would leave the device's outbox stuck behind it for ever.
+    const parsed = parseOr400(pushRequestSchema, body, (p) => p.length === 3 && p[0] === 'mutations' && (p[2] === 'fields' || p[2] === 'base'));
     return push(ctx, user, parsed);
   });
 
