@@ -11,7 +11,9 @@ export function LanguageSwitch() {
           type="button"
           lang={lang}
           aria-pressed={i18n.language === lang}
-          aria-label={t(`language.${lang}`)}
+          // The name starts with the visible "VI"/"EN" (WCAG 2.5.3, label in name), so
+          // "tap EN" works for voice control, then says the language in full.
+          aria-label={`${lang.toUpperCase()} — ${t(`language.${lang}`)}`}
           onClick={() => void setLanguage(lang)}
         >
           {lang.toUpperCase()}

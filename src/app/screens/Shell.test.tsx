@@ -71,11 +71,11 @@ describe('AppShell', () => {
     expect(await screen.findByRole('heading', { name: 'Hôm nay' })).toBeInTheDocument();
     expect(screen.getByText('sync-ok')).toBeInTheDocument();
     expect(screen.getByText('banner-here')).toBeInTheDocument();
-    await user.click(screen.getByRole('button', { name: 'English' }));
+    await user.click(screen.getByRole('button', { name: /English/ }));
     expect(await screen.findByRole('heading', { name: 'Today' })).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'English' })).toHaveAttribute('aria-pressed', 'true');
+    expect(screen.getByRole('button', { name: /English/ })).toHaveAttribute('aria-pressed', 'true');
     expect(document.documentElement.lang).toBe('en');
-    await user.click(screen.getByRole('button', { name: 'Tiếng Việt' }));
+    await user.click(screen.getByRole('button', { name: /Tiếng Việt/ }));
     expect(await screen.findByRole('heading', { name: 'Hôm nay' })).toBeInTheDocument();
   });
 

@@ -1,7 +1,8 @@
 // Debian's Chromium through playwright-core, and the trace a failing journey
 // leaves behind: a screenshot of every open page and its console log, written
 // to test-results/ (gitignored).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { onTestFailed, type TestContext } from 'vitest';
@@ -10,20 +11,22 @@ import { ROOT } from './build';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const RESULTS_DIR = path.join(ROOT, 'test-results');
 
+const LAUNCH = {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+  ],
+};
+
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  return chromium.launch(LAUNCH);
 }
 
 /** A phone held upright: the size the app is designed for. */
@@ -55,7 +58,22 @@ export class Trace {
   constructor(private readonly testName: string) {}
 
   async context(browser: Browser, options: BrowserContextOptions = {}, label = 'ctx'): Promise<BrowserContext> {
-    const context = await browser.newContext({ ...PHONE, ...options });
+    return this.watchContext(await browser.newContext({ ...PHONE, ...options }), label);
+  }
+
+  /**
+   * A browser with a real profile directory. Chrome never offers to install an
+   * app from an incognito-like context (Playwright's default), so the install
+   * criteria can only be checked in one of these.
+   */
+  async persistentContext(options: BrowserContextOptions = {}, label = 'profile'): Promise<BrowserContext> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gocua-e2e-profile-'));
+    const context = await chromium.launchPersistentContext(dir, { ...LAUNCH, ...PHONE, ...options });
+    context.on('close', () => rmSync(dir, { recursive: true, force: true }));
+    return this.watchContext(context, label);
+  }
+
+  private async watchContext(context: BrowserContext, label: string): Promise<BrowserContext> {
     // Fail a stuck step in seconds with its locator in the message, not at the test timeout.
     context.setDefaultTimeout(15_000);
     context.on('page', (page) => this.watch(page, label));
