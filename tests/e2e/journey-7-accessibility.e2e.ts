@@ -146,7 +146,7 @@ it('journey 7: at 360×640 nothing scrolls sideways and every button is at least
     const o = await sidewaysOverflow(page);
     if (o.scrollWidth > 360) problems[`${name}: scrolls sideways`] = o;
     const { checked, small } = await tapTargets(page);
-    if (checked < 2) problems[`${name}: found no buttons to check`] = checked; // the language switch at least
+    if (checked === 0) problems[`${name}: found no buttons to check`] = checked;
     if (small.length) problems[`${name}: buttons under 48 px`] = small;
   };
   await page.getByLabel('Tên đăng nhập').waitFor();
