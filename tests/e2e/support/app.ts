@@ -145,3 +145,23 @@ export async function idbCounts(page: Page, name: string): Promise<Record<string
     return out;
   }, name);
 }
+
+/** Edits a household through its form ("Sửa thông tin hộ") and comes back to it. */
+export async function editHousehold(page: Page, id: string, changes: { phone?: string; notes?: string }): Promise<void> {
+  await go(page, `/household/${id}/edit`);
+  await page.getByRole('heading', { name: 'Sửa thông tin hộ' }).waitFor();
+  if (changes.phone !== undefined) await page.getByLabel('Số điện thoại').fill(changes.phone);
+  if (changes.notes !== undefined) await page.getByLabel('Ghi chú').fill(changes.notes);
+  await page.getByRole('button', { name: 'Lưu hộ gia đình' }).click();
+  await page.waitForURL(HOUSEHOLD_URL);
+  await page.getByRole('heading', { name: 'Lịch sử thăm hộ', exact: true }).waitFor();
+}
+
+/** Presses "Đồng bộ ngay" on the sync screen and waits for that sync to finish. */
+export async function syncNow(page: Page): Promise<void> {
+  await go(page, '/sync');
+  const button = page.getByRole('button', { name: 'Đồng bộ ngay' });
+  await page.waitForFunction(() => document.querySelector('a.sync-pill')?.getAttribute('data-syncing') === 'false');
+  await button.click();
+  await page.waitForFunction(() => document.querySelector('a.sync-pill')?.getAttribute('data-syncing') === 'false');
+}
