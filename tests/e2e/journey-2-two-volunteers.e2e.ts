@@ -96,8 +96,10 @@ it('journey 2: two volunteers offline on one household converge, and a same-fiel
   await go(b, '/sync');
   const item = b.locator('main li.attention-item');
   await item.getByText('Sửa trùng với người khác').waitFor();
-  await item.getByText('Hùng: mang theo SIM mới cho ông Tâm.').waitFor();
+  // "Bản trên máy chủ" shows the phone's copy of the field, which becomes the
+  // server's value once the pull after the push has stored it.
   await item.getByText('Lan: ông Tâm đổi lịch sang sáng Chủ nhật.').waitFor();
+  await item.getByText('Hùng: mang theo SIM mới cho ông Tâm.').waitFor();
   await item.getByRole('button', { name: 'Giữ bản của tôi' }).click();
   await b.getByText('Không có mục nào cần xử lý.').waitFor();
   await waitForPending(b, 0);

@@ -69,7 +69,13 @@ export class Trace {
   async persistentContext(options: BrowserContextOptions = {}, label = 'profile'): Promise<BrowserContext> {
     const dir = mkdtempSync(path.join(tmpdir(), 'gocua-e2e-profile-'));
     const context = await chromium.launchPersistentContext(dir, { ...LAUNCH, ...PHONE, ...options });
-    context.on('close', () => rmSync(dir, { recursive: true, force: true }));
+    context.on('close', () => {
+      try {
+        rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+      } catch {
+        // Chromium may still be flushing the profile; it is a temporary directory.
+      }
+    });
     return this.watchContext(context, label);
   }
 
