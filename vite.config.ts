@@ -20,6 +20,11 @@ export default defineConfig({
         navigateFallback: 'index.html',
         navigateFallbackDenylist: [/^\/api\//],
         cleanupOutdatedCaches: true,
+        // Take control of the page on the FIRST install, so the first session's
+        // lazy chunks are cached for offline use. Updates still wait: with
+        // registerType 'prompt' a new worker activates only after the volunteer
+        // taps "reload", and the page reloads right then.
+        clientsClaim: true,
         importScripts: ['sw-sync.js'],
         runtimeCaching: [
           {

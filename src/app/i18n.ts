@@ -52,8 +52,24 @@ export async function initI18n(lang: Language = storedLanguage()): Promise<typeo
   return i18n;
 }
 
+/**
+ * Fetches the English chunks in the background while online, without switching,
+ * so the service worker's runtime cache has them for a later switch offline.
+ */
+export function prefetchOtherLanguages(): void {
+  if (globalThis.navigator?.onLine === false) return;
+  void Promise.all(Object.values(en).map((load) => load())).catch(() => undefined);
+}
+
+/** Switches language; offline with English never fetched, it keeps the current one. */
 export async function setLanguage(lang: Language, remember = true): Promise<void> {
-  if (lang === 'en') await loadEnglish();
+  if (lang === 'en') {
+    try {
+      await loadEnglish();
+    } catch {
+      return;
+    }
+  }
   await i18n.changeLanguage(lang);
   if (typeof document !== 'undefined') document.documentElement.lang = lang;
   if (remember) {

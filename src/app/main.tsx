@@ -3,7 +3,7 @@
 import { captureInstallPrompt } from './pwa/installEvents';
 import { createRoot } from 'react-dom/client';
 import { StrictMode } from 'react';
-import { initI18n } from './i18n';
+import { initI18n, prefetchOtherLanguages } from './i18n';
 import { registerServiceWorker } from './pwa/registerServiceWorker';
 import { persistAfterFirstSave } from './pwa/persist';
 import { Root } from './Root';
@@ -13,6 +13,7 @@ captureInstallPrompt();
 void initI18n().then(() => {
   const workbox = registerServiceWorker();
   persistAfterFirstSave();
+  setTimeout(prefetchOtherLanguages, 3000);
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
       <Root workbox={workbox} />

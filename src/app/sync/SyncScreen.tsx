@@ -4,7 +4,7 @@
 // account: who is signed in and a sign-out that never loses unsynced records.
 import { useState } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
-import { getField } from '../../shared/fields';
+import { getField, sameValue } from '../../shared/fields';
 import { useTranslation } from 'react-i18next';
 import { useAttention, usePendingCount } from '../db/hooks';
 import { useStore } from '../db/StoreContext';
@@ -52,7 +52,8 @@ function AttentionRow({ item, current }: { item: AttentionItem; current?: unknow
           <dt>{t('attention.mine')}</dt>
           <dd>{display(item.mine)}</dd>
           <dt>{t('attention.theirs')}</dt>
-          <dd>{display(current)}</dd>
+          {/* Until the pull after the push lands, the phone still holds its own value. */}
+          <dd>{current === undefined || sameValue(current, item.mine) ? t('attention.waiting') : display(current)}</dd>
         </dl>
       )}
       {error && (

@@ -1,5 +1,6 @@
 // Always visible: records waiting, syncing or not, the last sync, the last error.
-// Tapping it opens the sync screen with details and "needs attention".
+// Two short lines so it fits a 360 px top bar in both languages; the sync screen
+// (a tap away) says the same things in full sentences.
 import { useTranslation } from 'react-i18next';
 import { useAttention, usePendingCount } from '../db/hooks';
 import { formatNumber, formatRelative } from '../i18n';
@@ -13,12 +14,16 @@ export function SyncStatusBar({ engine }: { engine: SyncEngine }) {
   const attention = useAttention();
   const lang = i18n.language;
 
-  let text: string;
-  if (status.syncing) text = t('bar.syncing');
-  else if (status.needsSignIn) text = t('bar.signInAgain');
-  else if (pending) text = t('bar.pending', { count: pending, n: formatNumber(pending, lang) });
-  else if (status.lastSyncAt) text = t('bar.synced', { when: formatRelative(status.lastSyncAt, lang) });
-  else text = t('bar.neverSynced');
+  let state: string;
+  if (status.syncing) state = t('bar.syncing');
+  else if (status.needsSignIn) state = t('bar.signInAgain');
+  else if (pending) state = t('bar.pending', { count: pending, n: formatNumber(pending, lang) });
+  else state = t('bar.allSent');
+
+  let detail: string;
+  if (status.lastError && !status.syncing) detail = t(`short.${status.lastError}`);
+  else if (status.lastSyncAt) detail = formatRelative(status.lastSyncAt, lang);
+  else detail = t('bar.neverSynced');
 
   const problem = status.needsSignIn || (status.lastError && status.lastError !== 'offline') || (attention?.length ?? 0) > 0;
   return (
@@ -30,10 +35,15 @@ export function SyncStatusBar({ engine }: { engine: SyncEngine }) {
       data-syncing={status.syncing ? 'true' : 'false'}
     >
       <span className="sync-dot" aria-hidden="true" />
-      <span>{text}</span>
+      <span className="sync-text">
+        <span className="visually-hidden">{t('title')}: </span>
+        <span className="sync-line">{state}</span>
+        <span className="sync-line sync-line-detail">{detail}</span>
+      </span>
       {attention && attention.length > 0 && (
-        <span className="sync-badge" aria-label={t('bar.attention', { count: attention.length })}>
+        <span className="sync-badge">
           {attention.length}
+          <span className="visually-hidden"> {t('bar.attention', { count: attention.length })}</span>
         </span>
       )}
     </a>
