@@ -4,6 +4,7 @@
 // refuses a head's name, phone or notes on such a record.
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SaveBar } from '../components/SaveBar';
 import { useHousehold } from '../db/hooks';
 import { createHousehold, updateHousehold, type HouseholdInput, type WriteFailure } from '../db/repo';
 import { META_KEYS, setMeta } from '../db/meta';
@@ -14,7 +15,7 @@ import { SelectField, TextAreaField, TextField } from '../components/Field';
 import { useCurrentGroup } from '../components/GroupPicker';
 import { Loading, NotFound } from '../components/Loading';
 import { flash } from '../components/Flash';
-import { failureMessage, fieldErrorsOf } from '../components/writeFailure';
+import { fieldErrorsOf } from '../components/writeFailure';
 
 interface Values {
   group: string;
@@ -145,16 +146,7 @@ function Form({ existing, initialGroup = '', groups }: { existing?: Household; i
           </>
         )}
 
-        <div className="bottom-actions sticky">
-          {failure && (
-            <p className="form-error" role="alert">
-              {failureMessage(t, failure)}
-            </p>
-          )}
-          <button type="submit" className="button primary big" disabled={consent === null || saving}>
-            {t('householdForm.save')}
-          </button>
-        </div>
+        <SaveBar label={t('householdForm.save')} failure={failure} disabled={consent === null || saving} />
       </form>
     </section>
   );

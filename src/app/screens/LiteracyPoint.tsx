@@ -3,6 +3,7 @@
 // resets for the next person in the queue. No household is needed.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SaveBar } from '../components/SaveBar';
 import { useMeta, useTodayVisits } from '../db/hooks';
 import { META_KEYS, setMeta } from '../db/meta';
 import { recordVisit, type WriteFailure } from '../db/repo';
@@ -17,7 +18,7 @@ import { CheckboxField, TextField } from '../components/Field';
 import { ServicesInput, servicesToSave } from '../components/ServicesInput';
 import { Loading } from '../components/Loading';
 import { flash } from '../components/Flash';
-import { failureMessage, fieldErrorsOf } from '../components/writeFailure';
+import { fieldErrorsOf } from '../components/writeFailure';
 import { useDraft } from '../components/useDraft';
 
 export interface WalkInDraft {
@@ -249,16 +250,7 @@ function WalkInForm({ point }: { point: string }) {
         error={Object.entries(errors).find(([k]) => k.startsWith('services'))?.[1]}
       />
 
-      <div className="bottom-actions sticky">
-        {failure && (
-          <p className="form-error" role="alert">
-            {failureMessage(t, failure)}
-          </p>
-        )}
-        <button type="submit" className="button primary big" disabled={saving}>
-          {t('point.save')}
-        </button>
-      </div>
+      <SaveBar label={t('point.save')} failure={failure} disabled={saving} />
     </form>
   );
 }

@@ -2,6 +2,7 @@
 // birth), no ID numbers, no passwords: the schema has no field for them.
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SaveBar } from '../components/SaveBar';
 import { useHousehold, usePerson } from '../db/hooks';
 import { createPerson, updatePerson, type PersonInput, type WriteFailure } from '../db/repo';
 import { useStore } from '../db/StoreContext';
@@ -10,7 +11,7 @@ import { SEXES, type Person } from '../../shared/schemas';
 import { CheckboxField, SelectField, TextField } from '../components/Field';
 import { Loading, NotFound } from '../components/Loading';
 import { flash } from '../components/Flash';
-import { failureMessage, fieldErrorsOf } from '../components/writeFailure';
+import { fieldErrorsOf } from '../components/writeFailure';
 import { formatAddress } from '../components/address';
 
 interface Values {
@@ -132,16 +133,7 @@ function Form({
         <CheckboxField label={t('common:fields.disability')} checked={values.disability} onChange={set('disability')} hint={t('common:fields.disabilityHint')} />
         <CheckboxField label={t('common:fields.livesAlone')} checked={values.livesAlone} onChange={set('livesAlone')} />
 
-        <div className="bottom-actions sticky">
-          {failure && (
-            <p className="form-error" role="alert">
-              {failureMessage(t, failure)}
-            </p>
-          )}
-          <button type="submit" className="button primary big" disabled={saving}>
-            {t('personForm.save')}
-          </button>
-        </div>
+        <SaveBar label={t('personForm.save')} failure={failure} disabled={saving} />
       </form>
     </section>
   );

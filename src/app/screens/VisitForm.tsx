@@ -6,6 +6,7 @@
 // cleared on save, so a reload, a crash or an update never loses a visit.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SaveBar } from '../components/SaveBar';
 import { useHousehold } from '../db/hooks';
 import { recordVisit, type WriteFailure } from '../db/repo';
 import { useStore } from '../db/StoreContext';
@@ -19,7 +20,7 @@ import { SelectField, TextAreaField, TextField } from '../components/Field';
 import { ServicesInput, servicesToSave } from '../components/ServicesInput';
 import { Loading, NotFound } from '../components/Loading';
 import { flash } from '../components/Flash';
-import { failureMessage, fieldErrorsOf } from '../components/writeFailure';
+import { fieldErrorsOf } from '../components/writeFailure';
 import { formatAddress } from '../components/address';
 import { useDraft } from '../components/useDraft';
 
@@ -296,16 +297,7 @@ function Form({ householdId, detail }: { householdId: string; detail: Detail }) 
           hint={t('common:fields.notesHint')}
         />
 
-        <div className="bottom-actions sticky">
-          {failure && (
-            <p className="form-error" role="alert">
-              {failureMessage(t, failure)}
-            </p>
-          )}
-          <button type="submit" className="button primary big" disabled={saving}>
-            {t('visit.save')}
-          </button>
-        </div>
+        <SaveBar label={t('visit.save')} failure={failure} disabled={saving} />
       </form>
     </section>
   );
