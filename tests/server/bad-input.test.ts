@@ -7,6 +7,7 @@
 // unchanged database (every table, row by row). Then a seeded fuzz loop mutates
 // a valid push and checks the server never answers 5xx and never stores a
 // record the shared schemas would refuse.
+import { rng } from '../factories/generate';
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,17 +39,10 @@ const WRONG_TYPE_ID = '079199001234';
 
 type Res = { status: number; body: any; headers: Headers }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Deterministic PRNG (mulberry32), so a failing fuzz case replays exactly. */
+/** Deterministic PRNG (the test-data generator's mulberry32), so a failing fuzz case replays exactly. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]! };
+  const r = rng(seed);
+  return { next: r.next, int: (n: number) => r.int(0, n - 1), pick: r.pick };
 }
 
 function nested(depth: number): unknown {
