@@ -11,6 +11,7 @@ import { ApiError } from './errors';
 import { errorHandler } from './http-errors';
 import { DEFAULT_SCRYPT_LOG_N } from './passwords';
 import { attentionRoutes } from './routes/attention';
+import { reportRoutes } from './routes/reports';
 import { sessionRoutes } from './routes/session';
 import { syncRoutes } from './routes/sync';
 import { userRoutes } from './routes/users';
@@ -141,6 +142,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   syncRoutes(app, ctx);
   userRoutes(app, ctx);
   attentionRoutes(app, ctx);
+  reportRoutes(app, ctx);
   await serveStatic(app, options.distDir);
   return app;
 }

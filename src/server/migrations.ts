@@ -14,7 +14,10 @@ import type { DB, Db, Dialect } from './db';
  * number, because an older server writing to a newer schema could silently
  * drop columns it does not know about. Bump it whenever a migration is added.
  */
-export const SCHEMA_VERSION = 1;
+// 2: indexes for the supervisor reports (summary and the streaming CSV export):
+//    records_ward_entity, and records_visit_at, an expression index over each
+//    visit's `at` normalised to UTC that the export pages through (keyset).
+export const SCHEMA_VERSION = 2;
 
 interface Migration {
   version: number;
@@ -132,6 +135,37 @@ const MIGRATIONS: Migration[] = [
         .execute();
       await db.schema.createIndex('login_failures_user').on('login_failures').columns(['username_sha256', 'at']).execute();
       await db.schema.createIndex('login_failures_ip').on('login_failures').columns(['ip_sha256', 'at']).execute();
+    },
+  },
+  {
+    version: 2,
+    name: 'report indexes',
+    // Written out literally, not imported from reports/sql.ts: a shipped
+    // migration must never change. reports/sql.ts visitAtKey() has to match
+    // these expressions exactly for the planner to use the index.
+    async up(db, dialect) {
+      // Every report query reads one entity of one ward, tombstones excluded.
+      await db.schema.createIndex('records_ward_entity').on('records').columns(['ward_code', 'entity', 'deleted']).execute();
+      if (dialect === 'postgres') {
+        // text -> timestamptz is only STABLE in PostgreSQL (it may depend on the
+        // TimeZone setting), so it cannot be indexed directly. `at` always
+        // carries an explicit offset (the schema requires it), which makes the
+        // result independent of that setting: declaring the wrapper IMMUTABLE is
+        // honest. It never throws (an exception inside an index expression would
+        // fail the whole push and block the device's outbox): a value PostgreSQL
+        // cannot read (e.g. year 0000, which the schema allows) sorts first as 0.
+        await sql`
+          create function gocua_visit_at_us(data text) returns bigint
+          language plpgsql immutable strict parallel safe as $$
+          begin
+            return coalesce((extract(epoch from ((data::jsonb ->> 'at')::timestamptz)) * 1000000)::bigint, 0);
+          exception when others then
+            return 0;
+          end $$`.execute(db);
+        await sql`create index records_visit_at on records (ward_code, gocua_visit_at_us(data), id) where entity = 'visit'`.execute(db);
+      } else {
+        await sql`create index records_visit_at on records (ward_code, coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(data, '$.at')), ''), id) where entity = 'visit'`.execute(db);
+      }
     },
   },
 ];
