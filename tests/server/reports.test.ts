@@ -12,6 +12,7 @@ import { priorityReasons } from '../../src/shared/priority';
 import { EXPORT_COLUMNS, EXPORT_FORMAT_VERSION, reportSummarySchema, type ReportSummary } from '../../src/shared/reports';
 import type { Mutation, PushResponse } from '../../src/shared/protocol';
 import type { Household, Person, Visit } from '../../src/shared/schemas';
+import { csvCell, csvLine } from '../../src/server/reports/csv';
 
 warnIfNoPostgres();
 
@@ -114,6 +115,73 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
+const guard = (cell: string) => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell);
+
+/** The oracle for one CSV row, written independently of src/server/reports/csv.ts. */
+function expectedRow(v: Visit, h: Household | undefined, names: Map<string, string>): string[] {
+  const steps = v.people.flatMap((p) => p.steps);
+  const row: Record<string, string | number> = {
+    visit_id: v.id,
+    visited_at: v.at,
+    channel: v.channel,
+    literacy_point: v.literacyPointId ?? '',
+    outcome: v.outcome,
+    group: h?.group ?? '',
+    house_number: h?.address.houseNumber ?? '',
+    lane: h?.address.lane ?? '',
+    sub_lane: h?.address.subLane ?? '',
+    street: h?.address.street ?? '',
+    head_of_household: h && !h.deleted ? (h.headName ?? '') : '',
+    people_helped: v.people.length,
+    steps_done: steps.filter((x) => x.status === 'done').length,
+    steps_blocked: steps.filter((x) => x.status === 'blocked').length,
+    blockers: BLOCKERS.filter((b) => steps.some((x) => x.blocker === b && x.status === 'blocked')).join('; '),
+    independent_platforms: PLATFORMS.filter((p) => v.people.some((x) => x.independent?.includes(p))).join('; '),
+    services: v.services.join('; '),
+    follow_up_on: v.followUpOn ?? '',
+    escalation_reason: v.escalate?.reason ?? '',
+    volunteer: names.get(v.volunteerId) ?? v.volunteerId,
+  };
+  return EXPORT_COLUMNS.map((c) => guard(String(row[c])));
+}
+
+/** The Hanoi calendar day of an instant. */
+const hanoiDay = (at: string) => new Date(Date.parse(at) + 7 * 3600_000).toISOString().slice(0, 10);
+
+/** GET over a raw socket: the body's chunks as they arrived, and the headers. */
+function rawGet(url: string, cookie: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; chunks: Buffer[] }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { cookie } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, chunks }));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}
+
+describe('csvCell', () => {
+  it('guards formula starts with an apostrophe, then quotes per RFC 4180', () => {
+    expect(csvCell('=1+1')).toBe("'=1+1");
+    expect(csvCell('+84912345678')).toBe("'+84912345678");
+    expect(csvCell('-2')).toBe("'-2");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('\tx')).toBe("'\tx");
+    expect(csvCell('\rx')).toBe(`"'\rx"`);
+    expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('line\nbreak')).toBe('"line\nbreak"');
+    expect(csvCell('Nguyễn Thị Ánh')).toBe('Nguyễn Thị Ánh');
+    expect(csvCell(3)).toBe('3');
+    expect(csvCell('')).toBe('');
+    expect(csvLine(['a', 'b,c', 2])).toBe('a,"b,c",2\r\n');
+    expect(parseCsv(csvLine(['x"y', 'p\r\nq', '', ',']))).toEqual([['x"y', 'p\r\nq', '', ',']]);
+  });
+});
+
 for (const { dialect, skip } of DIALECTS) {
   describe.skipIf(skip)(`reports on ${dialect}`, () => {
     let s: TestServer;
@@ -211,6 +279,38 @@ for (const { dialect, skip } of DIALECTS) {
       people.push(goneP, { ...delP, deleted: true });
       visits.push(a, b, goneV, delV, walkIn);
 
+      // Cells that need quoting or the formula guard, and Vietnamese text.
+      const odd = household({
+        group: 'TDP 3',
+        headName: 'Nguyễn Thị Ánh, "bà Ánh"',
+        address: { houseNumber: '-12', lane: 'Ngõ 45\nNgách 2', subLane: '@Ngách 7', street: 'Hàng Bông' },
+      });
+      const oddV = visit(odd.id, {
+        at: '2026-08-01T23:30:00.000Z', // 06:30 on 2 Aug in Hanoi
+        volunteerId: vol.id,
+        services: ['=HYPERLINK("http://x.example")', 'Đăng ký, tạm trú'],
+        followUpOn: '2026-08-09',
+        escalate: { reason: 'needs_official', detail: 'Cần cán bộ phường' },
+        people: [
+          {
+            walkInName: 'Bà Ánh',
+            steps: [
+              { platform: 'vneid', step: 'installed', status: 'done' },
+              { platform: 'vneid', step: 'registered', status: 'blocked', blocker: 'sim_not_own_name' },
+              { platform: 'ihanoi', step: 'installed', status: 'blocked', blocker: 'phone_too_old' },
+            ],
+            independent: ['mpsPortal', 'vneid'],
+          },
+        ],
+      });
+      const oddWalkIn = visit(odd.id, { channel: 'literacy_point', literacyPointId: '+84 912 345 678', outcome: 'helped', volunteerId: 'không-có-tài-khoản' });
+      delete oddWalkIn.householdId;
+      const tabbed = visit(odd.id, { channel: 'literacy_point', literacyPointId: 'Điểm\tA', outcome: 'helped', services: ['\tTab'] });
+      delete tabbed.householdId;
+      await pushAll(supCookie, (box) => [box.create('household', odd), box.create('visit', oddV), box.create('visit', oddWalkIn), box.create('visit', tabbed)]);
+      households.push(odd);
+      visits.push(oddV, oddWalkIn, tabbed);
+
       // Another ward, same group names: must never show up.
       const other = generateWard({ seed: 7, households: 30, wardCode: OTHER_WARD, groups: 6 });
       await pushAll(otherCookie, (box) => [
@@ -240,7 +340,7 @@ for (const { dialect, skip } of DIALECTS) {
         expect(Object.values(totals).every((x) => x > 0)).toBe(true);
         expect(summary.blockers.length).toBeGreaterThan(3);
         expect(summary.visits.escalations).toBeGreaterThan(0);
-        expect(summary.visits.literacyPoint).toBe(1);
+        expect(summary.visits.literacyPoint).toBe(3);
         // Groups in natural order.
         expect(summary.coverage.map((c) => c.group)).toEqual(summary.coverage.map((c) => c.group).sort((x, y) => x.localeCompare(y, 'vi', { numeric: true })));
       });
@@ -290,10 +390,147 @@ for (const { dialect, skip } of DIALECTS) {
         expect(summary.visits).toEqual({ total: 0, door: 0, literacyPoint: 0, helped: 0, escalations: 0 });
       });
     });
+
+    describe('GET /api/v1/exports/visits.csv', () => {
+      const names = () => new Map([[vol.id, 'Nguyễn Thị Ánh']]);
+      const storedVisit = async (v: Visit) => JSON.parse((await s.db.kysely.selectFrom('records').select('data').where('entity', '=', 'visit').where('id', '=', v.id).executeTakeFirstOrThrow()).data) as Visit;
+
+      it('streams every visit of the ward as RFC 4180 CSV with a BOM, the contract header and the right cells', async () => {
+        const r = await rawGet(`${s.url}/api/v1/exports/visits.csv`, supCookie);
+        expect(r.status).toBe(200);
+        expect(r.headers['content-type']).toBe('text/csv; charset=utf-8');
+        const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+        expect(r.headers['content-disposition']).toBe(`attachment; filename="gocua-visits-${WARD}-${today}-v${EXPORT_FORMAT_VERSION}.csv"`);
+        expect(r.headers['cache-control']).toBe('no-store');
+        const body = Buffer.concat(r.chunks);
+        expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+        // Vietnamese byte for byte (NFC UTF-8), as the head of household and as the volunteer.
+        expect(body.includes(Buffer.from('Nguyễn Thị Ánh', 'utf8'))).toBe(true);
+        const rows = parseCsv(body.subarray(3).toString('utf8'));
+        expect(rows[0]).toEqual([...EXPORT_COLUMNS]);
+        const data = rows.slice(1);
+        const live = visits.filter((v) => !v.deleted);
+        expect(data).toHaveLength(live.length);
+        // Every row equals the oracle's (the server stores parsed records: compare with those).
+        const hById = new Map(households.map((h) => [h.id, h]));
+        const got = new Map(data.map((row) => [row[0]!, row]));
+        for (const v of live) {
+          const stored = await storedVisit(v);
+          expect(got.get(v.id), v.id).toEqual(expectedRow(stored, stored.householdId ? hById.get(stored.householdId) : undefined, names()));
+        }
+        // Deleted visits and other wards' visits are absent; rows come in time order.
+        expect(got.has(visits.find((v) => v.deleted)!.id)).toBe(false);
+        const times = data.map((row) => Date.parse(row[1]!));
+        expect(times).toEqual([...times].sort((a, b) => a - b));
+      });
+
+      it('quotes commas, quotes and newlines, and defuses formulas', async () => {
+        const r = await rawGet(`${s.url}/api/v1/exports/visits.csv`, supCookie);
+        const text = Buffer.concat(r.chunks).subarray(3).toString('utf8');
+        const rows = parseCsv(text);
+        const col = (name: (typeof EXPORT_COLUMNS)[number]) => EXPORT_COLUMNS.indexOf(name);
+        const odd = rows.find((row) => row[col('head_of_household')] === 'Nguyễn Thị Ánh, "bà Ánh"')!;
+        expect(odd).toBeDefined();
+        expect(odd[col('lane')]).toBe('Ngõ 45\nNgách 2');
+        expect(odd[col('sub_lane')]).toBe("'@Ngách 7");
+        expect(odd[col('house_number')]).toBe("'-12");
+        expect(odd[col('services')]).toBe(`'=HYPERLINK("http://x.example"); Đăng ký, tạm trú`);
+        expect(odd[col('blockers')]).toBe('phone_too_old; sim_not_own_name'); // distinct, in platforms.ts order
+        expect(odd[col('independent_platforms')]).toBe('vneid; mpsPortal');
+        expect(odd[col('steps_done')]).toBe('1');
+        expect(odd[col('steps_blocked')]).toBe('2');
+        expect(odd[col('escalation_reason')]).toBe('needs_official');
+        expect(odd[col('volunteer')]).toBe('Nguyễn Thị Ánh');
+        // On the wire: the quoted cell with doubled quotes, the apostrophe inside the quotes.
+        expect(text).toContain(`"'=HYPERLINK(""http://x.example""); Đăng ký, tạm trú"`);
+        expect(text).toContain(`"Nguyễn Thị Ánh, ""bà Ánh"""`);
+        const walkIn = rows.find((row) => row[col('literacy_point')] === "'+84 912 345 678")!;
+        expect(walkIn[col('group')]).toBe('');
+        expect(walkIn[col('volunteer')]).toBe('không-có-tài-khoản'); // no such user: the id
+        const tabbed = rows.find((row) => row[col('literacy_point')] === 'Điểm\tA')!;
+        expect(tabbed[col('services')]).toBe('Tab'); // the schema trims: a leading TAB/CR cannot be stored (see the csvCell test)
+        // No cell anywhere begins with a formula character.
+        for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+      });
+
+      it('filters by Hanoi calendar day with ?from=&to=', async () => {
+        const day = async (q: string) => {
+          const r = await rawGet(`${s.url}/api/v1/exports/visits.csv?${q}`, supCookie);
+          expect(r.status).toBe(200);
+          return parseCsv(Buffer.concat(r.chunks).subarray(3).toString('utf8')).slice(1).map((row) => row[0]!).sort();
+        };
+        const live = visits.filter((v) => !v.deleted);
+        const within = (from: string, to: string) => live.filter((v) => hanoiDay(v.at) >= from && hanoiDay(v.at) <= to).map((v) => v.id).sort();
+        const aug2 = await day('from=2026-08-02&to=2026-08-02');
+        expect(aug2).toEqual(within('2026-08-02', '2026-08-02'));
+        expect(aug2).toHaveLength(3); // 06:30 in Hanoi (23:30Z the day before), 08:00 and 09:00
+        expect(await day('to=2026-08-01')).toEqual(within('0000-01-01', '2026-08-01'));
+        expect(await day('from=2026-08-02')).toEqual(within('2026-08-02', '9999-12-31'));
+        expect(await day('from=2030-01-01')).toEqual([]);
+      });
+
+      it('refuses bad queries (400), volunteers (403) and no session (401)', async () => {
+        for (const q of ['from=2026-13-01', 'from=2026-08-3', 'to=yesterday', 'from=2026-08-05&to=2026-08-01', 'limit=5', 'from=2026-08-01&from=2026-08-02']) {
+          const r = await s.request('GET', `/api/v1/exports/visits.csv?${q}`, { cookie: supCookie });
+          expect(r.status, q).toBe(400);
+          expect(r.body.error.code, q).toBe('invalid_request');
+        }
+        const v = await s.request('GET', '/api/v1/exports/visits.csv', { cookie: volCookie });
+        expect(v.status).toBe(403);
+        expect(v.body.error.code).toBe('forbidden');
+        const none = await s.request('GET', '/api/v1/exports/visits.csv');
+        expect(none.status).toBe(401);
+      });
+
+      it("exports only the supervisor's own ward", async () => {
+        const r = await rawGet(`${s.url}/api/v1/exports/visits.csv`, otherCookie);
+        const rows = parseCsv(Buffer.concat(r.chunks).subarray(3).toString('utf8')).slice(1);
+        const other = generateWard({ seed: 7, households: 30, wardCode: OTHER_WARD, groups: 6 });
+        expect(rows.map((row) => row[0]).sort()).toEqual(other.visits.map((v) => v.id).sort());
+        expect(r.headers['content-disposition']).toContain(`gocua-visits-${OTHER_WARD}-`);
+      });
+
+      it('streams 3000 visits in pages: many chunks, every visit once, in (at, id) order across ties', async () => {
+        const boss = await s.createUser({ role: 'supervisor', wardCode: 'STREAM' });
+        const { cookie } = await s.login(boss.username, boss.password);
+        const box = new Outbox();
+        const ids: string[] = [];
+        for (let batch = 0; batch < 6; batch++) {
+          const mutations = Array.from({ length: 500 }, (_, i) => {
+            const n = batch * 500 + i;
+            // Ten distinct instants, so page boundaries fall inside runs of equal `at`.
+            const at = new Date(Date.UTC(2026, 7, 1, 2, n % 10)).toISOString();
+            const v = visit(household().id, {
+              wardCode: 'STREAM',
+              channel: 'literacy_point',
+              literacyPointId: `Điểm ${n % 7}`,
+              at,
+              services: ['Cài VNeID, mức 2'],
+              people: [{ walkInName: 'Nguyễn Thị Ánh', steps: [{ platform: 'vneid', step: 'installed', status: 'done' }] }],
+            });
+            delete v.householdId;
+            ids.push(v.id);
+            return box.create('visit', v);
+          });
+          const r = await s.request('POST', '/api/v1/sync/push', { cookie, body: box.body(mutations) });
+          expect(r.status).toBe(200);
+          expect((r.body as PushResponse).results.every((x) => x.status === 'applied')).toBe(true);
+        }
+        const t0 = performance.now();
+        const r = await rawGet(`${s.url}/api/v1/exports/visits.csv`, cookie);
+        const ms = performance.now() - t0;
+        expect(r.status).toBe(200);
+        expect(r.headers['transfer-encoding']).toBe('chunked'); // no Content-Length: not built in memory first
+        expect(r.chunks.length).toBeGreaterThan(3);
+        const rows = parseCsv(Buffer.concat(r.chunks).subarray(3).toString('utf8')).slice(1);
+        expect(rows).toHaveLength(3000);
+        expect(new Set(rows.map((row) => row[0])).size).toBe(3000);
+        expect(rows.map((row) => row[0]).sort()).toEqual([...ids].sort());
+        const keys = rows.map((row) => `${new Date(row[1]!).toISOString()} ${row[0]}`);
+        expect(keys).toEqual([...keys].sort());
+        expect(ms).toBeLessThan(5000);
+      }, 30_000);
+    });
   });
 }
 
-void http;
-void EXPORT_COLUMNS;
-void EXPORT_FORMAT_VERSION;
-void parseCsv;
