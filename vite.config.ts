@@ -16,7 +16,9 @@ export default defineConfig({
       manifest: false, // public/manifest.webmanifest is hand-written and linked from index.html
       workbox: {
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,woff2}'],
-        globIgnores: ['**/locale-en-*.js', '**/screenshots/**'],
+        // Supervisor screens are cached only when a supervisor opens them
+        // (runtimeCaching below): volunteers' phones never download them.
+        globIgnores: ['**/locale-en-*.js', '**/supervisor-*.js', '**/screenshots/**'],
         navigateFallback: 'index.html',
         navigateFallbackDenylist: [/^\/api\//],
         cleanupOutdatedCaches: true,
@@ -42,9 +44,13 @@ export default defineConfig({
     sourcemap: false,
     rollupOptions: {
       output: {
-        // English locale chunks get a recognisable name so the precache can skip them.
+        // English locale and supervisor chunks get a recognisable name so the precache can skip them.
         chunkFileNames: (chunk) =>
-          chunk.facadeModuleId?.includes('/locales/en/') ? 'assets/locale-en-[name]-[hash].js' : 'assets/[name]-[hash].js',
+          chunk.facadeModuleId?.includes('/locales/en/')
+            ? 'assets/locale-en-[name]-[hash].js'
+            : chunk.facadeModuleId?.includes('/src/app/screens/supervisor/')
+              ? 'assets/supervisor-[name]-[hash].js'
+              : 'assets/[name]-[hash].js',
       },
     },
   },

@@ -7,6 +7,7 @@
 // into their own chunks (all precached by the service worker, so they work
 // offline) and preloaded once the first screen is idle, which keeps the JS the
 // first screen waits for inside its budget without slowing later taps.
+// The supervisor dashboard is the exception: volunteers never download it.
 import { lazy, Suspense, type ReactNode } from 'react';
 import type { Route } from './router';
 import { Home } from './screens/Home';
@@ -33,6 +34,12 @@ const FollowUps = lazy(() => loaders.followUps().then((m) => ({ default: m.Follo
 const Coverage = lazy(() => loaders.coverage().then((m) => ({ default: m.Coverage })));
 const LiteracyPoint = lazy(() => loaders.literacyPoint().then((m) => ({ default: m.LiteracyPoint })));
 const Search = lazy(() => loaders.search().then((m) => ({ default: m.Search })));
+
+// The supervisor dashboard is deliberately NOT in `loaders`: preloadScreens
+// would fetch it on every volunteer's phone. It is its own chunk (kept out of
+// the service worker's precache too, see vite.config.ts), downloaded only when
+// someone opens #/dashboard.
+const Dashboard = lazy(() => import('./screens/supervisor/Dashboard').then((m) => ({ default: m.Dashboard })));
 
 /** Fetches every split screen in the background (from the precache when offline). */
 export function preloadScreens(): void {
@@ -69,6 +76,8 @@ function Screen({ route, syncScreen }: { route: Route; syncScreen?: ReactNode })
       return <Search q={route.q} />;
     case 'sync':
       return syncScreen ?? <NotFound />;
+    case 'dashboard':
+      return <Dashboard />;
     case 'notFound':
       return <NotFound />;
   }

@@ -17,6 +17,7 @@ export type Route =
   | { name: 'point' }
   | { name: 'search'; q: string }
   | { name: 'sync' }
+  | { name: 'dashboard' }
   | { name: 'notFound' };
 
 const enc = encodeURIComponent;
@@ -37,6 +38,7 @@ export const paths = {
   point: () => '/point',
   search: (q: string) => `/search?q=${enc(q)}`,
   sync: () => '/sync',
+  dashboard: () => '/dashboard',
 };
 
 /** For <a href>: real links, so long-press, keyboard and screen readers behave as links. */
@@ -74,6 +76,7 @@ export function parseRoute(hash: string): Route {
   if (a === 'coverage' && s.length <= 2) return { name: 'coverage', group: b };
   if (a === 'point' && s.length === 1) return { name: 'point' };
   if (a === 'sync' && s.length === 1) return { name: 'sync' };
+  if (a === 'dashboard' && s.length === 1) return { name: 'dashboard' };
   if (a === 'search' && s.length === 1) return { name: 'search', q: query.get('q') ?? '' };
   return { name: 'notFound' };
 }

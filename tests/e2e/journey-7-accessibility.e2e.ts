@@ -1,5 +1,6 @@
 // Journey 7 — accessibility and installability (issue 4).
-//  - axe-core finds no serious or critical violation on the main screens.
+//  - axe-core finds no serious or critical violation on the main screens, the
+//    supervisor's dashboard included (checked as a supervisor).
 //  - Chrome's install criteria pass (CDP Page.getInstallabilityErrors), and the
 //    service worker has a fetch handler that serves the app.
 //  - At 360×640 nothing scrolls sideways and every button is ≥ 48 px high, in
@@ -14,12 +15,14 @@ import { axeViolations, sidewaysOverflow, tapTargets } from './support/checks';
 let browser: Browser;
 let server: E2EServer;
 let lan: E2EUser;
+let hoa: E2EUser;
 let householdId: string;
 let personUrl: string;
 
 beforeAll(async () => {
   [browser, server] = await Promise.all([launchBrowser(), startServer({ distDir: inject('distA') })]);
   lan = await server.createUser({ groups: ['TDP 5'], displayName: 'Nguyễn Thị Lan' });
+  hoa = await server.createUser({ role: 'supervisor', displayName: 'Phạm Thị Hoa' });
 });
 afterAll(async () => {
   await browser?.close();
@@ -78,7 +81,13 @@ function screens(): Array<{ name: string; open: (page: Page) => Promise<void> }>
     { name: 'literacy-point', open: async (p) => (await go(p, '/point'), await p.locator('main form').first().waitFor()) },
     { name: 'search', open: async (p) => (await go(p, '/search?q=hoang'), await p.locator('main a[href^="#/household/"]').first().waitFor()) },
     { name: 'sync', open: async (p) => (await go(p, '/sync'), await p.getByTestId('pending-count').waitFor()) },
+    { name: 'dashboard (volunteer)', open: async (p) => (await go(p, '/dashboard'), await heading(p, /Chỉ dành cho cán bộ giám sát|For supervisors only/)) },
   ];
+}
+
+/** The supervisor's screens, checked in a supervisor's own browser, with the first test's records in the figures. */
+function supervisorScreens(): Array<{ name: string; open: (page: Page) => Promise<void> }> {
+  return [{ name: 'dashboard', open: async (p) => (await go(p, '/dashboard'), await p.locator('main .coverage-table').waitFor(), await p.locator('main .csv-export a').waitFor()) }];
 }
 
 async function setLanguage(page: Page, lang: 'vi' | 'en') {
@@ -132,7 +141,19 @@ it('journey 7: no serious or critical axe violations on the main screens', async
       if (v.length) found[`${s.name} (${lang})`] = v;
     }
   }
+  const office = await trace.context(browser, { bypassCSP: true }, 'supervisor');
+  const sup = await office.newPage();
+  await signIn(sup, server.url, hoa);
+  for (const lang of ['vi', 'en'] as const) {
+    await setLanguage(sup, lang);
+    for (const s of supervisorScreens()) {
+      await s.open(sup);
+      const v = await axeViolations(sup);
+      if (v.length) found[`${s.name} (${lang})`] = v;
+    }
+  }
   expect(found).toEqual({});
+  await office.close();
   await context.close();
 });
 
@@ -142,24 +163,35 @@ it('journey 7: at 360×640 nothing scrolls sideways and every button is at least
   const page = await context.newPage();
   await page.goto(server.url);
   const problems: Record<string, unknown> = {};
-  const check = async (name: string) => {
-    const o = await sidewaysOverflow(page);
+  const check = async (p: Page, name: string) => {
+    const o = await sidewaysOverflow(p);
     if (o.scrollWidth > 360) problems[`${name}: scrolls sideways`] = o;
-    const { checked, small } = await tapTargets(page);
+    const { checked, small } = await tapTargets(p);
     if (checked === 0) problems[`${name}: found no buttons to check`] = checked;
     if (small.length) problems[`${name}: buttons under 48 px`] = small;
   };
   await page.getByLabel('Tên đăng nhập').waitFor();
-  await check('login');
+  await check(page, 'login');
   await signIn(page, server.url, lan);
   await waitForPending(page, 0);
   for (const lang of ['vi', 'en'] as const) {
     await setLanguage(page, lang);
     for (const s of screens()) {
       await s.open(page);
-      await check(`${s.name} (${lang})`);
+      await check(page, `${s.name} (${lang})`);
+    }
+  }
+  const office = await trace.context(browser, { viewport: { width: 360, height: 640 } }, 'supervisor');
+  const sup = await office.newPage();
+  await signIn(sup, server.url, hoa);
+  for (const lang of ['vi', 'en'] as const) {
+    await setLanguage(sup, lang);
+    for (const s of supervisorScreens()) {
+      await s.open(sup);
+      await check(sup, `${s.name} (${lang})`);
     }
   }
   expect(problems).toEqual({});
+  await office.close();
   await context.close();
 });

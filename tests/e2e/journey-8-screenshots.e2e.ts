@@ -105,9 +105,31 @@ it('journey 8: screenshots of the main screens at 360×740 in Vietnamese and Eng
       written.push(file);
     }
   }
+  await context.close();
+
+  // The ward dashboard, as the ward's supervisor sees the morning's work.
+  const hoa = await server.createUser({ role: 'supervisor', displayName: 'Phạm Thị Hoa' });
+  const office = await trace.context(browser, { viewport: { width: 360, height: 740 }, deviceScaleFactor: 1 }, 'supervisor');
+  const sup = await office.newPage();
+  await signIn(sup, server.url, hoa);
+  await waitForServiceWorkerControl(sup);
+  await sup.reload(); // no "ready to work offline" banner on the pictures
+  await sup.locator('a.sync-pill').waitFor();
+  for (const lang of ['vi', 'en'] as const) {
+    await sup.getByRole('button', { name: lang === 'vi' ? /Tiếng Việt/ : /English/ }).click();
+    await sup.waitForFunction((l) => document.documentElement.lang === l, lang);
+    await go(sup, '/dashboard');
+    await sup.locator('main .coverage-table').waitFor();
+    await sup.locator('main h1').filter({ hasText: lang === 'vi' ? 'Bảng tổng hợp' : 'Ward dashboard' }).waitFor();
+    await sup.evaluate(() => document.fonts.ready.then(() => undefined));
+    const file = path.join(OUT, `dashboard-${lang}.png`);
+    await sup.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
+    written.push(file);
+  }
+  await office.close();
+
   for (const file of written) expect(pngSize(file), path.basename(file)).toEqual({ width: 360, height: 740 });
   // The two the README shows.
-  expect(written.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['home-vi.png', 'household-en.png']));
+  expect(written.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['home-vi.png', 'household-en.png', 'dashboard-vi.png', 'dashboard-en.png']));
   console.info(`[e2e] ${written.length} screenshots in ${path.relative(ROOT, OUT)}/`);
-  await context.close();
 });

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFollowUps, usePendingCount, useTodayVisits } from '../db/hooks';
+import { useStore } from '../db/StoreContext';
 import { dueCount } from '../db/queries';
 import { formatDate, formatNumber } from '../i18n';
 import { href, navigate, paths } from '../router';
@@ -42,6 +43,7 @@ function VisitRow({ visit }: { visit: Visit }) {
 export function Home() {
   const { t, i18n } = useTranslation(['screens', 'common']);
   const lang = i18n.language;
+  const { user } = useStore();
   const visits = useTodayVisits();
   const pending = usePendingCount();
   const followUps = useFollowUps();
@@ -52,6 +54,12 @@ export function Home() {
   return (
     <section className="screen home">
       <h1>{t('home.title')}</h1>
+
+      {user.role === 'supervisor' && (
+        <a className="button big dashboard-link" href={href(paths.dashboard())}>
+          {t('home.dashboard')}
+        </a>
+      )}
 
       <form
         className="search-form"

@@ -1,0 +1,275 @@
+// The supervisor dashboard: what a supervisor sees from the ward figures (from
+// the real server over HTTP, and from a contract fixture for the details), what
+// a volunteer sees instead, and what happens without a network.
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import axe from 'axe-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../../../tests/server/helpers';
+import { Outbox, household, person, visit } from '../../../../tests/server/fixtures';
+import { emptyPlatforms } from '../../../shared/schemas';
+import { reportSummarySchema, type ReportSummary } from '../../../shared/reports';
+import type { HttpOptions } from '../../sync/http';
+import type { Store } from '../../db/StoreContext';
+import { disposeStore, makeStore, renderScreen } from '../testUtils';
+import { Dashboard } from './Dashboard';
+import { exportHref } from './CsvExport';
+
+const supervisorStore = () =>
+  makeStore({
+    actor: { userId: 'sup-1', wardCode: 'CUANAM' },
+    user: { id: 'sup-1', username: 'hoa', displayName: 'Phạm Thị Hoa', role: 'supervisor', wardCode: 'CUANAM', groups: [] },
+  });
+
+/** A ward summary as the server sends it; parsed below, so it cannot drift from the contract. */
+function summaryFixture(overrides: Partial<ReportSummary> = {}): ReportSummary {
+  return {
+    wardCode: 'CUANAM',
+    generatedAt: '2025-03-01T09:30:00.000+07:00',
+    visits: { total: 1234, door: 1200, literacyPoint: 34, helped: 980, escalations: 7 },
+    coverage: [
+      { group: 'TDP 10', households: 40, visited: 10, notHome: 5, declined: 1, unknocked: 24, people: 120, priorityPeople: 9 },
+      { group: 'TDP 5', households: 20, visited: 15, notHome: 3, declined: 0, unknocked: 2, people: 55, priorityPeople: 4 },
+    ],
+    funnel: [
+      {
+        platform: 'vneid',
+        people: 12,
+        steps: [
+          { step: 'installed', done: 10, blocked: 0 },
+          { step: 'level2', done: 6, blocked: 3 },
+        ],
+        independent: 3,
+      },
+    ],
+    blockers: [
+      { platform: 'vneid', blocker: 'nfc_unreadable', count: 3 },
+      { platform: 'ihanoi', blocker: 'sim_not_own_name', count: 5 },
+      { platform: 'mpsPortal', blocker: 'other', count: 0 },
+    ],
+    ...overrides,
+  };
+}
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+/** A fetch that answers from a list, one answer per call (the last one repeats). */
+function scriptedFetch(answers: Array<() => Response | Promise<Response>>): HttpOptions & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    baseUrl: 'http://gocua.test',
+    fetchImpl: (async (input: RequestInfo | URL) => {
+      calls.push(String(input));
+      const answer = answers[Math.min(calls.length - 1, answers.length - 1)]!;
+      return answer();
+    }) as typeof fetch,
+  };
+}
+
+const offline = () => Promise.reject(new TypeError('Failed to fetch'));
+
+describe('Dashboard', () => {
+  let store: Store;
+  afterEach(async () => {
+    await disposeStore(store);
+  });
+
+  it('shows the ward figures of a summary that matches the reports contract', async () => {
+    const fixture = reportSummarySchema.parse(summaryFixture());
+    const http = scriptedFetch([() => json(fixture)]);
+    store = supervisorStore();
+    await renderScreen(<Dashboard http={http} />, store);
+
+    expect(screen.getByRole('heading', { level: 1, name: 'Bảng tổng hợp' })).toBeInTheDocument();
+    expect(screen.getByText('Đang tải số liệu tổng hợp…')).toHaveAttribute('role', 'status');
+    expect(await screen.findByTestId('visits-total')).toHaveTextContent('1.234tổng số lượt thăm'); // vi-VN grouping
+    expect(http.calls).toEqual(['http://gocua.test/api/v1/reports/summary']);
+
+    // Coverage: a named table, groups in natural order (TDP 5 before TDP 10), a ward total row.
+    const table = screen.getByRole('table', { name: 'Độ phủ theo tổ dân phố' });
+    const rows = within(table).getAllByRole('row');
+    expect(within(rows[0]!).getAllByRole('columnheader').map((c) => c.textContent)).toEqual([
+      'Tổ dân phố', 'Tỷ lệ đã thăm', 'Số hộ', 'Đã thăm', 'Không có nhà', 'Từ chối', 'Chưa gõ cửa', 'Người ưu tiên',
+    ]);
+    const cellsOf = (r: HTMLElement) => [within(r).getByRole('rowheader'), ...within(r).getAllByRole('cell')].map((c) => c.textContent);
+    expect(cellsOf(rows[1]!)).toEqual(['TDP 5', '75%', '20', '15', '3', '0', '2', '4']);
+    expect(cellsOf(rows[2]!)).toEqual(['TDP 10', '25%', '40', '10', '5', '1', '24', '9']);
+    expect(cellsOf(rows[3]!)).toEqual(['Cả phường', '42%', '60', '25', '8', '1', '26', '13']);
+    // The scrolling box can be reached with a keyboard.
+    expect(screen.getByRole('region', { name: 'Độ phủ theo tổ dân phố' })).toHaveAttribute('tabindex', '0');
+
+    // Funnel: localised platform and step names, the independence goal stands out.
+    const vneid = screen.getByRole('table', { name: 'VNeID' });
+    expect(within(vneid).getByRole('row', { name: /Định danh điện tử mức 2/ })).toHaveTextContent('Định danh điện tử mức 263');
+    expect(screen.getByText('Mục tiêu: tự làm được').parentElement).toHaveTextContent('3/12 người (25%)');
+
+    // Blockers: most frequent first, localised, zero counts left out.
+    const blockers = within(screen.getByRole('list', { name: 'Vướng mắc thường gặp' })).getAllByRole('listitem');
+    expect(blockers.map((li) => li.textContent)).toEqual([
+      'SIM không chính chủ, không nhận được OTPiHanoi5 người',
+      'Điện thoại không đọc được chip căn cước (NFC)VNeID3 người',
+    ]);
+
+    // The CSV is a real link the browser downloads.
+    const csv = screen.getByRole('link', { name: 'Tải CSV' });
+    expect(csv).toHaveAttribute('href', 'http://gocua.test/api/v1/exports/visits.csv');
+    expect(csv).toHaveAttribute('download');
+
+    // jsdom has no layout, so colour contrast is left to the browser journey (7);
+    // 'region' because the screen is rendered here without the shell's <main>.
+    const a11y = await axe.run(document.body, { rules: { 'color-contrast': { enabled: false }, region: { enabled: false } } });
+    expect(a11y.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  });
+
+  it('builds the CSV link from the chosen dates and refuses a reversed range', async () => {
+    const user = userEvent.setup();
+    store = supervisorStore();
+    await renderScreen(<Dashboard http={scriptedFetch([() => json(summaryFixture())])} />, store);
+    await screen.findByTestId('visits-total');
+
+    await user.type(screen.getByLabelText('Từ ngày'), '2025-03-01');
+    expect(screen.getByRole('link', { name: 'Tải CSV' })).toHaveAttribute('href', 'http://gocua.test/api/v1/exports/visits.csv?from=2025-03-01');
+    await user.type(screen.getByLabelText('Đến ngày'), '2025-03-31');
+    expect(screen.getByRole('link', { name: 'Tải CSV' })).toHaveAttribute(
+      'href',
+      'http://gocua.test/api/v1/exports/visits.csv?from=2025-03-01&to=2025-03-31',
+    );
+
+    await user.clear(screen.getByLabelText('Đến ngày'));
+    await user.type(screen.getByLabelText('Đến ngày'), '2025-02-01');
+    expect(screen.getByRole('alert')).toHaveTextContent('Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.');
+    expect(screen.queryByRole('link', { name: 'Tải CSV' })).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Tải CSV' })).toBeDisabled();
+  });
+
+  it('tells a volunteer it is for supervisors only, and asks the server nothing', async () => {
+    const http = scriptedFetch([() => json(summaryFixture())]);
+    store = makeStore(); // a volunteer
+    await renderScreen(<Dashboard http={http} />, store);
+    expect(screen.getByRole('heading', { level: 1, name: 'Chỉ dành cho cán bộ giám sát' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Về trang chủ' })).toHaveAttribute('href', '#/');
+    expect(screen.queryByRole('link', { name: 'Tải CSV' })).not.toBeInTheDocument();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(http.calls).toEqual([]);
+  });
+
+  it('offline: says a connection is needed, and Retry loads the figures once it is back', async () => {
+    const user = userEvent.setup();
+    const http = scriptedFetch([offline, () => json(summaryFixture())]);
+    store = supervisorStore();
+    await renderScreen(<Dashboard http={http} />, store);
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('Cần có mạng để xem số liệu tổng hợp');
+    expect(screen.queryByRole('table')).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Thử lại' }));
+    expect(await screen.findByTestId('visits-total')).toHaveTextContent('1.234');
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(http.calls).toHaveLength(2);
+  });
+
+  it.each([
+    ['a captive portal page', () => new Response('<html>Wi-Fi</html>', { status: 200, headers: { 'content-type': 'text/html' } }), 'Chưa tải được số liệu tổng hợp'],
+    ['an answer that breaks the contract', () => json({ ...summaryFixture(), visits: { total: 'many' } }), 'Chưa tải được số liệu tổng hợp'],
+    ['a server error', () => json({ error: { code: 'internal', message: 'boom' } }, 500), 'Chưa tải được số liệu tổng hợp'],
+    ['a 401', () => json({ error: { code: 'unauthenticated', message: 'no session' } }, 401), 'Phiên đăng nhập đã hết hạn'],
+  ])('%s shows a failure message, never figures', async (_name, answer, message) => {
+    store = supervisorStore();
+    await renderScreen(<Dashboard http={scriptedFetch([answer])} />, store);
+    expect(await screen.findByRole('alert')).toHaveTextContent(message);
+    expect(screen.queryByTestId('visits-total')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Thử lại' })).toBeInTheDocument();
+  });
+
+  it('a 401 offers the way to sign in again', async () => {
+    store = supervisorStore();
+    await renderScreen(<Dashboard http={scriptedFetch([() => json({ error: { code: 'unauthenticated', message: 'x' } }, 401)])} />, store);
+    await screen.findByRole('alert');
+    expect(screen.getByRole('link', { name: 'Tới trang tài khoản để đăng nhập lại' })).toHaveAttribute('href', '#/sync');
+  });
+
+  it('exportHref leaves out empty dates', () => {
+    expect(exportHref({})).toBe('/api/v1/exports/visits.csv');
+    expect(exportHref({ from: '', to: '2025-03-31' })).toBe('/api/v1/exports/visits.csv?to=2025-03-31');
+  });
+});
+
+describe('Dashboard against the real server (SQLite)', () => {
+  let s: TestServer;
+  let http: HttpOptions;
+  let volunteerHttp: HttpOptions;
+  let store: Store;
+
+  /** jsdom's fetch sends no cookies: send the session's, as the browser would. */
+  const withCookie = (cookie: string): typeof fetch =>
+    ((input: RequestInfo | URL, init: RequestInit = {}) =>
+      fetch(input, { ...init, headers: { ...(init.headers as Record<string, string>), cookie } })) as typeof fetch;
+
+  beforeAll(async () => {
+    s = await startTestServer({ dialect: 'sqlite' });
+    const lan = await s.createUser({ role: 'volunteer', groups: ['TDP 5'] });
+    const hoa = await s.createUser({ role: 'supervisor' });
+    const vol = await s.login(lan.username, lan.password);
+
+    // What a volunteer's phone pushes after a visit: a household, a person with VNeID installed, the visit.
+    const h = household({ group: 'TDP 5', headName: 'Đặng Thị Thu', address: { houseNumber: '3', lane: '8', street: 'Hàng Gai' } });
+    const platforms = emptyPlatforms();
+    platforms.vneid.steps.installed = { status: 'done' };
+    const p = person(h.id, { fullName: 'Đặng Thị Thu', birthYear: new Date().getFullYear() - 66, platforms });
+    const v = visit(h.id, { volunteerId: lan.id, people: [{ personId: p.id, steps: [{ platform: 'vneid', step: 'installed', status: 'done' }] }] });
+    const box = new Outbox();
+    const push = await s.request('POST', '/api/v1/sync/push', {
+      cookie: vol.cookie,
+      body: box.body([box.create('household', h), box.create('person', p), box.create('visit', v)]),
+    });
+    expect(push.body.results.map((r: { status: string }) => r.status)).toEqual(['applied', 'applied', 'applied']);
+
+    const sup = await s.login(hoa.username, hoa.password);
+    http = { baseUrl: s.url, fetchImpl: withCookie(sup.cookie) };
+    volunteerHttp = { baseUrl: s.url, fetchImpl: withCookie(vol.cookie) };
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+  afterEach(async () => {
+    await disposeStore(store);
+  });
+
+  it("shows the volunteer's visit in the ward figures", async () => {
+    store = supervisorStore();
+    await renderScreen(<Dashboard http={http} />, store);
+    expect(await screen.findByTestId('visits-total')).toHaveTextContent(/^1tổng số lượt thăm$/);
+    expect(screen.getByTestId('visits-door')).toHaveTextContent(/^1/);
+    const row = within(screen.getByRole('table', { name: 'Độ phủ theo tổ dân phố' })).getByRole('row', { name: /^TDP 5/ });
+    expect([within(row).getByRole('rowheader'), ...within(row).getAllByRole('cell')].map((c) => c.textContent)).toEqual([
+      'TDP 5', '100%', '1', '1', '0', '0', '0', '1',
+    ]);
+    const installed = within(screen.getByRole('table', { name: 'VNeID' })).getByRole('row', { name: /Đã cài đặt/ });
+    expect(within(installed).getAllByRole('cell').map((c) => c.textContent)).toEqual(['1', '0']);
+    expect(screen.getByRole('link', { name: 'Tải CSV' })).toHaveAttribute('href', `${s.url}/api/v1/exports/visits.csv`);
+  });
+
+  it("a session the server does not know asks to sign in again", async () => {
+    store = supervisorStore();
+    await renderScreen(<Dashboard http={{ baseUrl: s.url, fetchImpl: withCookie('gocua_session=nope') }} />, store);
+    expect(await screen.findByRole('alert')).toHaveTextContent('Phiên đăng nhập đã hết hạn');
+  });
+
+  it("the server refuses a volunteer's session even if the device thought it was a supervisor", async () => {
+    store = supervisorStore();
+    await renderScreen(<Dashboard http={volunteerHttp} />, store);
+    expect(await screen.findByRole('alert')).toHaveTextContent('Tài khoản này không có quyền xem số liệu tổng hợp của phường.');
+  });
+
+  it('a server that went away: the connection message, and Retry works once it is back', async () => {
+    const user = userEvent.setup();
+    store = supervisorStore();
+    await s.stop();
+    await renderScreen(<Dashboard http={http} />, store);
+    expect(await screen.findByRole('alert')).toHaveTextContent('Cần có mạng để xem số liệu tổng hợp');
+    await s.restart();
+    await user.click(screen.getByRole('button', { name: 'Thử lại' }));
+    expect(await screen.findByTestId('visits-total')).toHaveTextContent(/^1/);
+  });
+});

@@ -1,0 +1,221 @@
+// The parts of the ward dashboard, each a section under its own h2: visit
+// totals, coverage per residential group, the per-platform funnel and the
+// blockers. Every number goes through formatNumber; every bar has its number
+// in text next to it, so nothing depends on seeing the bar.
+import { useTranslation } from 'react-i18next';
+import type { ReportSummary } from '../../../shared/reports';
+import { formatNumber } from '../../i18n';
+
+type Coverage = ReportSummary['coverage'][number];
+type Funnel = ReportSummary['funnel'][number];
+
+const collator = new Intl.Collator('vi', { numeric: true, sensitivity: 'base' });
+
+/** Whole percent of part in whole (0 when whole is 0), clamped to 0–100. */
+export function percentOf(part: number, whole: number): number {
+  if (whole <= 0) return 0;
+  return Math.max(0, Math.min(100, Math.round((part / whole) * 100)));
+}
+
+function useFormat() {
+  const { t, i18n } = useTranslation(['supervisor', 'common']);
+  const n = (x: number) => formatNumber(x, i18n.language);
+  const pct = (x: number) => t('percent', { value: formatNumber(x, i18n.language) });
+  return { t, n, pct };
+}
+
+/** A plain CSS bar; decorative, the caller prints the same figure as text. */
+function Bar({ value, goal = false }: { value: number; goal?: boolean }) {
+  return (
+    <span className={`bar${goal ? ' bar-goal' : ''}`} aria-hidden="true">
+      <span className="bar-fill" style={{ width: `${value}%` }} />
+    </span>
+  );
+}
+
+export function VisitTotals({ visits }: { visits: ReportSummary['visits'] }) {
+  const { t, n } = useFormat();
+  const items = [
+    ['total', visits.total],
+    ['door', visits.door],
+    ['literacyPoint', visits.literacyPoint],
+    ['helped', visits.helped],
+    ['escalations', visits.escalations],
+  ] as const;
+  return (
+    <section className="report-section">
+      <h2 id="report-visits">{t('visits.title')}</h2>
+      <ul className="stats report-stats">
+        {items.map(([key, value]) => (
+          <li key={key} className={`report-stat-${key}`} data-testid={`visits-${key}`}>
+            <span className="stat-number">{n(value)}</span>
+            <span className="stat-label">{t(`visits.${key}`)}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function CoverageTable({ coverage }: { coverage: Coverage[] }) {
+  const { t, n, pct } = useFormat();
+  const rows = [...coverage].sort((a, b) => collator.compare(a.group, b.group));
+  const total = rows.reduce(
+    (s, r) => ({
+      households: s.households + r.households,
+      visited: s.visited + r.visited,
+      notHome: s.notHome + r.notHome,
+      declined: s.declined + r.declined,
+      unknocked: s.unknocked + r.unknocked,
+      priorityPeople: s.priorityPeople + r.priorityPeople,
+    }),
+    { households: 0, visited: 0, notHome: 0, declined: 0, unknocked: 0, priorityPeople: 0 },
+  );
+  const cells = (r: typeof total) => {
+    const share = percentOf(r.visited, r.households);
+    return (
+      <>
+        <td className="share-cell">
+          <Bar value={share} />
+          <span className="share-text">{pct(share)}</span>
+        </td>
+        <td>{n(r.households)}</td>
+        <td>{n(r.visited)}</td>
+        <td>{n(r.notHome)}</td>
+        <td>{n(r.declined)}</td>
+        <td>{n(r.unknocked)}</td>
+        <td>{n(r.priorityPeople)}</td>
+      </>
+    );
+  };
+  return (
+    <section className="report-section">
+      <h2 id="report-coverage">{t('coverage.title')}</h2>
+      {rows.length === 0 ? (
+        <p className="empty">{t('coverage.empty')}</p>
+      ) : (
+        <>
+          <p className="hint scroll-hint">{t('coverage.scrollHint')}</p>
+          {/* Scrolls inside itself on a phone; focusable so a keyboard can scroll it. */}
+          <div className="table-scroll" role="region" aria-labelledby="report-coverage" tabIndex={0}>
+            <table className="data-table coverage-table" aria-labelledby="report-coverage">
+              <thead>
+                <tr>
+                  <th scope="col">{t('coverage.group')}</th>
+                  {/* The share first: on a phone it is what shows before any scrolling. */}
+                  <th scope="col">{t('coverage.visitedShare')}</th>
+                  <th scope="col">{t('coverage.households')}</th>
+                  <th scope="col">{t('coverage.visited')}</th>
+                  <th scope="col">{t('coverage.notHome')}</th>
+                  <th scope="col">{t('coverage.declined')}</th>
+                  <th scope="col">{t('coverage.unknocked')}</th>
+                  <th scope="col">{t('coverage.priorityPeople')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.group}>
+                    <th scope="row">{r.group}</th>
+                    {cells(r)}
+                  </tr>
+                ))}
+              </tbody>
+              {rows.length > 1 && (
+                <tfoot>
+                  <tr>
+                    <th scope="row">{t('coverage.total')}</th>
+                    {cells(total)}
+                  </tr>
+                </tfoot>
+              )}
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+function PlatformFunnel({ funnel }: { funnel: Funnel }) {
+  const { t, n, pct } = useFormat();
+  const id = `funnel-${funnel.platform}`;
+  const share = percentOf(funnel.independent, funnel.people);
+  return (
+    <section className="funnel">
+      <h3 id={id}>{t(`common:platforms.${funnel.platform}`)}</h3>
+      <p className="muted">{t('funnel.people', { count: funnel.people, n: n(funnel.people) })}</p>
+      <table className="data-table funnel-table" aria-labelledby={id}>
+        <thead>
+          <tr>
+            <th scope="col">{t('funnel.step')}</th>
+            <th scope="col">{t('funnel.done')}</th>
+            <th scope="col">{t('funnel.blocked')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {funnel.steps.map((s) => (
+            <tr key={s.step}>
+              <th scope="row">{t(`common:steps.${funnel.platform}.${s.step}`, { defaultValue: s.step })}</th>
+              <td>{n(s.done)}</td>
+              <td className={s.blocked > 0 ? 'is-blocked' : undefined}>{n(s.blocked)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="funnel-goal">
+        <span className="goal-label">{t('funnel.independent')}</span>
+        <strong className="goal-figure">
+          {t('funnel.independentOf', { done: n(funnel.independent), total: n(funnel.people), percent: pct(share) })}
+        </strong>
+        <Bar value={share} goal />
+      </div>
+    </section>
+  );
+}
+
+export function FunnelSection({ funnel }: { funnel: Funnel[] }) {
+  const { t } = useFormat();
+  return (
+    <section className="report-section">
+      <h2 id="report-funnel">{t('funnel.title')}</h2>
+      {funnel.length === 0 ? (
+        <p className="empty">{t('funnel.empty')}</p>
+      ) : (
+        <>
+          <p className="hint">{t('funnel.intro')}</p>
+          {funnel.map((f) => (
+            <PlatformFunnel key={f.platform} funnel={f} />
+          ))}
+        </>
+      )}
+    </section>
+  );
+}
+
+export function BlockerRanking({ blockers }: { blockers: ReportSummary['blockers'] }) {
+  const { t, n } = useFormat();
+  const ranked = blockers.filter((b) => b.count > 0).sort((a, b) => b.count - a.count);
+  return (
+    <section className="report-section">
+      <h2 id="report-blockers">{t('blockers.title')}</h2>
+      {ranked.length === 0 ? (
+        <p className="empty">{t('blockers.empty')}</p>
+      ) : (
+        <>
+          <p className="hint">{t('blockers.intro')}</p>
+          <ol className="blocker-rank" aria-labelledby="report-blockers">
+            {ranked.map((b) => (
+              <li key={`${b.platform}-${b.blocker}`}>
+                <span className="blocker-name">{t(`common:blockers.${b.blocker}`)}</span>
+                <span className="blocker-meta">
+                  <span className="muted">{t(`common:platforms.${b.platform}`)}</span>
+                  <strong>{t('blockers.count', { count: b.count, n: n(b.count) })}</strong>
+                </span>
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </section>
+  );
+}
