@@ -9,6 +9,7 @@
 // first screen waits for inside its budget without slowing later taps.
 // The supervisor dashboard is the exception: volunteers never download it.
 import { lazy, Suspense, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Route } from './router';
 import { Home } from './screens/Home';
 import { Households } from './screens/Households';
@@ -39,7 +40,30 @@ const Search = lazy(() => loaders.search().then((m) => ({ default: m.Search })))
 // would fetch it on every volunteer's phone. It is its own chunk (kept out of
 // the service worker's precache too, see vite.config.ts), downloaded only when
 // someone opens #/dashboard.
-const Dashboard = lazy(() => import('./screens/supervisor/Dashboard').then((m) => ({ default: m.Dashboard })));
+const Dashboard = lazy(() =>
+  import('./screens/supervisor/Dashboard').then(
+    (m) => ({ default: m.Dashboard }),
+    // Not precached, so opened for the first time with no network the chunk
+    // cannot load: say so instead of losing the whole app to the rejection.
+    () => ({ default: DashboardUnavailable }),
+  ),
+);
+
+function DashboardUnavailable() {
+  const { t } = useTranslation('supervisor');
+  return (
+    <section className="screen dashboard">
+      <h1>{t('title')}</h1>
+      <div className="report-failure" role="alert">
+        <p className="form-error">{t('errors.offline')}</p>
+        {/* React.lazy remembers the failure: only a reload tries the chunk again. */}
+        <button type="button" className="button primary" onClick={() => window.location.reload()}>
+          {t('errors.retry')}
+        </button>
+      </div>
+    </section>
+  );
+}
 
 /** Fetches every split screen in the background (from the precache when offline). */
 export function preloadScreens(): void {

@@ -92,8 +92,15 @@ it('journey 6: the supervisor sees the volunteer’s visit in the ward figures a
   const office = await trace.context(browser, { bypassCSP: true, acceptDownloads: true }, 'supervisor');
   const sup = await office.newPage();
   await signIn(sup, server.url, hoa);
+  await waitForServiceWorkerControl(sup);
+  // First opened with no network: the screen is not precached, and says so.
+  await office.setOffline(true);
   await sup.locator('main').getByRole('link', { name: 'Bảng tổng hợp' }).click();
   await sup.waitForURL(/#\/dashboard$/);
+  await sup.getByRole('alert').getByText('Cần có mạng để xem số liệu tổng hợp', { exact: false }).waitFor();
+  expect(await sup.getByRole('link', { name: 'Tải CSV' }).count(), 'the chunk did not load').toBe(0);
+  await office.setOffline(false);
+  await sup.getByRole('button', { name: 'Thử lại' }).click();
   await sup.getByRole('heading', { level: 1, name: 'Bảng tổng hợp' }).waitFor();
 
   // The figures include her visit.
