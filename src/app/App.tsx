@@ -15,6 +15,7 @@ import { Home } from './screens/Home';
 import { Households } from './screens/Households';
 import { HouseholdDetail } from './screens/HouseholdDetail';
 import { Loading, NotFound } from './components/Loading';
+import { loadLazyNamespaces } from './i18n';
 
 const loaders = {
   householdForm: () => import('./screens/HouseholdForm'),
@@ -41,8 +42,9 @@ const Search = lazy(() => loaders.search().then((m) => ({ default: m.Search })))
 // the service worker's precache too, see vite.config.ts), downloaded only when
 // someone opens #/dashboard.
 const Dashboard = lazy(() =>
-  import('./screens/supervisor/Dashboard').then(
-    (m) => ({ default: m.Dashboard }),
+  // Its texts (locales/*/supervisor.json) are not in the first bundle either.
+  Promise.all([import('./screens/supervisor/Dashboard'), loadLazyNamespaces()]).then(
+    ([m]) => ({ default: m.Dashboard }),
     // Not precached, so opened for the first time with no network the chunk
     // cannot load: say so instead of losing the whole app to the rejection.
     () => ({ default: DashboardUnavailable }),
@@ -50,15 +52,16 @@ const Dashboard = lazy(() =>
 );
 
 function DashboardUnavailable() {
-  const { t } = useTranslation('supervisor');
+  // The supervisor namespace travels with the chunk that failed, so these words come from common.
+  const { t } = useTranslation('common');
   return (
     <section className="screen dashboard">
-      <h1>{t('title')}</h1>
+      <h1>{t('dashboardUnavailable.title')}</h1>
       <div className="report-failure" role="alert">
-        <p className="form-error">{t('errors.offline')}</p>
+        <p className="form-error">{t('dashboardUnavailable.offline')}</p>
         {/* React.lazy remembers the failure: only a reload tries the chunk again. */}
         <button type="button" className="button primary" onClick={() => window.location.reload()}>
-          {t('errors.retry')}
+          {t('dashboardUnavailable.retry')}
         </button>
       </div>
     </section>

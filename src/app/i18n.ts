@@ -11,7 +11,13 @@ export const DEFAULT_LANGUAGE: Language = 'vi';
 const STORAGE_KEY = 'gocua.lang';
 
 type Bundle = Record<string, unknown>;
-const vi = import.meta.glob<Bundle>('../../locales/vi/*.json', { eager: true, import: 'default' });
+// Namespaces only some users need (supervisor.json) stay out of the first
+// bundle; their screens load them (see loadLazyNamespaces).
+const vi = import.meta.glob<Bundle>(['../../locales/vi/*.json', '!../../locales/vi/supervisor.json'], {
+  eager: true,
+  import: 'default',
+});
+const viLazy = import.meta.glob<Bundle>('../../locales/vi/supervisor.json', { import: 'default' });
 const en = import.meta.glob<Bundle>('../../locales/en/*.json', { import: 'default' });
 
 const nsOf = (path: string) => path.replace(/^.*\/([^/]+)\.json$/, '$1');
@@ -50,6 +56,15 @@ export async function initI18n(lang: Language = storedLanguage()): Promise<typeo
   }
   await setLanguage(lang, false);
   return i18n;
+}
+
+/** Loads the Vietnamese bundles of the lazy namespaces (English is all lazy anyway). */
+export async function loadLazyNamespaces(): Promise<void> {
+  await Promise.all(
+    Object.entries(viLazy).map(async ([path, load]) => {
+      if (!i18n.hasResourceBundle('vi', nsOf(path))) i18n.addResourceBundle('vi', nsOf(path), await load(), true, true);
+    }),
+  );
 }
 
 /**

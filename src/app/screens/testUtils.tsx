@@ -4,7 +4,7 @@ import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { GoCuaDB } from '../db/database';
 import { StoreProvider, type Store } from '../db/StoreContext';
-import { initI18n } from '../i18n';
+import { initI18n, loadLazyNamespaces } from '../i18n';
 import { FlashRegion } from '../components/Flash';
 
 export function makeStore(overrides: Partial<Store> = {}): Store {
@@ -18,6 +18,7 @@ export function makeStore(overrides: Partial<Store> = {}): Store {
 
 export async function renderScreen(ui: ReactElement, store: Store = makeStore()) {
   await initI18n('vi');
+  await loadLazyNamespaces(); // e.g. the supervisor texts, which the app loads with their screen
   const result = render(
     <StoreProvider store={store}>
       {ui}
