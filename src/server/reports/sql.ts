@@ -10,9 +10,10 @@
 //     with thirty fields read is still parsed once; without MATERIALIZED the
 //     planner inlines the CTE and repeats the cast in every expression.
 //
-// Path parts are either literal keys (checked against IDENT, never user input)
-// or column references (the platform/step of a VALUES list the query crosses
-// with), which is how one GROUP BY covers every platform step.
+// Path parts are literal keys (checked against IDENT, never user input) or
+// column references. Checklists are walked with entries() (json_each /
+// jsonb_each): person -> platforms -> steps as a lateral join, so one GROUP BY
+// covers every platform step and each person's document is parsed once.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB, Db, Dialect } from '../db';
 
@@ -57,6 +58,11 @@ export interface ReportSql {
   /** MATERIALIZED on PostgreSQL (parse the JSON once per row), nothing on SQLite. */
   materialized: RawBuilder<unknown>;
   /**
+   * Ends a subquery that selects doc() so PostgreSQL does not inline it (and
+   * repeat the jsonb cast in every expression over it): OFFSET 0. Nothing on SQLite.
+   */
+  noInline: RawBuilder<unknown>;
+  /**
    * A JSON field as text (strings unquoted); null when absent. `doc` is a
    * column holding doc() (e.g. 'pj.j'), or doc('r.data') itself.
    */
@@ -65,6 +71,21 @@ export interface ReportSql {
   int(doc: Doc, path: PathPart[]): RawBuilder<number | null>;
   /** A condition: the JSON field is boolean true. */
   isTrue(doc: Doc, path: PathPart[]): RawBuilder<boolean>;
+  /**
+   * A table function over the entries of a JSON object, for a FROM clause:
+   * rows (key, value) with value a document again (json_each / jsonb_each).
+   * This is the lateral that visits every platform, then every step, of a
+   * checklist while the person's document is parsed once.
+   */
+  entries(doc: Doc, path: PathPart[]): RawBuilder<unknown>;
+  /**
+   * A text that sorts like (visitAt key, id) and ends in '|<outcome>', so
+   * max() over a household's visits yields its latest visit's outcome without
+   * a join or a window (see summary.ts). PostgreSQL compares it COLLATE "C".
+   */
+  latestOutcomeKey(key: string, id: string, outcome: RawBuilder<unknown>): RawBuilder<string>;
+  /** max() of latestOutcomeKey values, byte-wise. */
+  maxBytes(expr: string): RawBuilder<string>;
   /** See visitAtKey. */
   visitAt(dataColumn: string): RawBuilder<string | number>;
   atKeyOf(instant: Date): string | number;
@@ -96,9 +117,15 @@ export function reportSql(dialect: Dialect): ReportSql {
       dialect,
       doc: (column) => sql.ref(column),
       materialized: sql``,
+      noInline: sql``,
       text: (doc, path) => sql`json_extract(${docExpr(doc)}, ${sqlitePath(path)})`,
       int: (doc, path) => sql`json_extract(${docExpr(doc)}, ${sqlitePath(path)})`,
       isTrue: (doc, path) => sql`(json_extract(${docExpr(doc)}, ${sqlitePath(path)}) = 1)`,
+      entries: (doc, path) => sql`json_each(${docExpr(doc)}, ${sqlitePath(path)})`,
+      // key is 24 characters, or '' when `at` was unreadable: left-pad to 24.
+      latestOutcomeKey: (key, id, outcome) =>
+        sql`substr('000000000000000000000000' || ${sql.ref(key)}, -24, 24) || '|' || ${sql.ref(id)} || '|' || coalesce(${outcome}, '')`,
+      maxBytes: (expr) => sql`max(${sql.ref(expr)})`,
       visitAt: (column) => visitAtKey(dialect, column),
       atKeyOf: (instant) => atKeyOf(dialect, instant),
     };
@@ -107,9 +134,15 @@ export function reportSql(dialect: Dialect): ReportSql {
     dialect,
     doc: (column) => sql`(${sql.ref(column)})::jsonb`,
     materialized: sql`materialized`,
+    noInline: sql`offset 0`,
     text: (doc, path) => sql`(${docExpr(doc)} #>> ${pgPath(path)})`,
     int: (doc, path) => sql`((${docExpr(doc)} #>> ${pgPath(path)})::numeric)::bigint`,
     isTrue: (doc, path) => sql`((${docExpr(doc)} #> ${pgPath(path)}) = 'true'::jsonb)`,
+    entries: (doc, path) => sql`jsonb_each(${docExpr(doc)} #> ${pgPath(path)})`,
+    // key is a bigint of microseconds (16 digits until the year 2286): pad to 20.
+    latestOutcomeKey: (key, id, outcome) =>
+      sql`lpad(${sql.ref(key)}::text, 20, '0') || '|' || ${sql.ref(id)} || '|' || coalesce(${outcome}, '')`,
+    maxBytes: (expr) => sql`max(${sql.ref(expr)} collate "C")`,
     visitAt: (column) => visitAtKey(dialect, column),
     atKeyOf: (instant) => atKeyOf(dialect, instant),
   };

@@ -23,16 +23,9 @@ import { readSnapshot, reportSql, type ReportSql } from './sql';
 
 const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
-const STEP_ROWS = PLATFORMS.flatMap((p) => PLATFORM_STEPS[p].map((s) => [p, s] as const));
-// VALUES lists the queries cross with: one row per platform step / platform.
-const stepValues = sql.join(STEP_ROWS.map(([p, s]) => sql`(${sql.lit(p)}, ${sql.lit(s)})`));
-const platformValues = sql.join(PLATFORMS.map((p) => sql`(${sql.lit(p)})`));
-
 /**
  * Households, people and visits of one ward as CTEs (tombstones excluded):
- * hh(id, grp, pov), pj(id, j) and vj(id, j, k). Queries join pj to hh on the
- * person's householdId (see peopleOfLiveHouseholds), so a person is counted in
- * their household's CURRENT group and not at all when the household is deleted.
+ * hh(id, grp, pov), pj(id, hid, j) and vj(id, j, k).
  */
 function baseCtes(R: ReportSql, ward: string) {
   const live = (entity: string) => sql`r.ward_code = ${ward} and r.entity = ${sql.lit(entity)} and r.deleted = 0`;
@@ -42,7 +35,8 @@ function baseCtes(R: ReportSql, ward: string) {
       from records r where ${live('household')}
     )`,
     people: sql`pj as ${R.materialized} (
-      select r.id, ${R.doc('r.data')} as j from records r where ${live('person')}
+      select x.id, x.j, ${R.text('x.j', ['householdId'])} as hid
+      from (select r.id, ${R.doc('r.data')} as j from records r where ${live('person')} ${R.noInline}) x
     )`,
     visits: sql`vj as ${R.materialized} (
       select r.id, ${R.doc('r.data')} as j, ${R.visitAt('r.data')} as k
@@ -51,41 +45,69 @@ function baseCtes(R: ReportSql, ward: string) {
   };
 }
 
-const peopleOfLiveHouseholds = (R: ReportSql) => sql`pj join hh on hh.id = ${R.text('pj.j', ['householdId'])}`;
+/**
+ * People whose household is live: a person is counted in their household's
+ * CURRENT group, and not at all when the household is deleted. The household
+ * is checked by a scalar subquery on its primary key (entity, id) only, so no
+ * other index can be chosen, evaluated once per person in a MATERIALIZED CTE
+ * (SQLite materializes a CTE it is told to, too). A join here, or the check
+ * per checklist step, was planned by PostgreSQL before it had statistics as a
+ * scan of the ward per row: 30 to 100 s for 10,000 households.
+ */
+const livePeopleCte = (ward: string) => sql`lp as ${sql.raw('materialized')} (
+  select pj.id, pj.j from pj
+  where (select case when h.ward_code = ${ward} and h.deleted = 0 then 1 else 0 end
+         from records h where h.entity = 'household' and h.id = pj.hid) = 1
+)`;
 
 type Row = Record<string, unknown>;
 
-async function coverage(trx: Kysely<DB>, R: ReportSql, ward: string, year: number) {
+export async function coverage(trx: Kysely<DB>, R: ReportSql, ward: string, year: number) {
   const c = baseCtes(R, ward);
+  // Join-free on purpose: one row of facts per household, person and visit,
+  // keyed by household id (UNION ALL), aggregated per household, then per
+  // group. Only scans and GROUP BYs, so the plan cannot go quadratic when the
+  // planner misjudges sizes: joining CTEs did (SQLite scanned the latest
+  // visits once per household; PostgreSQL without statistics chose nested
+  // loops), taking seconds to minutes for 10,000 households. A household's
+  // latest visit is max() of a key that sorts by (at in UTC, id) and ends in
+  // the outcome ('_' in a LIKE pattern matches any character: harmless, the
+  // outcomes are a closed set). Facts of a deleted household have no household row
+  // (is_h = 0) and are dropped with it.
   const { rows } = await sql<Row>`
-    with ${c.households}, ${c.people}, ${c.visits},
-    latest as (
-      select x.hid, x.outcome from (
-        select ${R.text('vj.j', ['householdId'])} as hid, ${R.text('vj.j', ['outcome'])} as outcome,
-               row_number() over (partition by ${R.text('vj.j', ['householdId'])} order by vj.k desc, vj.id desc) as rn
-        from vj
-      ) x
-      where x.rn = 1 and x.hid is not null
+    with ${c.people}, ${c.visits},
+    facts as (
+      select r.id as hid, r.group_code as grp, ${R.text(R.doc('r.data'), ['povertyStatus'])} as pov,
+             1 as is_h, 0 as person, 0 as own_priority, null as latest
+      from records r where r.ward_code = ${ward} and r.entity = 'household' and r.deleted = 0
+      union all
+      select pj.hid, null, null, 0, 1,
+             case when ${R.int('pj.j', ['birthYear'])} <= ${year - ELDERLY_AGE}
+                    or ${R.isTrue('pj.j', ['flags', 'disability'])} then 1 else 0 end,
+             null
+      from pj
+      union all
+      select ${R.text('vj.j', ['householdId'])}, null, null, 0, 0, 0,
+             ${R.latestOutcomeKey('vj.k', 'vj.id', R.text('vj.j', ['outcome']))}
+      from vj
     ),
     per_household as (
-      select hh.id as hid, count(*) as people,
-             sum(case when ${R.int('pj.j', ['birthYear'])} <= ${year - ELDERLY_AGE}
-                        or ${R.isTrue('pj.j', ['flags', 'disability'])} then 1 else 0 end) as own_priority
-      from ${peopleOfLiveHouseholds(R)} group by hh.id
+      select max(grp) as grp, max(pov) as pov, max(is_h) as is_h, sum(person) as people,
+             sum(own_priority) as own_priority, ${R.maxBytes('latest')} as latest
+      from facts where hid is not null
+      group by hid
     )
-    select hh.grp as grp,
+    select grp,
            count(*) as households,
-           sum(case when latest.outcome in ('helped', 'revisit') then 1 else 0 end) as visited,
-           sum(case when latest.outcome = 'not_home' then 1 else 0 end) as not_home,
-           sum(case when latest.outcome = 'declined' then 1 else 0 end) as declined,
-           sum(case when latest.outcome is null then 1 else 0 end) as unknocked,
-           sum(coalesce(ph.people, 0)) as people,
-           sum(case when hh.pov in ('near_poor', 'poor') then coalesce(ph.people, 0)
-                    else coalesce(ph.own_priority, 0) end) as priority_people
-    from hh
-    left join latest on latest.hid = hh.id
-    left join per_household ph on ph.hid = hh.id
-    group by hh.grp
+           sum(people) as people,
+           sum(case when pov in ('near_poor', 'poor') then people else own_priority end) as priority_people,
+           sum(case when latest like '%|helped' or latest like '%|revisit' then 1 else 0 end) as visited,
+           sum(case when latest like '%|not_home' then 1 else 0 end) as not_home,
+           sum(case when latest like '%|declined' then 1 else 0 end) as declined,
+           sum(case when latest is null then 1 else 0 end) as unknocked
+    from per_household
+    where is_h = 1
+    group by grp
   `.execute(trx);
   const collator = new Intl.Collator('vi', { numeric: true });
   return rows
@@ -102,35 +124,40 @@ async function coverage(trx: Kysely<DB>, R: ReportSql, ward: string, year: numbe
     .sort((a, b) => collator.compare(a.group, b.group));
 }
 
-async function funnel(trx: Kysely<DB>, R: ReportSql, ward: string) {
+export async function funnel(trx: Kysely<DB>, R: ReportSql, ward: string) {
   const c = baseCtes(R, ward);
-  const step = (field: string) => R.text('pj.j', ['platforms', { ref: 'k.platform' }, 'steps', { ref: 'k.step' }, field]);
+  // person -> platforms -> steps, laterally: (platform, step, step document) rows.
+  const checklistSteps = sql`lp
+    cross join ${R.entries('lp.j', ['platforms'])} p
+    cross join ${R.entries('p.value', ['steps'])} s`;
   const [steps, platforms, blockers] = [
     await sql<Row>`
-      with ${c.households}, ${c.people}, k(platform, step) as (values ${stepValues})
-      select k.platform as platform, k.step as step,
-             sum(case when ${step('status')} = 'done' then 1 else 0 end) as done,
-             sum(case when ${step('status')} = 'blocked' then 1 else 0 end) as blocked
-      from ${peopleOfLiveHouseholds(R)} cross join k
-      group by k.platform, k.step
+      with ${c.people}, ${livePeopleCte(ward)}
+      select p.key as platform, s.key as step,
+             sum(case when ${R.text('s.value', ['status'])} = 'done' then 1 else 0 end) as done,
+             sum(case when ${R.text('s.value', ['status'])} = 'blocked' then 1 else 0 end) as blocked
+      from ${checklistSteps}
+      group by p.key, s.key
     `.execute(trx),
     await sql<Row>`
-      with ${c.households}, ${c.people}, k(platform) as (values ${platformValues})
-      select k.platform as platform, count(*) as people,
-             sum(case when ${R.isTrue('pj.j', ['platforms', { ref: 'k.platform' }, 'independent'])} then 1 else 0 end) as independent
-      from ${peopleOfLiveHouseholds(R)} cross join k
-      group by k.platform
+      with ${c.people}, ${livePeopleCte(ward)}
+      select p.key as platform, count(*) as people,
+             sum(case when ${R.isTrue('p.value', ['independent'])} then 1 else 0 end) as independent
+      from lp cross join ${R.entries('lp.j', ['platforms'])} p
+      group by p.key
     `.execute(trx),
     await sql<Row>`
-      with ${c.households}, ${c.people}, k(platform, step) as (values ${stepValues})
-      select k.platform as platform, ${step('blocker')} as blocker, count(distinct pj.id) as people
-      from ${peopleOfLiveHouseholds(R)} cross join k
-      where ${step('status')} = 'blocked'
+      with ${c.people}, ${livePeopleCte(ward)}
+      select p.key as platform, ${R.text('s.value', ['blocker'])} as blocker, count(distinct lp.id) as people
+      from ${checklistSteps}
+      where ${R.text('s.value', ['status'])} = 'blocked'
       group by 1, 2
     `.execute(trx),
   ];
   const stepCount = new Map(steps.rows.map((r) => [`${r.platform}.${r.step}`, r]));
   const platformCount = new Map(platforms.rows.map((r) => [String(r.platform), r]));
+  // Every person has all four checklists (the schema requires them), so each
+  // platform's people equals the number of people.
   const funnelOut = PLATFORMS.map((platform) => ({
     platform,
     people: n(platformCount.get(platform)?.people),
@@ -149,7 +176,7 @@ async function funnel(trx: Kysely<DB>, R: ReportSql, ward: string) {
   return { funnel: funnelOut, blockers: blockersOut };
 }
 
-async function visitTotals(trx: Kysely<DB>, R: ReportSql, ward: string) {
+export async function visitTotals(trx: Kysely<DB>, R: ReportSql, ward: string) {
   const c = baseCtes(R, ward);
   const { rows } = await sql<Row>`
     with ${c.visits}
