@@ -24,16 +24,12 @@ import { readSnapshot, reportSql, type ReportSql } from './sql';
 const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
 /**
- * Households, people and visits of one ward as CTEs (tombstones excluded):
- * hh(id, grp, pov), pj(id, hid, j) and vj(id, j, k).
+ * People and visits of one ward as CTEs (tombstones excluded):
+ * pj(id, j, hid) and vj(id, j, k).
  */
 function baseCtes(R: ReportSql, ward: string) {
   const live = (entity: string) => sql`r.ward_code = ${ward} and r.entity = ${sql.lit(entity)} and r.deleted = 0`;
   return {
-    households: sql`hh as ${R.materialized} (
-      select r.id, r.group_code as grp, ${R.text(R.doc('r.data'), ['povertyStatus'])} as pov
-      from records r where ${live('household')}
-    )`,
     people: sql`pj as ${R.materialized} (
       select x.id, x.j, ${R.text('x.j', ['householdId'])} as hid
       from (select r.id, ${R.doc('r.data')} as j from records r where ${live('person')} ${R.noInline}) x
