@@ -22,10 +22,15 @@ export function SyncStatusBar({ engine }: { engine: SyncEngine }) {
 
   let detail: string;
   if (status.lastError && !status.syncing) detail = t(`short.${status.lastError}`);
+  else if (status.clockSkewMs !== undefined) detail = t('short.clock');
   else if (status.lastSyncAt) detail = formatRelative(status.lastSyncAt, lang);
   else detail = t('bar.neverSynced');
 
-  const problem = status.needsSignIn || (status.lastError && status.lastError !== 'offline') || (attention?.length ?? 0) > 0;
+  const problem =
+    status.needsSignIn ||
+    status.clockSkewMs !== undefined ||
+    (status.lastError && status.lastError !== 'offline') ||
+    (attention?.length ?? 0) > 0;
   return (
     <a
       href="#/sync"
