@@ -68,6 +68,10 @@ export async function push(ctx: ServerContext, user: AuthUser, request: PushRequ
       });
     }
   }
+  if (request.userId !== undefined && request.userId !== user.id) {
+    // Checked before the clientId is looked at, so it can never be bound to the wrong user.
+    throw new ApiError(403, 'wrong_user', 'This queue belongs to another user; sign in as that user to send it');
+  }
   const { db } = ctx;
   return db.writeTx(async (trx) => {
     const now = ctx.now().toISOString();

@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'payload_too_large',
   'too_many_attempts',
   'seq_gap',
+  'wrong_user',
   'conflict',
   'internal',
 ] as const;
@@ -64,6 +65,13 @@ export const pushRequestSchema = z
   .object({
     protocol: z.number().int(),
     clientId: z.string().min(8).max(100),
+    /**
+     * The user whose device database this queue belongs to. The session cookie
+     * is shared by every tab of the site, so a tab still holding volunteer A's
+     * queue may send it while B is signed in; the server answers 403
+     * wrong_user instead of filing A's records under B. Optional for older clients.
+     */
+    userId: z.string().min(1).max(100).optional(),
     mutations: z.array(mutationSchema),
   })
   .strict();

@@ -11,6 +11,8 @@ export interface Device {
   /** Replace to inject network faults; receives the real fetch. */
   fault?: ((input: string, init: RequestInit, real: typeof fetch) => Promise<Response>) | undefined;
   login(username: string, password: string): Promise<void>;
+  /** A new engine over the same database, as the app makes at the next sign-in. */
+  newEngine(): SyncEngine;
   snapshot(): Promise<Record<string, unknown[]>>;
 }
 
@@ -21,6 +23,7 @@ export function createDevice(baseUrl: string, user: { id: string; wardCode: stri
     db,
     actor: { userId: user.id, wardCode: user.wardCode },
     engine: undefined as unknown as SyncEngine,
+    newEngine: undefined as unknown as () => SyncEngine,
     async login(username, password) {
       const res = await fetch(`${baseUrl}/api/v1/session`, {
         method: 'POST',
@@ -47,6 +50,7 @@ export function createDevice(baseUrl: string, user: { id: string; wardCode: stri
     const req = { ...init, headers };
     return device.fault ? device.fault(String(input), req, real as typeof fetch) : real(String(input), req);
   }) as typeof fetch;
-  device.engine = new SyncEngine(db, `sync-${user.id}-${Math.random()}`, { baseUrl, fetchImpl, timeoutMs: 10_000 });
+  device.newEngine = () => new SyncEngine(db, `sync-${user.id}-${Math.random()}`, { baseUrl, fetchImpl, timeoutMs: 10_000 }, user.id);
+  device.engine = device.newEngine();
   return device;
 }

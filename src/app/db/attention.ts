@@ -56,7 +56,20 @@ export async function resendRejected(db: GoCuaDB, key: number): Promise<ResolveR
     const record = await currentRecord(db, item.entity, item.recordId);
     if (!record) return { ok: false, reason: 'not_found' } as const;
     if (!entitySchemas[item.entity].safeParse(record).success) return { ok: false, reason: 'invalid' } as const;
-    await db.outbox.add({ entity: item.entity, id: item.recordId, op: 'upsert', fields: allFields(record), at: new Date().toISOString() });
+    // A rejected create: the server never had the record, so send all of it.
+    // A rejected update: send those fields as they are now, against the base
+    // the edit began from, so the server merges them (or reports a conflict).
+    const fields = item.base
+      ? Object.fromEntries(Object.keys(item.fields).map((k) => [k, getField(record, k) ?? null]))
+      : allFields(record);
+    await db.outbox.add({
+      entity: item.entity,
+      id: item.recordId,
+      op: 'upsert',
+      fields,
+      ...(item.base ? { base: item.base } : {}),
+      at: new Date().toISOString(),
+    });
     await db.attention.delete(key);
     return { ok: true } as const;
   });

@@ -48,6 +48,8 @@ export interface AttentionItem {
   recordId: string;
   /** For rejections: what was sent. For conflicts: the field and both values. */
   fields: Fields;
+  /** For a rejected update: what the fields were when the edit began (absent for a create). */
+  base?: Fields;
   field?: string;
   mine?: unknown;
   theirs?: unknown;

@@ -25,8 +25,10 @@ interface SessionApi {
 
 const Ctx = createContext<SessionApi | null>(null);
 
+const groupsKey = (groups: readonly string[]) => [...groups].sort().join('\n');
+
 function engineFor(user: UserProfile): SyncEngine {
-  return new SyncEngine(userDb(user.id), `gocua-sync-${user.id}`);
+  return new SyncEngine(userDb(user.id), `gocua-sync-${user.id}`, {}, user.id);
 }
 
 export function SessionProvider({ children }: { children: ReactNode }) {
@@ -46,28 +48,37 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const engine = session.status === 'signed_in' ? session.engine : undefined;
   useEffect(() => {
     if (!engine) return;
+    let cancelled = false;
     void engine.start();
     // Refresh the profile (groups may have changed) and learn early if the session expired.
     void checkSession().then(async (r) => {
-      if (r.state !== 'valid') return;
+      // Ignore the answer if this user signed out meanwhile, or it is someone else's session.
+      if (cancelled || r.state !== 'valid' || r.user.id !== engine.userIdOrUndefined) return;
       const before = await currentProfile();
       await rememberProfile(r.user);
       // Newly assigned groups hold rows whose versions the cursor is already
       // past: pull everything again (pulled records never override pending edits).
-      if (before && [...before.groups].sort().join('\n') !== [...r.user.groups].sort().join('\n')) {
+      if (before && groupsKey(before.groups) !== groupsKey(r.user.groups)) {
         await resetPullCursor(engine.db);
         void engine.syncNow();
       }
     });
-    return () => engine.stop();
+    return () => {
+      cancelled = true;
+      engine.stop();
+    };
   }, [engine]);
 
   const signIn = useCallback(
     async (username: string, password: string) => {
       const res = await signInRequest(username, password);
       if (!res.ok) return res;
+      const before = await currentProfile();
       await rememberProfile(res.user);
       if (session.status === 'signed_in' && session.user.id === res.user.id) {
+        // Signed in again after a 401: groups may have changed meanwhile.
+        if (before && groupsKey(before.groups) !== groupsKey(res.user.groups)) await resetPullCursor(session.engine.db);
+        setSession({ ...session, user: res.user });
         session.engine.resume();
       } else {
         setSession({ status: 'signed_in', user: res.user, engine: engineFor(res.user) });

@@ -9,9 +9,9 @@
 import type { GoCuaDB } from '../db/database';
 import { getMeta, setMeta } from '../db/meta';
 import { onSaved } from '../db/events';
-import { PROTOCOL_VERSION, pushResponseSchema } from '../../shared/protocol';
+import { MAX_MUTATIONS_PER_PUSH, PROTOCOL_VERSION, pushResponseSchema } from '../../shared/protocol';
 import { requestJson, type HttpFailure, type HttpOptions } from './http';
-import { applyPushResults, clientIdOf, nextBatch, numberOutbox } from './outbox';
+import { applyPushResults, clientIdOf, nextBatch, numberOutbox, renumberAfterGap } from './outbox';
 import { pullAll } from './pull';
 import { backoffDelay } from './backoff';
 import { withSyncLock } from './lock';
@@ -30,6 +30,7 @@ export type SyncErrorCode =
   | 'unauthenticated'
   | 'forbidden'
   | 'seq_gap'
+  | 'wrong_user'
   | 'rejected_request';
 
 export interface SyncStatus {
@@ -55,6 +56,7 @@ function errorOf(f: HttpFailure): SyncErrorCode {
       return f.status >= 500 ? 'server_error' : 'unexpected_response';
     case 'api':
       if (f.status === 401) return 'unauthenticated';
+      if (f.code === 'wrong_user') return 'wrong_user';
       if (f.status === 403) return 'forbidden';
       if (f.code === 'seq_gap') return 'seq_gap';
       return f.status >= 500 ? 'server_error' : 'rejected_request';
@@ -68,12 +70,25 @@ export class SyncEngine {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private cleanups: Array<() => void> = [];
+  /** Set by stop(): a stopped engine never syncs again (its user signed out). */
+  private stopped = false;
+  private inflight = new AbortController();
 
   constructor(
     readonly db: GoCuaDB,
     private readonly lockName: string,
     private readonly http: HttpOptions = {},
+    /** Whose queue this is; sent so the server refuses it under another user's session. */
+    private readonly userId?: string,
   ) {}
+
+  get userIdOrUndefined(): string | undefined {
+    return this.userId;
+  }
+
+  private get httpOpts(): HttpOptions {
+    return { ...this.http, signal: this.inflight.signal };
+  }
 
   get status(): SyncStatus {
     return this.state;
@@ -97,6 +112,7 @@ export class SyncEngine {
 
   /** One full push-then-pull, unless another tab is already syncing. */
   async syncNow(): Promise<SyncOutcome> {
+    if (this.stopped) return { ok: false, error: 'busy' };
     if (this.state.needsSignIn) return { ok: false, error: 'unauthenticated' };
     const result = await withSyncLock(this.lockName, () => this.run());
     if (result === 'busy') return { ok: false, error: 'busy' };
@@ -115,7 +131,7 @@ export class SyncEngine {
         this.set({ lastSyncAt: now, lastError: undefined });
       } else {
         this.set({ lastError: outcome.error });
-        if (outcome.error === 'unauthenticated') this.set({ needsSignIn: true });
+        if (outcome.error === 'unauthenticated' || outcome.error === 'wrong_user') this.set({ needsSignIn: true });
         else this.scheduleRetry();
       }
       return outcome;
@@ -128,29 +144,50 @@ export class SyncEngine {
     const clientId = await clientIdOf(this.db);
     await numberOutbox(this.db);
     let pushed = 0;
+    let maxCount = MAX_MUTATIONS_PER_PUSH;
+    let renumbered = false;
     for (;;) {
-      const batch = await nextBatch(this.db);
+      if (this.stopped) return { ok: false, error: 'offline' };
+      const batch = await nextBatch(this.db, maxCount);
       if (batch.length === 0) break;
       const res = await requestJson(
         pushResponseSchema,
         '/api/v1/sync/push',
-        { method: 'POST', body: { protocol: PROTOCOL_VERSION, clientId, mutations: batch } },
-        this.http,
+        {
+          method: 'POST',
+          body: { protocol: PROTOCOL_VERSION, clientId, ...(this.userId ? { userId: this.userId } : {}), mutations: batch },
+        },
+        this.httpOpts,
       );
-      if (!res.ok) return { ok: false, error: errorOf(res) };
+      if (!res.ok) {
+        // Too big for the server after all: send smaller batches, down to one.
+        if (res.kind === 'api' && res.status === 413 && maxCount > 1) {
+          maxCount = Math.max(1, Math.floor(Math.min(maxCount, batch.length) / 2));
+          continue;
+        }
+        // The server lost its counter: number the queue after what it has, once.
+        if (res.kind === 'api' && res.code === 'seq_gap' && !renumbered) {
+          const last = Number((res.body.error as { lastAppliedSeq?: unknown } | undefined)?.lastAppliedSeq);
+          renumbered = true;
+          if (Number.isInteger(last) && last >= 0 && (await renumberAfterGap(this.db, last))) continue;
+        }
+        return { ok: false, error: errorOf(res) };
+      }
       this.noteServerDate(res.serverDate);
-      await applyPushResults(this.db, batch, res.data.results);
-      pushed += batch.length;
-      // An answer that acknowledged nothing would loop forever; stop and retry later.
-      if (res.data.results.length === 0) return { ok: false, error: 'unexpected_response' };
+      const removed = await applyPushResults(this.db, batch, res.data.results);
+      pushed += removed;
+      // An answer that acknowledged none of what was sent would loop for ever:
+      // stop, and let the backoff try again later.
+      if (removed === 0) return { ok: false, error: 'unexpected_response' };
     }
-    const pulled = await pullAll(this.db, this.http, (d) => this.noteServerDate(d));
+    const pulled = await pullAll(this.db, this.httpOpts, (d) => this.noteServerDate(d), this.userId);
     if (!pulled.ok) return { ok: false, error: errorOf(pulled) };
     return { ok: true, pushed, pulled: pulled.pulled };
   }
 
   private scheduleRetry() {
     clearTimeout(this.retryTimer);
+    if (this.stopped) return;
     const delay = backoffDelay(this.attempt++);
     this.set({ nextRetryAt: Date.now() + delay });
     this.retryTimer = setTimeout(() => void this.syncNow(), delay);
@@ -165,6 +202,9 @@ export class SyncEngine {
 
   /** Wires the triggers. Returns nothing; call stop() to remove them. */
   async start(): Promise<void> {
+    // start() after stop() (React StrictMode mounts effects twice in development).
+    this.stopped = false;
+    if (this.inflight.signal.aborted) this.inflight = new AbortController();
     this.set({ lastSyncAt: await getMeta<string>(this.db, LAST_SYNC) });
     const soon = () => {
       clearTimeout(this.saveTimer);
@@ -199,8 +239,13 @@ export class SyncEngine {
     void this.syncNow();
   }
 
+  /** For good: removes the triggers, aborts a request in flight and cancels retries. */
   stop(): void {
+    this.stopped = true;
+    this.inflight.abort();
     for (const c of this.cleanups.splice(0)) c();
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.saveTimer);
   }
 }
 

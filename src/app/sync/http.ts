@@ -22,6 +22,8 @@ export interface HttpOptions {
   baseUrl?: string;
   fetchImpl?: typeof fetch;
   timeoutMs?: number;
+  /** Aborts the request from outside (the sync engine stopping on sign-out). */
+  signal?: AbortSignal;
 }
 
 export async function requestJson<S extends z.ZodType>(
@@ -33,6 +35,8 @@ export async function requestJson<S extends z.ZodType>(
   const fetchImpl = opts.fetchImpl ?? globalThis.fetch.bind(globalThis);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), opts.timeoutMs ?? REQUEST_TIMEOUT_MS);
+  const abortFromOutside = () => controller.abort();
+  opts.signal?.addEventListener('abort', abortFromOutside);
   let res: Response;
   let text: string;
   try {
@@ -49,6 +53,7 @@ export async function requestJson<S extends z.ZodType>(
     return controller.signal.aborted ? { ok: false, kind: 'timeout' } : { ok: false, kind: 'offline' };
   } finally {
     clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', abortFromOutside);
   }
 
   const dateHeader = res.headers.get('date');

@@ -52,15 +52,21 @@ function toMutation(e: OutboxEntry): Mutation {
   return m;
 }
 
-/** The next batch to send: queue order, at most 500 mutations and about 512 KB. */
-export async function nextBatch(db: GoCuaDB): Promise<Mutation[]> {
-  const entries = await db.outbox.orderBy('seq').limit(MAX_MUTATIONS_PER_PUSH).toArray();
+const utf8 = new TextEncoder();
+
+/**
+ * The next batch to send: queue order, at most `maxCount` (500) mutations and
+ * about 512 KB as UTF-8 bytes on the wire — Vietnamese text is up to 3 bytes a
+ * character, and the server's 1 MiB limit counts bytes.
+ */
+export async function nextBatch(db: GoCuaDB, maxCount: number = MAX_MUTATIONS_PER_PUSH): Promise<Mutation[]> {
+  const entries = await db.outbox.orderBy('seq').limit(maxCount).toArray();
   const batch: Mutation[] = [];
   let bytes = 0;
   for (const e of entries) {
     if (e.pushSeq === undefined) break; // numbered entries only; numberOutbox runs first
     const m = toMutation(e);
-    const size = JSON.stringify(m).length;
+    const size = utf8.encode(JSON.stringify(m)).length;
     if (batch.length > 0 && bytes + size > BATCH_BYTES) break;
     batch.push(m);
     bytes += size;
@@ -72,9 +78,10 @@ export async function nextBatch(db: GoCuaDB): Promise<Mutation[]> {
  * Records the server's answer: acknowledged entries leave the queue, rejections
  * and conflicts become attention items. Only entries the answer covers change.
  */
-export async function applyPushResults(db: GoCuaDB, sent: Mutation[], results: MutationResult[]): Promise<void> {
+export async function applyPushResults(db: GoCuaDB, sent: Mutation[], results: MutationResult[]): Promise<number> {
   const bySeq = new Map(sent.map((m) => [m.seq, m]));
   const at = new Date().toISOString();
+  let removed = 0;
   await db.transaction('rw', db.outbox, db.attention, async () => {
     for (const r of results) {
       const m = bySeq.get(r.seq);
@@ -85,6 +92,7 @@ export async function applyPushResults(db: GoCuaDB, sent: Mutation[], results: M
           entity: m.entity,
           recordId: m.id,
           fields: m.fields,
+          ...(m.base ? { base: m.base } : {}),
           code: r.error?.code ?? 'rejected',
           message: r.error?.message ?? '',
           ...(r.error?.path ? { path: r.error.path } : {}),
@@ -104,7 +112,25 @@ export async function applyPushResults(db: GoCuaDB, sent: Mutation[], results: M
           at,
         });
       }
-      await db.outbox.where('[entity+id]').equals([m.entity, m.id]).and((e) => e.pushSeq === r.seq).delete();
+      removed += await db.outbox.where('[entity+id]').equals([m.entity, m.id]).and((e) => e.pushSeq === r.seq).delete();
     }
+  });
+  return removed;
+}
+
+/**
+ * After a 409 seq_gap (the server lost its counter, e.g. restored from a
+ * backup): renumber every pending entry from the server's lastAppliedSeq + 1.
+ * Only when every pending number is above it — renumbering at or below it
+ * would make the server answer "duplicate" for entries it never stored.
+ */
+export async function renumberAfterGap(db: GoCuaDB, lastApplied: number): Promise<boolean> {
+  return db.transaction('rw', db.outbox, db.meta, async () => {
+    const entries = await db.outbox.orderBy('seq').toArray();
+    if (entries.some((e) => e.pushSeq !== undefined && e.pushSeq <= lastApplied)) return false;
+    let next = lastApplied;
+    for (const e of entries) await db.outbox.update(e.seq!, { pushSeq: ++next });
+    await setMeta(db, LAST_PUSH_SEQ, next);
+    return true;
   });
 }

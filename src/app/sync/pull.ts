@@ -22,13 +22,20 @@ export async function resetPullCursor(db: GoCuaDB): Promise<void> {
 
 export async function storePulledPage(db: GoCuaDB, page: PullResponse): Promise<number> {
   let stored = 0;
-  await db.transaction('rw', [db.households, db.people, db.visits, db.outbox, db.meta], async () => {
+  await db.transaction('rw', [db.households, db.people, db.visits, db.outbox, db.attention, db.meta], async () => {
     for (const change of page.changes) {
       const parsed = entitySchemas[change.entity].safeParse(change.record);
       if (!parsed.success) continue; // the server validates; a record we cannot read is skipped, not stored half-valid
+      // What the volunteer changed and the server has not taken yet stays visible:
+      // first edits the server rejected (still waiting for a person), then the queue.
+      const rejected = await db.attention
+        .where('[entity+recordId]')
+        .equals([change.entity, change.id])
+        .and((a) => a.kind === 'rejected')
+        .sortBy('key');
       const pending = await db.outbox.where('[entity+id]').equals([change.entity, change.id]).sortBy('seq');
       let record = parsed.data;
-      for (const e of pending) record = applyFields(record, e.fields);
+      for (const e of [...rejected, ...pending]) record = applyFields(record, e.fields);
       if (change.entity === 'household') await db.households.put(toHouseholdRow(record as never));
       else if (change.entity === 'person') await db.people.put(toPersonRow(record as never));
       else await db.visits.put(toVisitRow(record as never));
@@ -43,13 +50,15 @@ export async function pullAll(
   db: GoCuaDB,
   http: HttpOptions,
   onPage?: (serverDate?: number) => void,
+  userId?: string,
 ): Promise<{ ok: true; pulled: number } | HttpFailure> {
+  const user = userId ? `&user=${encodeURIComponent(userId)}` : '';
   let pulled = 0;
   for (;;) {
     const cursor = (await getMeta<number>(db, CURSOR)) ?? 0;
     const res = await requestJson(
       pullResponseSchema,
-      `/api/v1/sync/pull?cursor=${cursor}&limit=${PULL_DEFAULT_LIMIT}`,
+      `/api/v1/sync/pull?cursor=${cursor}&limit=${PULL_DEFAULT_LIMIT}${user}`,
       {},
       http,
     );

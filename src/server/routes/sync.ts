@@ -27,6 +27,8 @@ const pullQuerySchema = z
       .transform(Number)
       .pipe(z.number().min(1).max(PULL_MAX_LIMIT))
       .default(PULL_DEFAULT_LIMIT),
+    /** The user whose device database the pulled records go into (see pushRequestSchema.userId). */
+    user: z.string().min(1).max(100).optional(),
   })
   .strict();
 
@@ -57,7 +59,10 @@ export function syncRoutes(app: FastifyInstance, ctx: ServerContext) {
 
   app.get('/api/v1/sync/pull', async (request, reply) => {
     const user = await authenticate(ctx, request, reply);
-    const { cursor, limit } = parseOr400(pullQuerySchema, request.query);
+    const { cursor, limit, user: expected } = parseOr400(pullQuerySchema, request.query);
+    if (expected !== undefined && expected !== user.id) {
+      throw new ApiError(403, 'wrong_user', 'These records would go to another user; sign in as that user');
+    }
     return pull(ctx.db, user, cursor, limit);
   });
 }
