@@ -206,6 +206,7 @@ export class SyncEngine {
     this.stopped = false;
     if (this.inflight.signal.aborted) this.inflight = new AbortController();
     this.set({ lastSyncAt: await getMeta<string>(this.db, LAST_SYNC) });
+    if (this.stopped) return; // signed out while the line above was reading
     const soon = () => {
       clearTimeout(this.saveTimer);
       this.saveTimer = setTimeout(() => void this.syncNow(), SAVE_DEBOUNCE_MS);
