@@ -200,3 +200,21 @@ describe('visit people', () => {
     expect((await db.people.get(p.record.id))!.platforms.vneid.steps.installed.status).toBe('not_started');
   });
 });
+
+describe('consent withdrawn', () => {
+  it('tombstones the household\'s people in the same transaction and queues their deletes', async () => {
+    const db = freshDb();
+    const h = await createHousehold(db, actor, householdInput());
+    if (!h.ok) throw new Error();
+    const p = await createPerson(db, actor, h.record.id, personInput());
+    if (!p.ok) throw new Error();
+    const r = await updateHousehold(db, actor, h.record.id, { consentGiven: false, headName: '', phone: '', notes: '' });
+    expect(r.ok).toBe(true);
+    expect((await db.people.get(p.record.id))!.deleted).toBe(true);
+    const last = (await db.outbox.orderBy('seq').toArray()).at(-1)!;
+    expect(last).toMatchObject({ entity: 'person', id: p.record.id, op: 'delete' });
+    const household = await db.households.get(h.record.id);
+    expect(household!.headName).toBeUndefined();
+    expect(household!.consent.given).toBe(false);
+  });
+});

@@ -149,7 +149,18 @@ export function updateHousehold(
       next.consent = { given: consentGiven, at, by: actor.userId };
     const parsed = parse(householdSchema, next);
     if (!parsed.ok) return parsed;
-    return putWithDiff(db, 'household', before, parsed.data, at);
+    const result = await putWithDiff(db, 'household', before, parsed.data, at);
+    // Consent withdrawn: nobody's personal details stay in the lists, the
+    // follow-ups or the reports. The people are tombstoned in this same
+    // transaction (synced data is never hard-deleted; see the README).
+    if (before.consent.given && !parsed.data.consent.given) {
+      for (const person of await db.people.where('householdId').equals(id).toArray()) {
+        if (person.deleted) continue;
+        const p = stripLocal(person);
+        await putWithDiff(db, 'person', p, { ...p, deleted: true, updatedAt: at }, at);
+      }
+    }
+    return result;
   });
 }
 
