@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { machineLine, median, scratchPostgres } from '../tests/support/scratch';
 import { sql } from 'kysely';
 import { buildApp } from '../src/server/app';
 import { openDb, type Db, type DbConfig } from '../src/server/db';
@@ -30,30 +30,7 @@ const HOUSEHOLDS = 10_000;
 const SUMMARY_RUNS = 9;
 const EXPORT_RUNS = 5;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
-async function scratchPostgres(url: string) {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  const name = `gocua_bench_${randomBytes(4).toString('hex')}`;
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    config: { dialect: 'postgres', url: u.toString() } as DbConfig,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
 
 async function login(base: string, username: string) {
   const res = await fetch(`${base}/api/v1/session`, {
@@ -172,8 +149,7 @@ async function bench(label: string, config: DbConfig) {
 }
 
 async function main() {
-  const cpus = os.cpus();
-  console.info(`machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}`);
+  console.info(machineLine());
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gocua-bench-'));
   try {
     await bench('SQLite', { dialect: 'sqlite', file: path.join(dir, 'gocua.sqlite') });
@@ -182,9 +158,9 @@ async function main() {
   }
   const url = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
   if (url) {
-    const scratch = await scratchPostgres(url);
+    const scratch = await scratchPostgres(url, 'gocua_bench');
     try {
-      await bench('PostgreSQL', scratch.config);
+      await bench('PostgreSQL', { dialect: 'postgres', url: scratch.url });
     } finally {
       await scratch.drop();
     }

@@ -11,8 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { machineLine, median, scratchPostgres } from '../tests/support/scratch';
 import { buildApp } from '../src/server/app';
 import { openDb, type Db, type DbConfig } from '../src/server/db';
 import { migrate } from '../src/server/migrations';
@@ -25,11 +24,7 @@ const PUSH_RUNS = 7;
 const PULL_RUNS = 5;
 const PULL_RECORDS = 10_000;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
+
 
 function household(i: number) {
   const at = new Date().toISOString();
@@ -60,25 +55,6 @@ class Device {
     this.seq += n;
     return JSON.stringify({ protocol: PROTOCOL_VERSION, clientId: this.clientId, mutations });
   }
-}
-
-async function scratchPostgres(url: string) {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  const name = `gocua_bench_${randomBytes(4).toString('hex')}`;
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    config: { dialect: 'postgres', url: u.toString() } as DbConfig,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
 }
 
 async function bench(label: string, config: DbConfig) {
@@ -146,8 +122,7 @@ async function bench(label: string, config: DbConfig) {
 }
 
 async function mainBench() {
-  const cpus = os.cpus();
-  console.info(`Machine: ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}`);
+  console.info(machineLine());
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gocua-bench-'));
   try {
     await bench('SQLite', { dialect: 'sqlite', file: path.join(dir, 'gocua.sqlite') });
@@ -156,9 +131,9 @@ async function mainBench() {
   }
   const url = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
   if (url) {
-    const scratch = await scratchPostgres(url);
+    const scratch = await scratchPostgres(url, 'gocua_bench');
     try {
-      await bench('PostgreSQL', scratch.config);
+      await bench('PostgreSQL', { dialect: 'postgres', url: scratch.url });
     } finally {
       await scratch.drop();
     }

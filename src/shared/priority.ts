@@ -39,7 +39,3 @@ export function householdPriorityReasons(
   const order: PriorityReason[] = ['elderly', 'disability', 'near_poor', 'poor'];
   return order.filter((r) => set.has(r));
 }
-
-export function isPriority(reasons: readonly PriorityReason[]): boolean {
-  return reasons.length > 0;
-}

@@ -3,10 +3,10 @@
 // away for the rest of the day: the app reloads, a household with two people
 // (one of them 72, so priority) and a visit are recorded, the page is closed
 // and opened again. When signal returns everything reaches the server once.
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, traceTest } from './support/browser';
-import { startServer, type E2EServer } from './support/server';
+import { traceTest } from './support/browser';
+import type { E2EServer } from './support/server';
 import {
   addPerson,
   go,
@@ -20,15 +20,12 @@ import {
   waitForServiceWorkerControl,
   WAIT,
 } from './support/app';
+import { withBrowserAndServer } from './support/harness';
 
 let browser: Browser;
 let server: E2EServer;
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startServer({ distDir: inject('distA') })]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+withBrowserAndServer((b, s) => {
+  [browser, server] = [b, s];
 });
 
 const YEAR = new Date().getFullYear();

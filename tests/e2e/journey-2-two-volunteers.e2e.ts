@@ -4,10 +4,10 @@
 // visit. Back online, both phones end with both edits and both visits. Then
 // both change the same field: the later phone gets a conflict under "Cần xử
 // lý", keeps its own value, and the other phone ends up with it.
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, traceTest } from './support/browser';
-import { startServer, type E2EServer } from './support/server';
+import { traceTest } from './support/browser';
+import type { E2EServer } from './support/server';
 import {
   editHousehold,
   go,
@@ -21,15 +21,12 @@ import {
   waitForServiceWorkerControl,
   WAIT,
 } from './support/app';
+import { withBrowserAndServer } from './support/harness';
 
 let browser: Browser;
 let server: E2EServer;
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startServer({ distDir: inject('distA') })]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+withBrowserAndServer((b, s) => {
+  [browser, server] = [b, s];
 });
 
 const serverHousehold = async () => (await server.recordsThroughApi('household'))[0];

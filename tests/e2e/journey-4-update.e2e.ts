@@ -3,20 +3,17 @@
 // (the server restarts on the same port and database with another build). The
 // app notices the update without reloading, shows the banner and leaves the
 // form alone; accepting it reloads into B with the draft still there.
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, traceTest } from './support/browser';
-import { startServer, type E2EServer } from './support/server';
+import { traceTest } from './support/browser';
+import type { E2EServer } from './support/server';
 import { addPerson, openVisitForm, registerHousehold, signIn, stepChip, waitForPending, waitForServiceWorkerControl, WAIT } from './support/app';
+import { withBrowserAndServer } from './support/harness';
 
 let browser: Browser;
 let server: E2EServer;
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startServer({ distDir: inject('distA') })]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+withBrowserAndServer((b, s) => {
+  [browser, server] = [b, s];
 });
 
 const NOTES = 'Bà Mai muốn học cách nộp hồ sơ cấp đổi căn cước trên VNeID.';

@@ -3,20 +3,17 @@
 // signing in on the same browser sees none of them, and they are still in the
 // first volunteer's own database ("gocua-<id>"); when she signs in again they
 // are there and reach the server.
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, traceTest } from './support/browser';
-import { startServer, type E2EServer } from './support/server';
+import { traceTest } from './support/browser';
+import type { E2EServer } from './support/server';
 import { addPerson, go, idbCounts, registerHousehold, signIn, waitForPending, waitForServiceWorkerControl, WAIT } from './support/app';
+import { withBrowserAndServer } from './support/harness';
 
 let browser: Browser;
 let server: E2EServer;
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startServer({ distDir: inject('distA') })]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+withBrowserAndServer((b, s) => {
+  [browser, server] = [b, s];
 });
 
 it('journey 5: sign-out with unsynced records warns and keeps them; the next volunteer sees none of them', async (ctx) => {

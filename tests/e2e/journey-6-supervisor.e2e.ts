@@ -5,11 +5,11 @@
 // sees the visit in the figures, and downloads the CSV: the header is the
 // versioned export columns and the row has the Vietnamese name intact.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { EXPORT_COLUMNS } from '../../src/shared/reports';
-import { launchBrowser, traceTest } from './support/browser';
-import { startServer, type E2EServer } from './support/server';
+import { traceTest } from './support/browser';
+import type { E2EServer } from './support/server';
 import {
   addPerson,
   go,
@@ -23,15 +23,12 @@ import {
 } from './support/app';
 import { axeViolations, sidewaysOverflow, tapTargets } from './support/checks';
 import { csvRecords, parseCsv } from './support/csv';
+import { withBrowserAndServer } from './support/harness';
 
 let browser: Browser;
 let server: E2EServer;
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startServer({ distDir: inject('distA') })]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+withBrowserAndServer((b, s) => {
+  [browser, server] = [b, s];
 });
 
 const YEAR = new Date().getFullYear();

@@ -6,24 +6,21 @@
 // docs/screenshots/, which the README shows (home-vi.png, household-en.png).
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, RESULTS_DIR, traceTest } from './support/browser';
+import { RESULTS_DIR, traceTest } from './support/browser';
 import { ROOT } from './support/build';
-import { startServer, type E2EServer } from './support/server';
+import type { E2EServer } from './support/server';
 import { addPerson, go, openVisitForm, registerHousehold, saveVisit, signIn, stepChip, waitForPending, waitForServiceWorkerControl } from './support/app';
+import { withBrowserAndServer } from './support/harness';
 
 const OUT = process.env.SCREENSHOTS === '1' ? path.join(ROOT, 'docs/screenshots') : path.join(RESULTS_DIR, 'screenshots');
 const YEAR = new Date().getFullYear();
 
 let browser: Browser;
 let server: E2EServer;
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startServer({ distDir: inject('distA') })]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+withBrowserAndServer((b, s) => {
+  [browser, server] = [b, s];
 });
 
 /** A morning's work in TDP 5: three doors, five people, visits with progress and a blocker. */

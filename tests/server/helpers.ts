@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { scratchPostgres } from '../support/scratch';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildAppOptions } from '../../src/server/app';
 import { openDb, type Db, type Dialect } from '../../src/server/db';
@@ -65,25 +65,6 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  const name = `gocua_t_${randomBytes(6).toString('hex')}`;
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(TEST_DATABASE_URL!);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
-
 export async function startTestServer(opts: {
   dialect: Dialect;
   scryptLogN?: number;
@@ -97,7 +78,7 @@ export async function startTestServer(opts: {
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   } else {
     if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
-    const created = await createPgDatabase();
+    const created = await scratchPostgres(TEST_DATABASE_URL);
     db = openDb({ dialect: 'postgres', url: created.url, poolSize: 20 });
     cleanup = created.drop;
   }

@@ -38,6 +38,28 @@ function Messages({ error, hint, errorId, hintId }: { error?: string | undefined
   );
 }
 
+/** The props every labelled control gets: id, invalid state and its messages. */
+interface ControlProps {
+  id: string;
+  'aria-invalid': true | undefined;
+  'aria-describedby': string | undefined;
+}
+
+/** Label above, control, then hint and error: the frame shared by text, text-area and select fields. */
+function Framed({ label, error, hint, required, control }: BaseProps & { required?: boolean | undefined; control: (p: ControlProps) => ReactNode }) {
+  const ids = useFieldIds();
+  return (
+    <div className={`field${error ? ' has-error' : ''}`}>
+      <label htmlFor={ids.id}>
+        {label}
+        {required && <span aria-hidden="true"> *</span>}
+      </label>
+      {control({ id: ids.id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy(error, hint, ids) })}
+      <Messages error={error} hint={hint} {...ids} />
+    </div>
+  );
+}
+
 export function TextField({
   label,
   error,
@@ -60,28 +82,26 @@ export function TextField({
   required?: boolean;
   name?: string;
 }) {
-  const ids = useFieldIds();
   return (
-    <div className={`field${error ? ' has-error' : ''}`}>
-      <label htmlFor={ids.id}>
-        {label}
-        {required && <span aria-hidden="true"> *</span>}
-      </label>
-      <input
-        id={ids.id}
-        name={name}
-        type={type}
-        inputMode={inputMode}
-        autoComplete={autoComplete}
-        list={list}
-        value={value}
-        required={required}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(error, hint, ids)}
-        onChange={(e) => onChange(e.target.value)}
-      />
-      <Messages error={error} hint={hint} {...ids} />
-    </div>
+    <Framed
+      label={label}
+      error={error}
+      hint={hint}
+      required={required}
+      control={(p) => (
+        <input
+          {...p}
+          name={name}
+          type={type}
+          inputMode={inputMode}
+          autoComplete={autoComplete}
+          list={list}
+          value={value}
+          required={required}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    />
   );
 }
 
@@ -92,20 +112,13 @@ export function TextAreaField({
   value,
   onChange,
 }: BaseProps & { value: string; onChange: (v: string) => void }) {
-  const ids = useFieldIds();
   return (
-    <div className={`field${error ? ' has-error' : ''}`}>
-      <label htmlFor={ids.id}>{label}</label>
-      <textarea
-        id={ids.id}
-        rows={3}
-        value={value}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(error, hint, ids)}
-        onChange={(e) => onChange(e.target.value)}
-      />
-      <Messages error={error} hint={hint} {...ids} />
-    </div>
+    <Framed
+      label={label}
+      error={error}
+      hint={hint}
+      control={(p) => <textarea {...p} rows={3} value={value} onChange={(e) => onChange(e.target.value)} />}
+    />
   );
 }
 
@@ -118,25 +131,18 @@ export function SelectField({
   children,
   required,
 }: BaseProps & { value: string; onChange: (v: string) => void; children: ReactNode; required?: boolean }) {
-  const ids = useFieldIds();
   return (
-    <div className={`field${error ? ' has-error' : ''}`}>
-      <label htmlFor={ids.id}>
-        {label}
-        {required && <span aria-hidden="true"> *</span>}
-      </label>
-      <select
-        id={ids.id}
-        value={value}
-        required={required}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(error, hint, ids)}
-        onChange={(e) => onChange(e.target.value)}
-      >
-        {children}
-      </select>
-      <Messages error={error} hint={hint} {...ids} />
-    </div>
+    <Framed
+      label={label}
+      error={error}
+      hint={hint}
+      required={required}
+      control={(p) => (
+        <select {...p} value={value} required={required} onChange={(e) => onChange(e.target.value)}>
+          {children}
+        </select>
+      )}
+    />
   );
 }
 

@@ -168,9 +168,3 @@ export function userDb(userId: string): GoCuaDB {
   }
   return db;
 }
-
-export function closeUserDb(userId: string): void {
-  const name = dbNameFor(userId);
-  open.get(name)?.close();
-  open.delete(name);
-}

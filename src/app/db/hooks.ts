@@ -6,7 +6,6 @@ import { useStore } from './StoreContext';
 import * as q from './queries';
 import { search, type SearchHit } from './search';
 import { getMeta } from './meta';
-import { stripLocal } from './database';
 
 export function useHouseholdsByGroup(group: string | undefined) {
   const { db } = useStore();
@@ -56,14 +55,6 @@ export function useAttention() {
 export function useMeta<T>(key: string) {
   const { db } = useStore();
   return useLiveQuery(async () => ({ value: await getMeta<T>(db, key) }), [db, key]);
-}
-
-export function useVisit(id: string | undefined) {
-  const { db } = useStore();
-  return useLiveQuery(async () => {
-    const row = id ? await db.visits.get(id) : undefined;
-    return row ? stripLocal(row) : null;
-  }, [db, id]);
 }
 
 /**

@@ -53,7 +53,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     // Refresh the profile (groups may have changed) and learn early if the session expired.
     void checkSession().then(async (r) => {
       // Ignore the answer if this user signed out meanwhile, or it is someone else's session.
-      if (cancelled || r.state !== 'valid' || r.user.id !== engine.userIdOrUndefined) return;
+      if (cancelled || r.state !== 'valid' || r.user.id !== engine.userId) return;
       const before = await currentProfile();
       await rememberProfile(r.user);
       // Newly assigned groups hold rows whose versions the cursor is already

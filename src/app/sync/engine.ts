@@ -79,12 +79,8 @@ export class SyncEngine {
     private readonly lockName: string,
     private readonly http: HttpOptions = {},
     /** Whose queue this is; sent so the server refuses it under another user's session. */
-    private readonly userId?: string,
+    readonly userId?: string,
   ) {}
-
-  get userIdOrUndefined(): string | undefined {
-    return this.userId;
-  }
 
   private get httpOpts(): HttpOptions {
     return { ...this.http, signal: this.inflight.signal };
