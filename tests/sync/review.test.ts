@@ -7,7 +7,7 @@ import { startTestServer, type TestServer, type TestUser } from '../server/helpe
 import { createDevice } from './device';
 import { createHousehold, updateHousehold } from '../../src/app/db/repo';
 import { resendRejected } from '../../src/app/db/attention';
-import { applyPushResults, nextBatch, numberOutbox } from '../../src/app/sync/outbox';
+import { applyPushResults, nextBatch, numberOutbox } from '../../src/app/db/outbox';
 import { storePulledPage } from '../../src/app/sync/pull';
 import { stripLocal } from '../../src/app/db/database';
 import { actor, freshDb, householdInput } from '../factories/records';

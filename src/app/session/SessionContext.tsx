@@ -9,7 +9,7 @@ import { userDb } from '../db/database';
 import { SyncEngine, type SyncStatus } from '../sync/engine';
 import { resetPullCursor } from '../sync/pull';
 import { checkSession, signInRequest, signOutRequest, type SignInError } from './api';
-import { currentProfile, forgetCurrentUser, rememberProfile } from './deviceDb';
+import { currentProfile, forgetCurrentUser, rememberProfile } from '../db/deviceDb';
 
 export type SessionState =
   | { status: 'loading' }

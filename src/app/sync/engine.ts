@@ -11,7 +11,7 @@ import { getMeta, setMeta } from '../db/meta';
 import { onSaved } from '../db/events';
 import { MAX_MUTATIONS_PER_PUSH, PROTOCOL_VERSION, pushResponseSchema } from '../../shared/protocol';
 import { requestJson, type HttpFailure, type HttpOptions } from './http';
-import { applyPushResults, clientIdOf, nextBatch, numberOutbox, renumberAfterGap } from './outbox';
+import { applyPushResults, clientIdOf, nextBatch, numberOutbox, renumberAfterGap } from '../db/outbox';
 import { pullAll } from './pull';
 import { backoffDelay } from './backoff';
 import { withSyncLock } from './lock';

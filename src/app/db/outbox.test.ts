@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyPushResults, BATCH_BYTES, nextBatch, numberOutbox } from './outbox';
 import { actor, freshDb, householdInput } from '../../../tests/factories/records';
-import { createHousehold } from '../db/repo';
+import { createHousehold } from './repo';
 
 describe('outbox numbering and batching', () => {
   it('numbers entries contiguously in queue order, once, even when local keys have gaps', async () => {

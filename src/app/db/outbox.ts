@@ -1,4 +1,6 @@
-// The device side of "exactly once".
+// The device side of "exactly once": numbering, batching and acknowledging the
+// queue that repo.ts fills. Sending the batches (and what to do about 413 and
+// seq_gap answers) is the sync engine's part, in sync/engine.ts.
 //
 // Invariants (break one and records are lost or doubled):
 // 1. An outbox entry is deleted only inside the transaction that records the
@@ -10,8 +12,8 @@
 // 3. A rejected entry leaves the queue (the server has moved its counter past
 //    it) but never the device: the record stays in its table and an attention
 //    item keeps the server's reason until a person deals with it.
-import type { GoCuaDB, OutboxEntry } from '../db/database';
-import { getMeta, setMeta } from '../db/meta';
+import type { GoCuaDB, OutboxEntry } from './database';
+import { getMeta, setMeta } from './meta';
 import { MAX_MUTATIONS_PER_PUSH, type Mutation, type MutationResult } from '../../shared/protocol';
 import { randomId } from '../../shared/ids';
 

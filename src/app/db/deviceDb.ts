@@ -6,14 +6,15 @@
 import Dexie, { type Table } from 'dexie';
 import { userProfileSchema, type UserProfile } from '../../shared/schemas';
 
-export const DEVICE_DB_VERSION = 1;
+/** The stores' format: bump it, with a migration, for any change to them. */
+const DEVICE_DB_VERSION = 1;
 
 class DeviceDB extends Dexie {
   profiles!: Table<UserProfile, string>;
   meta!: Table<{ key: string; value: unknown }, string>;
   constructor() {
     super('gocua-device');
-    this.version(1).stores({ profiles: 'id', meta: 'key' });
+    this.version(DEVICE_DB_VERSION).stores({ profiles: 'id', meta: 'key' });
   }
 }
 
