@@ -8,7 +8,7 @@ import { createDevice } from './device';
 import { createHousehold, updateHousehold } from '../../src/app/db/repo';
 import { resendRejected } from '../../src/app/db/attention';
 import { applyPushResults, nextBatch, numberOutbox } from '../../src/app/db/outbox';
-import { storePulledPage } from '../../src/app/sync/pull';
+import { storePulledPage } from '../../src/app/db/pulledPages';
 import { stripLocal } from '../../src/app/db/database';
 import { actor, freshDb, householdInput } from '../factories/records';
 

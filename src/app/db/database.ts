@@ -1,5 +1,6 @@
-// The device's IndexedDB, through Dexie. This module and repo.ts are the only
-// code that touches it; screens read through hooks.ts.
+// The device's IndexedDB, through Dexie. Only src/app/db/ touches it: writes in
+// repo.ts, the sync queue in outbox.ts, pulled pages in pulledPages.ts; screens
+// read through hooks.ts.
 //
 // Each signed-in user gets their own database, "gocua-<userId>", so two
 // volunteers sharing a phone never see or sync each other's records.

@@ -6,6 +6,9 @@ import { useStore } from './StoreContext';
 import * as q from './queries';
 import { search, type SearchHit } from './search';
 import { getMeta } from './meta';
+import { getRecord } from './records';
+import type { AttentionItem } from './database';
+import { getField } from '../../shared/fields';
 
 export function useHouseholdsByGroup(group: string | undefined) {
   const { db } = useStore();
@@ -50,6 +53,22 @@ export function useCoverage(group: string | undefined) {
 export function useAttention() {
   const { db } = useStore();
   return useLiveQuery(() => db.attention.orderBy('key').toArray(), [db]);
+}
+
+/** The device's current value of each conflicting field (the server's, after the pull), by item key. */
+export function useCurrentValues(items: AttentionItem[] | undefined): Record<number, unknown> {
+  const { db } = useStore();
+  return (
+    useLiveQuery(async () => {
+      const out: Record<number, unknown> = {};
+      for (const i of items ?? []) {
+        if (i.kind !== 'conflict' || !i.field) continue;
+        const record = await getRecord(db, i.entity, i.recordId);
+        out[i.key!] = record ? getField(record, i.field) : undefined;
+      }
+      return out;
+    }, [db, items]) ?? {}
+  );
 }
 
 export function useMeta<T>(key: string) {

@@ -18,6 +18,7 @@ import {
   householdSchema,
   personSchema,
   visitSchema,
+  type EntityRecord,
   type Household,
   type Person,
   type Step,
@@ -36,6 +37,7 @@ import {
   type OutboxEntry,
 } from './database';
 import { emitSaved } from './events';
+import { putRecord } from './records';
 
 export interface Actor {
   userId: string;
@@ -339,17 +341,16 @@ export function recordVisit(db: GoCuaDB, actor: Actor, input: VisitInput): Promi
 // ---------------------------------------------------------------- shared
 
 /** Stores the new version and queues only the fields that changed. Call inside a transaction. */
-async function putWithDiff<T extends Household | Person>(
+async function putWithDiff<E extends 'household' | 'person'>(
   db: GoCuaDB,
-  entity: 'household' | 'person',
-  before: T,
-  after: T,
+  entity: E,
+  before: EntityRecord[E],
+  after: EntityRecord[E],
   at: string,
-): Promise<WriteResult<T>> {
+): Promise<WriteResult<EntityRecord[E]>> {
   const { fields, base } = diffFields(before, after);
   if (Object.keys(fields).length === 0) return { ok: true, record: before, changed: false };
-  if (entity === 'household') await db.households.put(toHouseholdRow(after as Household));
-  else await db.people.put(toPersonRow(after as Person));
+  await putRecord(db, entity, after);
   const op = after.deleted && !before.deleted ? 'delete' : 'upsert';
   await db.outbox.add({ entity, id: after.id, op, fields, base, at });
   return { ok: true, record: after, changed: true };

@@ -7,7 +7,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import type { UserProfile } from '../../shared/schemas';
 import { userDb } from '../db/database';
 import { SyncEngine, type SyncStatus } from '../sync/engine';
-import { resetPullCursor } from '../sync/pull';
+import { resetPullCursor } from '../db/pulledPages';
 import { checkSession, signInRequest, signOutRequest, type SignInError } from './api';
 import { currentProfile, forgetCurrentUser, rememberProfile } from '../db/deviceDb';
 

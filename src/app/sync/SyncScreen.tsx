@@ -3,10 +3,9 @@
 // (with its reason) and conflicting edits (keep mine / keep theirs). Also the
 // account: who is signed in and a sign-out that never loses unsynced records.
 import { useState } from 'react';
-import { useLiveQuery } from 'dexie-react-hooks';
-import { getField, sameValue } from '../../shared/fields';
+import { sameValue } from '../../shared/fields';
 import { useTranslation } from 'react-i18next';
-import { useAttention, usePendingCount } from '../db/hooks';
+import { useAttention, useCurrentValues, usePendingCount } from '../db/hooks';
 import { useStore } from '../db/StoreContext';
 import { resendRejected, resolveConflict } from '../db/attention';
 import type { AttentionItem } from '../db/database';
@@ -83,23 +82,6 @@ function AttentionRow({ item, current }: { item: AttentionItem; current?: unknow
         )}
       </div>
     </li>
-  );
-}
-
-/** The device's current value of each conflicting field (the server's, after the pull). */
-function useCurrentValues(items: AttentionItem[] | undefined) {
-  const { db } = useStore();
-  return (
-    useLiveQuery(async () => {
-      const out: Record<number, unknown> = {};
-      for (const i of items ?? []) {
-        if (i.kind !== 'conflict' || !i.field) continue;
-        const table = i.entity === 'household' ? db.households : i.entity === 'person' ? db.people : db.visits;
-        const row = await table.get(i.recordId);
-        out[i.key!] = row ? getField(row, i.field) : undefined;
-      }
-      return out;
-    }, [db, items]) ?? {}
   );
 }
 
