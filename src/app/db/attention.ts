@@ -1,5 +1,6 @@
-// Resolving "needs attention" items. Like every write, each resolution is one
-// transaction over the record, the outbox and the attention table.
+// Resolving "needs attention" items. Like every write, each resolution goes
+// through repo.ts's write(): one transaction over the record, the outbox and the
+// attention table, with a full disk coming back as a WriteFailure value.
 //
 // - Conflict, "keep mine": a new mutation sets the field back to my value, with
 //   the server's current value as its base, so it applies cleanly on the server.
@@ -7,32 +8,26 @@
 //   pull after the push brought it), so the item is simply closed.
 // - Rejected, "send again": after a person has fixed the record, the whole
 //   record is queued as a fresh upsert (the server may never have had it).
-import { entitySchemas, type Entity } from '../../shared/schemas';
+import { entitySchemas, fieldErrors } from '../../shared/schemas';
 import { allFields, applyFields, getField } from '../../shared/fields';
-import { emitSaved } from './events';
-import { stripLocal, toHouseholdRow, toPersonRow, type GoCuaDB } from './database';
+import type { AttentionItem, GoCuaDB } from './database';
+import { getRecord, putRecord } from './records';
+import { write, type WriteFailure, type WriteResult } from './repo';
 
-async function currentRecord(db: GoCuaDB, entity: Entity, id: string) {
-  const row =
-    entity === 'household' ? await db.households.get(id) : entity === 'person' ? await db.people.get(id) : await db.visits.get(id);
-  return row ? stripLocal(row) : undefined;
-}
-
-export type ResolveResult = { ok: true } | { ok: false; reason: 'not_found' | 'invalid' };
+export type ResolveResult = { ok: true } | WriteFailure;
 
 export async function resolveConflict(db: GoCuaDB, key: number, choice: 'mine' | 'theirs'): Promise<ResolveResult> {
-  const result = await db.transaction('rw', [db.households, db.people, db.visits, db.outbox, db.attention], async () => {
+  const result = await write(db, async (): Promise<WriteResult<AttentionItem>> => {
     const item = await db.attention.get(key);
-    if (!item || item.kind !== 'conflict' || !item.field) return { ok: false, reason: 'not_found' } as const;
+    if (!item || item.kind !== 'conflict' || !item.field) return { ok: false, reason: 'not_found' };
     if (choice === 'mine' && item.entity !== 'visit') {
-      const record = await currentRecord(db, item.entity, item.recordId);
-      if (!record) return { ok: false, reason: 'not_found' } as const;
+      const record = await getRecord(db, item.entity, item.recordId);
+      if (!record) return { ok: false, reason: 'not_found' };
       const at = new Date().toISOString();
       const fields = { [item.field]: item.mine ?? null };
       const next = entitySchemas[item.entity].safeParse({ ...applyFields(record, fields), updatedAt: at });
-      if (!next.success) return { ok: false, reason: 'invalid' } as const;
-      if (item.entity === 'household') await db.households.put(toHouseholdRow(next.data as never));
-      else await db.people.put(toPersonRow(next.data as never));
+      if (!next.success) return { ok: false, reason: 'invalid', errors: fieldErrors(next.error) };
+      await putRecord(db, item.entity, next.data);
       await db.outbox.add({
         entity: item.entity,
         id: item.recordId,
@@ -43,19 +38,20 @@ export async function resolveConflict(db: GoCuaDB, key: number, choice: 'mine' |
       });
     }
     await db.attention.delete(key);
-    return { ok: true } as const;
+    // "Keep theirs" stores nothing new: the device already holds their value.
+    return { ok: true, record: item, changed: choice === 'mine' };
   });
-  if (result.ok && choice === 'mine') emitSaved();
-  return result;
+  return result.ok ? { ok: true } : result;
 }
 
 export async function resendRejected(db: GoCuaDB, key: number): Promise<ResolveResult> {
-  const result = await db.transaction('rw', [db.households, db.people, db.visits, db.outbox, db.attention], async () => {
+  const result = await write(db, async (): Promise<WriteResult<AttentionItem>> => {
     const item = await db.attention.get(key);
-    if (!item || item.kind !== 'rejected') return { ok: false, reason: 'not_found' } as const;
-    const record = await currentRecord(db, item.entity, item.recordId);
-    if (!record) return { ok: false, reason: 'not_found' } as const;
-    if (!entitySchemas[item.entity].safeParse(record).success) return { ok: false, reason: 'invalid' } as const;
+    if (!item || item.kind !== 'rejected') return { ok: false, reason: 'not_found' };
+    const record = await getRecord(db, item.entity, item.recordId);
+    if (!record) return { ok: false, reason: 'not_found' };
+    const valid = entitySchemas[item.entity].safeParse(record);
+    if (!valid.success) return { ok: false, reason: 'invalid', errors: fieldErrors(valid.error) };
     // A rejected create: the server never had the record, so send all of it.
     // A rejected update: send those fields as they are now, against the base
     // the edit began from, so the server merges them (or reports a conflict).
@@ -71,8 +67,7 @@ export async function resendRejected(db: GoCuaDB, key: number): Promise<ResolveR
       at: new Date().toISOString(),
     });
     await db.attention.delete(key);
-    return { ok: true } as const;
+    return { ok: true, record: item, changed: true };
   });
-  if (result.ok) emitSaved();
-  return result;
+  return result.ok ? { ok: true } : result;
 }

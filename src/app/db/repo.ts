@@ -67,10 +67,18 @@ class Abort extends Error {
   }
 }
 
-/** Runs a write transaction, turning quota errors and aborts into values and announcing success. */
-async function write<T>(db: GoCuaDB, body: () => Promise<WriteResult<T>>): Promise<WriteResult<T>> {
+/** What a write returns when it succeeds; `changed` is false when there was nothing to store. */
+type Written = { ok: true; changed: boolean };
+
+/**
+ * Runs a write transaction, turning quota errors and aborts into values and
+ * announcing a change. Every write goes through here, attention.ts's too, so
+ * its scope is every table a person's change can touch: the records, the
+ * outbox and the "needs attention" list.
+ */
+export async function write<R extends Written>(db: GoCuaDB, body: () => Promise<R | WriteFailure>): Promise<R | WriteFailure> {
   try {
-    const result = await db.transaction('rw', [db.households, db.people, db.visits, db.outbox], body);
+    const result = await db.transaction('rw', [db.households, db.people, db.visits, db.outbox, db.attention], body);
     if (result.ok && result.changed) emitSaved();
     return result;
   } catch (e) {
