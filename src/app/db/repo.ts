@@ -93,6 +93,25 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): { ok: true; data
   return r.success ? { ok: true, data: r.data } : { ok: false, reason: 'invalid', errors: fieldErrors(r.error) };
 }
 
+/**
+ * Blank text is absent: the one rule for it in this file. Lays what a person
+ * entered over `base` ({} for a new record). A field given as undefined or as
+ * text that is only spaces is removed, not stored; a nested object (an address)
+ * is cleaned the same way and replaces the old one whole; a list of text keeps
+ * only its non-blank entries.
+ */
+function withInput(base: object, input: object): Record<string, unknown> {
+  const blank = (v: unknown) => v === undefined || (typeof v === 'string' && v.trim() === '');
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(input)) {
+    if (blank(v)) delete out[k];
+    else if (Array.isArray(v)) out[k] = v.filter((x) => !blank(x));
+    else if (v && typeof v === 'object') out[k] = withInput({}, v);
+    else out[k] = v;
+  }
+  return out;
+}
+
 function outboxCreate(entity: OutboxEntry['entity'], record: { id: string }, at: string): OutboxEntry {
   return { entity, id: record.id, op: 'upsert', fields: allFields(record), at };
 }
@@ -110,20 +129,11 @@ export interface HouseholdInput {
   consentGiven: boolean;
 }
 
-function blankToUndefined<T extends object>(input: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input)) {
-    if (typeof v === 'string' && v.trim() === '') continue;
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) ? blankToUndefined(v) : v;
-  }
-  return out as T;
-}
-
 export function createHousehold(db: GoCuaDB, actor: Actor, input: HouseholdInput): Promise<WriteResult<Household>> {
   const at = nowIso();
-  const { consentGiven, ...rest } = blankToUndefined(input);
+  const { consentGiven, ...rest } = input;
   const parsed = parse(householdSchema, {
-    ...rest,
+    ...withInput({}, rest),
     id: uuidv7(),
     createdAt: at,
     updatedAt: at,
@@ -152,9 +162,7 @@ export function updateHousehold(
     const before = stripLocal(row);
     const at = nowIso();
     const { consentGiven, ...rest } = patch;
-    const next: Record<string, unknown> = { ...before, ...rest, updatedAt: at };
-    for (const [k, v] of Object.entries(rest)) if (typeof v === 'string' && v.trim() === '') delete next[k];
-    if (rest.address) next.address = blankToUndefined(rest.address);
+    const next: Record<string, unknown> = { ...withInput(before, rest), updatedAt: at };
     if (consentGiven !== undefined && consentGiven !== before.consent.given)
       next.consent = { given: consentGiven, at, by: actor.userId };
     const parsed = parse(householdSchema, next);
@@ -207,7 +215,7 @@ export function createPerson(
     if (!household.consent.given) return { ok: false, reason: 'consent_required' };
     const at = nowIso();
     const parsed = parse(personSchema, {
-      ...blankToUndefined(input),
+      ...withInput({}, input),
       id: uuidv7(),
       householdId,
       createdAt: at,
@@ -242,9 +250,7 @@ export function updatePerson(
     const before = stripLocal(row);
     const patch = typeof patchOrFn === 'function' ? patchOrFn(before) : patchOrFn;
     const at = nowIso();
-    const next: Record<string, unknown> = { ...before, ...patch, updatedAt: at };
-    for (const [k, v] of Object.entries(patch)) if (v === undefined || (typeof v === 'string' && v.trim() === '')) delete next[k];
-    const parsed = parse(personSchema, next);
+    const parsed = parse(personSchema, { ...withInput(before, patch), updatedAt: at });
     if (!parsed.ok) return parsed;
     return putWithDiff(db, 'person', before, parsed.data, at);
   });
@@ -307,9 +313,7 @@ export function applyVisitSteps(person: Person, entry: VisitPerson): Person['pla
 export function recordVisit(db: GoCuaDB, actor: Actor, input: VisitInput): Promise<WriteResult<Visit>> {
   const at = nowIso();
   const parsed = parse(visitSchema, {
-    ...blankToUndefined({ ...input, people: undefined, services: undefined }),
-    people: input.people,
-    services: input.services.map((s) => s.trim()).filter((s) => s.length > 0),
+    ...withInput({}, input),
     id: uuidv7(),
     createdAt: at,
     updatedAt: at,
