@@ -60,7 +60,7 @@ export interface AttentionItem {
   at: string;
 }
 
-export interface MetaRow {
+interface MetaRow {
   key: string;
   value: unknown;
 }
@@ -118,21 +118,21 @@ export class GoCuaDB extends Dexie {
   }
 }
 
-export function householdWords(h: Household): string[] {
+function householdWords(h: Household): string[] {
   // The phone is indexed because search by phone is asked for. When fields are
   // encrypted at rest, this becomes a keyed hash of the whole number.
   return searchWords(h.headName, h.address.houseNumber, h.address.lane, h.address.subLane, h.address.street, h.phone, h.group);
 }
 
-export function personWords(p: Person): string[] {
+function personWords(p: Person): string[] {
   return searchWords(p.fullName, p.phone);
 }
 
-export function hasBlockedStep(p: Pick<Person, 'platforms'>): boolean {
+function hasBlockedStep(p: Pick<Person, 'platforms'>): boolean {
   return Object.values(p.platforms).some((c) => Object.values(c.steps).some((s) => s.status === 'blocked'));
 }
 
-export function needsFollowUp(v: Visit): boolean {
+function needsFollowUp(v: Visit): boolean {
   return v.outcome === 'revisit' || v.followUpOn !== undefined || v.escalate !== undefined;
 }
 
@@ -153,7 +153,7 @@ export function stripLocal<T extends object>(row: T): T {
   return out as T;
 }
 
-export function dbNameFor(userId: string): string {
+function dbNameFor(userId: string): string {
   return `gocua-${userId}`;
 }
 

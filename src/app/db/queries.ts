@@ -12,7 +12,7 @@ export function localDate(d: Date = new Date()): string {
 
 const collator = new Intl.Collator('vi', { numeric: true, sensitivity: 'base' });
 
-export function compareAddress(a: Household, b: Household): number {
+function compareAddress(a: Household, b: Household): number {
   return (
     collator.compare(a.address.lane ?? '', b.address.lane ?? '') ||
     collator.compare(a.address.subLane ?? '', b.address.subLane ?? '') ||
@@ -45,7 +45,7 @@ async function peopleByHousehold(db: GoCuaDB, householdIds: string[]): Promise<M
   return out;
 }
 
-export interface HouseholdListItem {
+interface HouseholdListItem {
   household: Household;
   reasons: PriorityReason[];
   lastVisit?: Visit | undefined;
@@ -213,9 +213,9 @@ export function dueCount(items: FollowUp[], today: string = localDate()): number
 
 // ---------------------------------------------------------------- coverage
 
-export type DoorStatus = 'unknocked' | 'visited' | 'not_home' | 'declined';
+type DoorStatus = 'unknocked' | 'visited' | 'not_home' | 'declined';
 
-export function doorStatus(last: Visit | undefined): DoorStatus {
+function doorStatus(last: Visit | undefined): DoorStatus {
   if (!last) return 'unknocked';
   const map: Record<Outcome, DoorStatus> = {
     helped: 'visited',
@@ -226,7 +226,7 @@ export function doorStatus(last: Visit | undefined): DoorStatus {
   return map[last.outcome];
 }
 
-export interface LaneCoverage {
+interface LaneCoverage {
   lane: string;
   registered: number;
   visited: number;

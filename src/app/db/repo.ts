@@ -289,12 +289,12 @@ export function setIndependent(
 
 // ---------------------------------------------------------------- visits
 
-export type VisitInput = Omit<Visit, 'id' | 'createdAt' | 'updatedAt' | 'deleted' | 'wardCode' | 'volunteerId' | 'at'> & {
+type VisitInput = Omit<Visit, 'id' | 'createdAt' | 'updatedAt' | 'deleted' | 'wardCode' | 'volunteerId' | 'at'> & {
   at?: string;
 };
 
 /** Applies the step changes a visit recorded to a person's current checklists. */
-export function applyVisitSteps(person: Person, entry: VisitPerson): Person['platforms'] {
+function applyVisitSteps(person: Person, entry: VisitPerson): Person['platforms'] {
   const platforms = structuredClone(person.platforms);
   for (const s of entry.steps) {
     const step: Step = { status: s.status };

@@ -8,8 +8,8 @@ import { words } from '../../shared/text';
 import { stripLocal, type GoCuaDB } from './database';
 import type { Household, Person } from '../../shared/schemas';
 
-export const SEARCH_CANDIDATE_CAP = 300;
-export const SEARCH_RESULT_CAP = 30;
+const SEARCH_CANDIDATE_CAP = 300;
+const SEARCH_RESULT_CAP = 30;
 
 export interface SearchHit {
   household: Household;

@@ -11,7 +11,7 @@ import { resetPullCursor } from '../db/pulledPages';
 import { checkSession, signInRequest, signOutRequest, type SignInError } from './api';
 import { currentProfile, forgetCurrentUser, rememberProfile } from '../db/deviceDb';
 
-export type SessionState =
+type SessionState =
   | { status: 'loading' }
   | { status: 'signed_out' }
   | { status: 'signed_in'; user: UserProfile; engine: SyncEngine };

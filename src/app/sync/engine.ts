@@ -16,13 +16,13 @@ import { pullAll } from './pull';
 import { backoffDelay } from './backoff';
 import { withSyncLock } from './lock';
 
-export const SYNC_INTERVAL_MS = 60_000;
-export const SAVE_DEBOUNCE_MS = 1_500;
+const SYNC_INTERVAL_MS = 60_000;
+const SAVE_DEBOUNCE_MS = 1_500;
 export const CLOCK_SKEW_LIMIT_MS = 5 * 60_000;
 const LAST_SYNC = 'sync.lastSyncAt';
 
 /** Plain-words reasons, each with a localised message in locales/<lang>/sync.json. */
-export type SyncErrorCode =
+type SyncErrorCode =
   | 'offline'
   | 'timeout'
   | 'unexpected_response'
@@ -44,7 +44,7 @@ export interface SyncStatus {
 }
 
 type RunOutcome = { ok: true; pushed: number; pulled: number } | { ok: false; error: SyncErrorCode };
-export type SyncOutcome = RunOutcome | { ok: false; error: 'busy' };
+type SyncOutcome = RunOutcome | { ok: false; error: 'busy' };
 
 function errorOf(f: HttpFailure): SyncErrorCode {
   switch (f.kind) {

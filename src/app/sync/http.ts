@@ -8,7 +8,7 @@
 import type { z } from 'zod';
 import { apiErrorSchema } from '../../shared/protocol';
 
-export const REQUEST_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export type HttpFailure =
   | { ok: false; kind: 'offline' } // no network at all, or the request never completed
@@ -16,7 +16,7 @@ export type HttpFailure =
   | { ok: false; kind: 'unexpected'; status: number } // not our JSON (captive portal, proxy page)
   | { ok: false; kind: 'api'; status: number; code: string; message: string; body: Record<string, unknown> };
 
-export type HttpResult<T> = { ok: true; status: number; data: T; serverDate?: number | undefined } | HttpFailure;
+type HttpResult<T> = { ok: true; status: number; data: T; serverDate?: number | undefined } | HttpFailure;
 
 export interface HttpOptions {
   baseUrl?: string;
