@@ -2,7 +2,8 @@
 // Sessions, login throttling, expiry, revocation, roles and the users API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer, type TestUser } from './helpers';
-import { Outbox, household } from './fixtures';
+import { Outbox } from '../factories/mutations';
+import { createHouseholdRecord } from '../factories/records';
 import type { PullResponse, PushResponse } from '../../src/shared/protocol';
 import { sha256 } from '../../src/server/sessions';
 
@@ -148,7 +149,7 @@ for (const { dialect, skip } of DIALECTS) {
     it('a volunteer of another ward cannot pull or write this ward', async () => {
       const sup = await signIn(supA);
       const box = new Outbox();
-      const h = household({ wardCode: 'CUANAM', group: 'TDP 1' });
+      const h = createHouseholdRecord({ wardCode: 'CUANAM', group: 'TDP 1' });
       await s.request('POST', '/api/v1/sync/push', { cookie: sup.cookie, body: box.body([box.create('household', h)]) });
       const other = await signIn(volB); // same group name "TDP 1", other ward
       const pulled = await s.request('GET', '/api/v1/sync/pull', { cookie: other.cookie });

@@ -8,7 +8,8 @@
 // for A instead; this test proves it on real concurrent PostgreSQL connections.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, startTestServer, warnIfNoPostgres, type TestServer } from './helpers';
-import { Outbox, household } from './fixtures';
+import { Outbox } from '../factories/mutations';
+import { createHouseholdRecord } from '../factories/records';
 import type { PullResponse, PushResponse } from '../../src/shared/protocol';
 
 warnIfNoPostgres();
@@ -40,11 +41,11 @@ describe.skipIf(!TEST_DATABASE_URL)('pull cursor under interleaved PostgreSQL tr
     const boxB = new Outbox();
     // Warm up: the ward's counter row must already exist, or creating it would
     // serialise the two pushes by itself and hide a missing counter lock.
-    await s.request('POST', '/api/v1/sync/push', { cookie: cookieA, body: boxA.body([boxA.create('household', household())]) });
+    await s.request('POST', '/api/v1/sync/push', { cookie: cookieA, body: boxA.body([boxA.create('household', createHouseholdRecord())]) });
     const start = (await pull(0)).cursor;
     expect(start).toBeGreaterThan(0);
-    const hA = household();
-    const hB = household();
+    const hA = createHouseholdRecord();
+    const hB = createHouseholdRecord();
 
     let release!: () => void;
     let holding!: () => void;
@@ -90,7 +91,7 @@ describe.skipIf(!TEST_DATABASE_URL)('pull cursor under interleaved PostgreSQL tr
     const ids: string[] = [];
     const pushes = boxes.map(async (box, i) => {
       for (let k = 0; k < 5; k++) {
-        const h = household();
+        const h = createHouseholdRecord();
         ids.push(h.id);
         await s.request('POST', '/api/v1/sync/push', { cookie: i % 2 ? cookieA : cookieB, body: box.body([box.create('household', h)]) });
       }

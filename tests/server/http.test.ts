@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer } from './helpers';
-import { Outbox, household } from './fixtures';
+import { Outbox } from '../factories/mutations';
+import { createHouseholdRecord } from '../factories/records';
 import { CONTENT_SECURITY_POLICY } from '../../src/server/app';
 
 warnIfNoPostgres();
@@ -52,7 +53,7 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('more than 500 mutations gives 413 payload_too_large, and nothing is stored', async () => {
       const box = new Outbox();
-      const mutations = Array.from({ length: 501 }, () => box.create('household', household()));
+      const mutations = Array.from({ length: 501 }, () => box.create('household', createHouseholdRecord()));
       const r = await s.request('POST', '/api/v1/sync/push', { cookie, body: box.body(mutations) });
       expect(r.status).toBe(413);
       expect(r.body.error.code).toBe('payload_too_large');
@@ -61,8 +62,8 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('a body over 1 MB gives 413 payload_too_large', async () => {
       const box = new Outbox();
-      const big = household({ notes: 'x'.repeat(900) });
-      const mutations = Array.from({ length: 450 }, () => box.create('household', { ...big, id: household().id }));
+      const big = createHouseholdRecord({ notes: 'x'.repeat(900) });
+      const mutations = Array.from({ length: 450 }, () => box.create('household', { ...big, id: createHouseholdRecord().id }));
       const raw = JSON.stringify(box.body(mutations)) + ' '.repeat(1024 * 1024);
       const r = await s.request('POST', '/api/v1/sync/push', { cookie, rawBody: raw });
       expect(r.status).toBe(413);
@@ -98,7 +99,7 @@ for (const { dialect, skip } of DIALECTS) {
       }
       const dupSeq = await s.request('POST', '/api/v1/sync/push', {
         cookie,
-        body: box.body([box.create('household', household()), { ...box.create('household', household()), seq: 1 }]),
+        body: box.body([box.create('household', createHouseholdRecord()), { ...box.create('household', createHouseholdRecord()), seq: 1 }]),
       });
       expect(dupSeq.status).toBe(400);
     });

@@ -4,7 +4,8 @@
 // on a 500, not on a URL Fastify cannot even route.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer } from './helpers';
-import { Outbox, household, person } from './fixtures';
+import { Outbox } from '../factories/mutations';
+import { createHouseholdRecord, createPersonRecord } from '../factories/records';
 
 warnIfNoPostgres();
 
@@ -44,12 +45,12 @@ for (const { dialect, skip } of DIALECTS) {
       await s.request('POST', '/api/v1/session', { rawBody: `{"username":"${USERNAME}",` });
 
       const box = new Outbox();
-      const h = household({ headName: HEAD_NAME, phone: PHONE });
-      const p = person(h.id, { fullName: PERSON_NAME, phone: PHONE });
+      const h = createHouseholdRecord({ headName: HEAD_NAME, phone: PHONE });
+      const p = createPersonRecord(h.id, { fullName: PERSON_NAME, phone: PHONE });
       const pushed = await s.request('POST', '/api/v1/sync/push', { cookie, body: box.body([box.create('household', h), box.create('person', p)]) });
       expect(pushed.status).toBe(200);
       // A rejected mutation and an invalid push, both carrying the names.
-      const bad = box.create('household', household({ headName: HEAD_NAME, phone: 'not a phone' }));
+      const bad = box.create('household', createHouseholdRecord({ headName: HEAD_NAME, phone: 'not a phone' }));
       await s.request('POST', '/api/v1/sync/push', { cookie, body: box.body([bad]) });
       await s.request('POST', '/api/v1/sync/push', { cookie, body: { ...box.body([bad]), note: PERSON_NAME } });
 
@@ -74,7 +75,7 @@ for (const { dialect, skip } of DIALECTS) {
         const box2 = new Outbox();
         const crash = await s.request('POST', '/api/v1/sync/push', {
           cookie,
-          body: box2.body([box2.create('household', household({ headName: HEAD_NAME, phone: PHONE }))]),
+          body: box2.body([box2.create('household', createHouseholdRecord({ headName: HEAD_NAME, phone: PHONE }))]),
         });
         expect(crash.status).toBe(500);
         expect(crash.body).toEqual({ error: { code: 'internal', message: expect.any(String) } });

@@ -5,7 +5,8 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer, type TestUser } from './helpers';
-import { Outbox, household, person, visit } from './fixtures';
+import { Outbox } from '../factories/mutations';
+import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../factories/records';
 import { generateWard } from '../factories/generate';
 import { BLOCKERS, PLATFORMS, PLATFORM_STEPS } from '../../src/shared/platforms';
 import { priorityReasons } from '../../src/shared/priority';
@@ -244,18 +245,18 @@ for (const { dialect, skip } of DIALECTS) {
 
       // Latest-visit semantics across time zones: B is later in UTC although its
       // string sorts first. Pushed in reverse order.
-      const tz = household({ group: 'TDP 2', headName: 'Nguyễn Thị Ánh' });
-      const a = visit(tz.id, { at: '2026-08-02T08:00:00.000+07:00', outcome: 'declined', volunteerId: vol.id }); // 01:00Z
-      const b = visit(tz.id, { at: '2026-08-02T02:00:00.000Z', outcome: 'not_home', volunteerId: vol.id });
+      const tz = createHouseholdRecord({ group: 'TDP 2', headName: 'Nguyễn Thị Ánh' });
+      const a = createVisitRecord(tz.id, { at: '2026-08-02T08:00:00.000+07:00', outcome: 'declined', volunteerId: vol.id }); // 01:00Z
+      const b = createVisitRecord(tz.id, { at: '2026-08-02T02:00:00.000Z', outcome: 'not_home', volunteerId: vol.id });
       // Tombstones: a deleted household with its person and a visit, a deleted
       // person, and a visit created as deleted. None may count anywhere.
-      const gone = household({ group: 'TDP 1', povertyStatus: 'poor' });
-      const goneP = person(gone.id);
-      const goneV = visit(gone.id, { outcome: 'helped' });
-      const delP = person(tz.id, { birthYear: 1940 });
-      const delV = visit(tz.id, { at: '2026-08-03T02:00:00.000Z', outcome: 'helped', deleted: true });
+      const gone = createHouseholdRecord({ group: 'TDP 1', povertyStatus: 'poor' });
+      const goneP = createPersonRecord(gone.id);
+      const goneV = createVisitRecord(gone.id, { outcome: 'helped' });
+      const delP = createPersonRecord(tz.id, { birthYear: 1940 });
+      const delV = createVisitRecord(tz.id, { at: '2026-08-03T02:00:00.000Z', outcome: 'helped', deleted: true });
       // A walk-in at a literacy point: a visit with no household.
-      const walkIn = visit(tz.id, {
+      const walkIn = createVisitRecord(tz.id, {
         channel: 'literacy_point',
         literacyPointId: 'Nhà văn hoá TDP 3',
         outcome: 'helped',
@@ -280,12 +281,12 @@ for (const { dialect, skip } of DIALECTS) {
       visits.push(a, b, goneV, delV, walkIn);
 
       // Cells that need quoting or the formula guard, and Vietnamese text.
-      const odd = household({
+      const odd = createHouseholdRecord({
         group: 'TDP 3',
         headName: 'Nguyễn Thị Ánh, "bà Ánh"',
         address: { houseNumber: '-12', lane: 'Ngõ 45\nNgách 2', subLane: '@Ngách 7', street: 'Hàng Bông' },
       });
-      const oddV = visit(odd.id, {
+      const oddV = createVisitRecord(odd.id, {
         at: '2026-08-01T23:30:00.000Z', // 06:30 on 2 Aug in Hanoi
         volunteerId: vol.id,
         services: ['=HYPERLINK("http://x.example")', 'Đăng ký, tạm trú'],
@@ -303,9 +304,9 @@ for (const { dialect, skip } of DIALECTS) {
           },
         ],
       });
-      const oddWalkIn = visit(odd.id, { channel: 'literacy_point', literacyPointId: '+84 912 345 678', outcome: 'helped', volunteerId: 'không-có-tài-khoản' });
+      const oddWalkIn = createVisitRecord(odd.id, { channel: 'literacy_point', literacyPointId: '+84 912 345 678', outcome: 'helped', volunteerId: 'không-có-tài-khoản' });
       delete oddWalkIn.householdId;
-      const tabbed = visit(odd.id, { channel: 'literacy_point', literacyPointId: 'Điểm\tA', outcome: 'helped', services: ['\tTab'] });
+      const tabbed = createVisitRecord(odd.id, { channel: 'literacy_point', literacyPointId: 'Điểm\tA', outcome: 'helped', services: ['\tTab'] });
       delete tabbed.householdId;
       await pushAll(supCookie, (box) => [box.create('household', odd), box.create('visit', oddV), box.create('visit', oddWalkIn), box.create('visit', tabbed)]);
       households.push(odd);
@@ -500,7 +501,7 @@ for (const { dialect, skip } of DIALECTS) {
             const n = batch * 500 + i;
             // Ten distinct instants, so page boundaries fall inside runs of equal `at`.
             const at = new Date(Date.UTC(2026, 7, 1, 2, n % 10)).toISOString();
-            const v = visit(household().id, {
+            const v = createVisitRecord(createHouseholdRecord().id, {
               wardCode: 'STREAM',
               channel: 'literacy_point',
               literacyPointId: `Điểm ${n % 7}`,

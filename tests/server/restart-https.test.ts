@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers';
-import { Outbox, household } from './fixtures';
+import { Outbox } from '../factories/mutations';
+import { createHouseholdRecord } from '../factories/records';
 import type { PushResponse } from '../../src/shared/protocol';
 
 describe('restart on the same database and port', () => {
@@ -22,7 +23,7 @@ describe('restart on the same database and port', () => {
     const u = await s.createUser({ role: 'supervisor' });
     const { cookie } = await s.login(u.username, u.password);
     const box = new Outbox();
-    const body = box.body([box.create('household', household()), box.create('household', household())]);
+    const body = box.body([box.create('household', createHouseholdRecord()), box.create('household', createHouseholdRecord())]);
     expect((await s.request('POST', '/api/v1/sync/push', { cookie, body })).status).toBe(200);
     const port = s.port;
     await s.stop({ force: true });

@@ -2,7 +2,8 @@
 // Push and pull semantics, on SQLite and (when available) PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer, type TestUser } from './helpers';
-import { Outbox, household, person, visit } from './fixtures';
+import { Outbox } from '../factories/mutations';
+import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../factories/records';
 import type { PushResponse, PullResponse } from '../../src/shared/protocol';
 
 warnIfNoPostgres();
@@ -45,9 +46,9 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('applies a household, a person and a visit created in one push, and pulls them back', async () => {
       const box = new Outbox();
-      const h = household();
-      const p = person(h.id, { phone: '+84 912 345 678' });
-      const v = visit(h.id, { people: [{ personId: p.id, steps: [], independent: [] }] });
+      const h = createHouseholdRecord();
+      const p = createPersonRecord(h.id, { phone: '+84 912 345 678' });
+      const v = createVisitRecord(h.id, { people: [{ personId: p.id, steps: [], independent: [] }] });
       const r = await push(volCookie, box.body([box.create('household', h), box.create('person', p), box.create('visit', v)]));
       expect(r.status).toBe(200);
       expect(r.body).toEqual({
@@ -75,8 +76,8 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('replaying a pushed batch changes nothing and answers duplicate for every mutation', async () => {
       const box = new Outbox();
-      const h1 = household();
-      const h2 = household({ group: 'TDP 2' });
+      const h1 = createHouseholdRecord();
+      const h2 = createHouseholdRecord({ group: 'TDP 2' });
       const body = box.body([box.create('household', h1), box.create('household', h2)]);
       expect((await push(supCookie, body)).status).toBe(200);
       const before = await s.db.kysely.selectFrom('records').selectAll().orderBy('version').execute();
@@ -96,7 +97,7 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('10 identical pushes fired at once store each record once', async () => {
       const box = new Outbox();
-      const hs = Array.from({ length: 5 }, () => household());
+      const hs = Array.from({ length: 5 }, () => createHouseholdRecord());
       const body = box.body(hs.map((h) => box.create('household', h)));
       const before = await countRecords();
       const answers = await Promise.all(Array.from({ length: 10 }, () => push(supCookie, body)));
@@ -116,10 +117,10 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('a gap in seq gives 409 seq_gap with lastAppliedSeq, and applies nothing', async () => {
       const box = new Outbox();
-      const h1 = household();
+      const h1 = createHouseholdRecord();
       expect((await push(supCookie, box.body([box.create('household', h1)]))).status).toBe(200);
       box.seq += 1; // seq 2 goes missing
-      const h3 = household();
+      const h3 = createHouseholdRecord();
       const before = await countRecords();
       const r = await push(supCookie, box.body([box.create('household', h3)]));
       expect(r.status).toBe(409);
@@ -128,16 +129,16 @@ for (const { dialect, skip } of DIALECTS) {
       // A brand-new client whose first seq is not 1 is a gap too, and leaves no client row behind.
       const fresh = new Outbox();
       fresh.seq = 4;
-      const r2 = await push(supCookie, fresh.body([fresh.create('household', household())]));
+      const r2 = await push(supCookie, fresh.body([fresh.create('household', createHouseholdRecord())]));
       expect(r2.status).toBe(409);
       expect(r2.body.error.lastAppliedSeq).toBe(0);
     });
 
     it('an invalid mutation between two valid ones: only it is rejected, the later one applies, the rejection is kept', async () => {
       const box = new Outbox();
-      const good1 = household();
-      const bad = household({ address: { houseNumber: '', street: 'Hàng Bông' } });
-      const good2 = household();
+      const good1 = createHouseholdRecord();
+      const bad = createHouseholdRecord({ address: { houseNumber: '', street: 'Hàng Bông' } });
+      const good2 = createHouseholdRecord();
       const r = await push(volCookie, box.body([box.create('household', good1), box.create('household', bad), box.create('household', good2)]));
       expect(r.status).toBe(200);
       const body = r.body as PushResponse;
@@ -160,17 +161,17 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('rejects wrong ward, unknown household, unknown person, unknown fields, and deletes of unknown records', async () => {
       const box = new Outbox();
-      const other = household({ wardCode: 'HOANKIEM' });
-      const orphan = person('0190a0c0-0000-7000-8000-000000000000');
-      const h = household();
-      const walkIn = visit(h.id, { people: [{ personId: '0190a0c0-0000-7000-8000-000000000001', steps: [] }] });
+      const other = createHouseholdRecord({ wardCode: 'HOANKIEM' });
+      const orphan = createPersonRecord('0190a0c0-0000-7000-8000-000000000000');
+      const h = createHouseholdRecord();
+      const walkIn = createVisitRecord(h.id, { people: [{ personId: '0190a0c0-0000-7000-8000-000000000001', steps: [] }] });
       const r = await push(volCookie, box.body([
         box.create('household', other),
         box.create('person', orphan),
         box.create('household', h),
         box.create('visit', walkIn),
-        box.raw({ entity: 'household', id: household().id, op: 'upsert', fields: { ...household(), nationalId: '0123' } }),
-        box.remove('household', household().id),
+        box.raw({ entity: 'household', id: createHouseholdRecord().id, op: 'upsert', fields: { ...createHouseholdRecord(), nationalId: '0123' } }),
+        box.remove('household', createHouseholdRecord().id),
       ]));
       const codes = (r.body as PushResponse).results.map((x) => x.error?.code ?? x.status);
       expect(codes).toEqual(['wrong_ward', 'unknown_household', 'applied', 'unknown_person', 'invalid_record', 'not_found']);
@@ -181,7 +182,7 @@ for (const { dialect, skip } of DIALECTS) {
     it('two clients edit different fields of one household: both changes survive', async () => {
       const a = new Outbox();
       const b = new Outbox();
-      const h = household();
+      const h = createHouseholdRecord();
       await push(supCookie, a.body([a.create('household', h)]));
       const r1 = await push(supCookie, a.body([a.update('household', h, { ...h, headName: 'Trần Văn Nam' })]));
       const r2 = await push(volCookie, b.body([b.update('household', h, { ...h, povertyStatus: 'near_poor' })]));
@@ -197,7 +198,7 @@ for (const { dialect, skip } of DIALECTS) {
     it('two clients edit the same field: one value wins, the other is a conflict row, nothing lost', async () => {
       const a = new Outbox();
       const b = new Outbox();
-      const h = household();
+      const h = createHouseholdRecord();
       await push(supCookie, a.body([a.create('household', h)]));
       const before = await recordRow('household', h.id);
       await push(supCookie, a.body([a.update('household', h, { ...h, notes: 'Gọi trước khi đến' })]));
@@ -219,8 +220,8 @@ for (const { dialect, skip } of DIALECTS) {
     it('checklists of different platforms on one person merge without conflict', async () => {
       const a = new Outbox();
       const b = new Outbox();
-      const h = household();
-      const p = person(h.id);
+      const h = createHouseholdRecord();
+      const p = createPersonRecord(h.id);
       await push(supCookie, a.body([a.create('household', h), a.create('person', p)]));
       const vneid = structuredClone(p.platforms);
       vneid.vneid.steps.installed = { status: 'done' };
@@ -236,8 +237,8 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('visits are append-only; deletes are tombstones that pull returns', async () => {
       const box = new Outbox();
-      const h = household();
-      const v = visit(h.id);
+      const h = createHouseholdRecord();
+      const v = createVisitRecord(h.id);
       await push(supCookie, box.body([box.create('household', h), box.create('visit', v)]));
       const again = await push(supCookie, box.body([box.raw({ entity: 'visit', id: v.id, op: 'upsert', fields: { outcome: 'helped' } })]));
       expect((again.body as PushResponse).results[0]!.status).toBe('applied'); // identical re-send is fine
@@ -254,11 +255,11 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('a volunteer pulls their groups and their own records only; a supervisor the whole ward', async () => {
       const box = new Outbox();
-      const mine = household({ group: 'TDP 1' });
-      const others = household({ group: 'TDP 9' });
+      const mine = createHouseholdRecord({ group: 'TDP 1' });
+      const others = createHouseholdRecord({ group: 'TDP 9' });
       await push(supCookie, box.body([box.create('household', mine), box.create('household', others)]));
       const own = new Outbox();
-      const created = household({ group: 'TDP 9' });
+      const created = createHouseholdRecord({ group: 'TDP 9' });
       await push(volCookie, own.body([own.create('household', created)]));
       const volIds = (await pullAll(volCookie)).changes.map((c) => c.id);
       expect(volIds).toContain(mine.id);
@@ -273,7 +274,7 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('pages by limit with hasMore and never repeats or skips', async () => {
       const box = new Outbox();
-      await push(supCookie, box.body(Array.from({ length: 25 }, () => box.create('household', household()))));
+      await push(supCookie, box.body(Array.from({ length: 25 }, () => box.create('household', createHouseholdRecord()))));
       const all = await pullAll(supCookie);
       const seen: number[] = [];
       let cursor = 0;
@@ -295,8 +296,8 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('a clientId belongs to the user who first used it', async () => {
       const box = new Outbox();
-      await push(supCookie, box.body([box.create('household', household())]));
-      const r = await push(volCookie, box.body([box.create('household', household())]));
+      await push(supCookie, box.body([box.create('household', createHouseholdRecord())]));
+      const r = await push(volCookie, box.body([box.create('household', createHouseholdRecord())]));
       expect(r.status).toBe(403);
       expect(r.body.error.code).toBe('forbidden');
     });

@@ -7,7 +7,7 @@ import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer, type Test
 import { createDevice, type Device } from './device';
 import { createHousehold, createPerson, recordVisit, updateHousehold } from '../../src/app/db/repo';
 import { resolveConflict } from '../../src/app/db/attention';
-import { householdInput, personInput } from '../factories/records';
+import { createHouseholdInput, createPersonInput } from '../factories/records';
 
 warnIfNoPostgres();
 
@@ -49,16 +49,16 @@ describe.each(DIALECTS)('two devices on $dialect', ({ dialect, skip }) => {
   });
 
   it.skipIf(skip)('work offline, sync, and converge to identical records', async () => {
-    const h = await createHousehold(a.db, a.actor, householdInput({ headName: 'Phạm Thị Hương' }));
+    const h = await createHousehold(a.db, a.actor, createHouseholdInput({ headName: 'Phạm Thị Hương' }));
     if (!h.ok) throw new Error();
-    const p1 = await createPerson(a.db, a.actor, h.record.id, personInput({ fullName: 'Phạm Văn Lộc', birthYear: 1950 }));
-    await createPerson(a.db, a.actor, h.record.id, personInput({ fullName: 'Phạm Thị Mai', birthYear: 1995 }));
+    const p1 = await createPerson(a.db, a.actor, h.record.id, createPersonInput({ fullName: 'Phạm Văn Lộc', birthYear: 1950 }));
+    await createPerson(a.db, a.actor, h.record.id, createPersonInput({ fullName: 'Phạm Thị Mai', birthYear: 1995 }));
     if (!p1.ok) throw new Error();
     await recordVisit(a.db, a.actor, {
       householdId: h.record.id, channel: 'door', outcome: 'helped', services: [],
       people: [{ personId: p1.record.id, steps: [{ platform: 'vneid', step: 'level2', status: 'done' }] }],
     });
-    const h2 = await createHousehold(b.db, b.actor, householdInput({ headName: 'Vũ Đức Thắng', address: { houseNumber: '3', street: 'Hàng Bông' } }));
+    const h2 = await createHousehold(b.db, b.actor, createHouseholdInput({ headName: 'Vũ Đức Thắng', address: { houseNumber: '3', street: 'Hàng Bông' } }));
     if (!h2.ok) throw new Error();
 
     expect(await a.engine.syncNow()).toMatchObject({ ok: true });

@@ -1,0 +1,154 @@
+// @vitest-environment node
+// A w.seeded fuzz loop on SQLite and (when available) PostgreSQL: 300 pushes,
+// each a valid push with random parts changed, dropped, added or repeated.
+// The server never answers 5xx, every refusal has the documented error shape,
+// and nothing it stores fails the shared schemas the device parses it with.
+import type { z } from 'zod';
+import { expect, it } from 'vitest';
+import { rng } from '../../factories/generate';
+import { Outbox } from '../../factories/mutations';
+import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../../factories/records';
+import { describeBadInput, expectApiError, NATIONAL_ID, nested, snapshot } from './helpers';
+import { pushResponseSchema, type Mutation } from '../../../src/shared/protocol';
+import { entitySchemas, type Entity } from '../../../src/shared/schemas';
+import { uuidv7 } from '../../../src/shared/ids';
+
+/** Deterministic PRNG (the test-data generator's mulberry32), so a failing fuzz case replays exactly. */
+function prng(seed: number) {
+  const r = rng(seed);
+  return { next: r.next, int: (n: number) => r.int(0, n - 1), pick: r.pick };
+}
+
+describeBadInput('fuzz', (w, dialect) => {
+  it('300 mutated pushes never answer 5xx and never store a record the shared schemas refuse', async () => {
+    const rand = prng(dialect === 'sqlite' ? 0x5eed : 0xfeed);
+    const hostile: unknown[] = [
+      null,
+      0,
+      -1,
+      1.5,
+      1e308,
+      -0,
+      '',
+      ' ',
+      'x'.repeat(2000),
+      'a\u0000b',
+      '\ud800',
+      'Nguyễn Thị Lan',
+      '<script>alert(1)</script>',
+      "'; drop table records; --",
+      '2025-13-45',
+      '0912 345 678',
+      '+84 912 345 678',
+      true,
+      false,
+      [],
+      {},
+      [null],
+      { nationalId: NATIONAL_ID },
+      nested(8),
+      uuidv7(),
+      'not-a-uuid',
+      'HOANKIEM',
+      'CUANAM',
+      'TDP 1',
+      'TDP 2',
+      new Date().toISOString(),
+      1900,
+      3000,
+    ];
+    const extraKeys = ['nationalId', 'password', 'constructor', 'toString', 'hasOwnProperty', 'platforms', 'platforms.bogus', 'id', 'createdAt', 'deleted', 'wardCode'];
+    const topKeys = ['seq', 'entity', 'id', 'op', 'fields', 'base', 'at'];
+
+    function mutateValue(target: Record<string, unknown>) {
+      // Walk to a random object inside target and change, drop or add a key.
+      let node: Record<string, unknown> = target;
+      for (let d = 0; d < 4; d++) {
+        const kids = Object.entries(node).filter(([, v]) => v !== null && typeof v === 'object');
+        if (kids.length === 0 || rand.next() < 0.35) break;
+        node = rand.pick(kids)[1] as Record<string, unknown>;
+      }
+      const keys = Object.keys(node);
+      const roll = rand.next();
+      if (roll < 0.45 && keys.length > 0) node[rand.pick(keys)] = structuredClone(rand.pick(hostile));
+      else if (roll < 0.65 && keys.length > 0) delete node[rand.pick(keys)];
+      else if (roll < 0.85) node[rand.pick(extraKeys)] = structuredClone(rand.pick(hostile));
+      else if (Array.isArray(node) && node.length > 0) node.push(structuredClone(node[0]));
+      else if (keys.length > 0) node[rand.pick(keys)] = JSON.parse('{"__proto__": 1}'); // refused by the parser
+    }
+
+    let clientBox = new Outbox();
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 300; i++) {
+      if (rand.next() < 0.3) clientBox = new Outbox();
+      const start = clientBox.seq;
+      const h = createHouseholdRecord();
+      const p = createPersonRecord(h.id, { phone: '0912 345 678' });
+      const v = createVisitRecord(h.id, { people: [{ personId: p.id, steps: [], independent: [] }] });
+      const mutations: Record<string, unknown>[] = [
+        clientBox.create('household', h),
+        clientBox.create('person', p),
+        clientBox.create('visit', v),
+        clientBox.update('household', w.seeded, { ...w.seeded, notes: `Lần ${i}` }),
+        clientBox.remove('person', p.id),
+      ].slice(0, 1 + rand.int(5));
+      for (let n = 1 + rand.int(3); n > 0; n--) {
+        const m = rand.pick(mutations);
+        const roll = rand.next();
+        if (roll < 0.6) mutateValue(m);
+        else if (roll < 0.75) m[rand.pick(topKeys)] = structuredClone(rand.pick(hostile));
+        else if (roll < 0.85) m.seq = rand.pick([start + 1, start + 2, start + 50, 0, -3]);
+        else if (roll < 0.95) m.entity = rand.pick(['household', 'person', 'visit', 'user']);
+        else mutations.push(structuredClone(m));
+      }
+      const body = rand.next() < 0.05 ? { protocol: 1, clientId: clientBox.clientId, mutations, extra: 1 } : clientBox.body(mutations as unknown as Mutation[]);
+      const cookie = rand.next() < 0.1 ? w.supCookie : w.volCookie;
+      const r = await w.s.request('POST', '/api/v1/sync/push', { cookie, body });
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      const label = `iteration ${i}: ${JSON.stringify(body).slice(0, 400)}`;
+      expect(r.status, label).toBeLessThan(500);
+      if (r.status === 200) {
+        const parsed = pushResponseSchema.parse(r.body);
+        expect(parsed.results.length, label).toBe(mutations.length);
+        for (const result of parsed.results) expect(['applied', 'duplicate', 'rejected'], label).toContain(result.status);
+        // The device moves on from what the server settled.
+        clientBox.seq = parsed.lastAppliedSeq;
+      } else {
+        expectApiError(r, r.status, r.body?.error?.code, label);
+        // A refused push applies nothing: the device resends from lastAppliedSeq + 1.
+        const row = await w.s.db.kysely.selectFrom('clients').select('last_applied_seq').where('client_id', '=', clientBox.clientId).executeTakeFirst();
+        clientBox.seq = Number(row?.last_applied_seq ?? 0);
+      }
+    }
+    // Every kind of answer happened, so the fuzz exercised more than one path.
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(30);
+    expect(statuses.get(400) ?? 0).toBeGreaterThan(30);
+
+    // Everything stored still passes the shared schemas, as the device will parse it.
+    const rows = await w.s.db.kysely.selectFrom('records').selectAll().execute();
+    expect(rows.length).toBeGreaterThan(10);
+    for (const row of rows) {
+      const record = JSON.parse(row.data) as Record<string, unknown>;
+      const parsed = entitySchemas[row.entity as Entity].safeParse(record);
+      expect(parsed.success, `${row.entity} ${row.id}: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
+      expect(record.id).toBe(row.id);
+      expect(record.wardCode).toBe(row.ward_code);
+      expect(Boolean(row.deleted)).toBe(record.deleted);
+    }
+    // Smuggled keys never reach records or conflict rows. (A rejected mutation
+    // keeps known fields' values as sent, whatever their type, so the user can fix them.)
+    const stored = await snapshot(w.s);
+    expect(JSON.stringify([stored.records, stored.conflicts])).not.toContain(NATIONAL_ID);
+    expect(JSON.stringify(stored.records)).not.toContain('\\u0000');
+    for (const row of await w.s.db.kysely.selectFrom('conflicts').selectAll().execute()) {
+      const schema = (entitySchemas[row.entity as Entity].shape as Record<string, z.ZodType>)[row.field];
+      expect(schema, row.field).toBeDefined();
+      expect(schema!.safeParse(JSON.parse(row.client_value ?? 'null') ?? undefined).success, row.client_value!).toBe(true);
+    }
+    // And the pull that devices run still works for both roles.
+    for (const cookie of [w.supCookie, w.volCookie]) {
+      const pull = await w.s.request('GET', '/api/v1/sync/pull?cursor=0&limit=1000', { cookie });
+      expect(pull.status).toBe(200);
+    }
+  });
+});

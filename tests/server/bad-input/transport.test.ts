@@ -1,0 +1,141 @@
+// @vitest-environment node
+// Bad input before any route reads it: bodies that are not JSON, JSON that is
+// not an object, bodies too deep or too large, broken URLs, unknown routes and
+// junk around the health check. Each is refused with the documented error and
+// changes nothing, on SQLite and (when available) PostgreSQL.
+import { describe, expect, it } from 'vitest';
+import { describeBadInput, describeRefusals, named, nested, refusal, refuse, snapshot, type RequestOptions, type Refusal, type World } from './helpers';
+
+/** Every endpoint that reads a JSON body, with the cookie of someone allowed to call it. */
+const JSON_ENDPOINTS: { name: string; method: string; url: (w: World) => string; cookie: (w: World) => string | undefined }[] = [
+  { name: 'POST /api/v1/session', method: 'POST', url: () => '/api/v1/session', cookie: () => undefined },
+  { name: 'POST /api/v1/sync/push', method: 'POST', url: () => '/api/v1/sync/push', cookie: (w) => w.volCookie },
+  { name: 'POST /api/v1/users', method: 'POST', url: () => '/api/v1/users', cookie: (w) => w.supCookie },
+  { name: 'PATCH /api/v1/users/:id', method: 'PATCH', url: (w) => `/api/v1/users/${w.target.id}`, cookie: (w) => w.supCookie },
+];
+
+/** Each body on each JSON endpoint, refused with the same status and code. */
+function onEveryJsonEndpoint(bodies: { name: string; opts: RequestOptions }[], status: number, code: string): Refusal[] {
+  return JSON_ENDPOINTS.flatMap((e) =>
+    bodies.map((b) => refusal(`${e.name} ${b.name}`, status, code, e.method, e.url, (w) => ({ ...b.opts, cookie: e.cookie(w) }))),
+  );
+}
+
+const MALFORMED = ['{', '{"username": ', '[1,]', "{'a':1}", 'undefined', 'NaN', '{"a":1}{"b":2}', '{"a":01}', '\u0000', '{"a":"\\x41"}'];
+const NOT_JSON_CONTENT_TYPES = [
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=xyz',
+  'application/xml',
+  'application/json-patch+json',
+  'text/json',
+];
+const NOT_JSON = onEveryJsonEndpoint(
+  [
+    ...MALFORMED.map((raw) => ({ name: JSON.stringify(raw), opts: { rawBody: raw } })),
+    { name: 'empty', opts: { rawBody: '' } },
+    ...NOT_JSON_CONTENT_TYPES.map((ct) => ({
+      name: ct,
+      opts: { rawBody: '{"username":"a","password":"b"}', headers: { 'content-type': ct } },
+    })),
+  ],
+  400,
+  'invalid_json',
+);
+
+// Prototype pollution keys, top level and nested.
+const POLLUTING = onEveryJsonEndpoint(
+  ['{"__proto__":{"isAdmin":true}}', '{"a":{"b":[{"__proto__":{"isAdmin":true}}]}}', '{"constructor":{"prototype":{"isAdmin":true}}}'].map((raw) => ({
+    name: raw,
+    opts: { rawBody: raw },
+  })),
+  400,
+  'invalid_json',
+);
+
+const NOT_AN_OBJECT = onEveryJsonEndpoint(
+  (
+    [
+      ['null', null],
+      ['[]', []],
+      ['[{}]', [{}]],
+      ['"a string"', 'a string'],
+      ['42', 42],
+      ['-0.5', -0.5],
+      ['true', true],
+      ['{ constructor: 1 }', { constructor: 1 }],
+      ['{ toString, valueOf }', { toString: 'x', valueOf: 1 }],
+      ['33 nested arrays', nested(33)],
+      ['{ a: 100 nested arrays }', { a: nested(100) }],
+    ] as [string, unknown][]
+  ).map(([name, body]) => ({ name, opts: { body } })),
+  400,
+  'invalid_request',
+);
+
+// 100,000 nested arrays fit in 1 MiB; walking them recursively used to be a 500.
+const DEEP = onEveryJsonEndpoint([{ name: '100,000 nested arrays', opts: { rawBody: '['.repeat(100_000) + ']'.repeat(100_000) } }], 400, 'invalid_request');
+
+const HUGE = 'x'.repeat(900_000);
+const TOO_LARGE: Refusal[] = [
+  refusal('sign-in with a 900 KB username', 400, 'invalid_request', 'POST', '/api/v1/session', { body: { username: HUGE, password: 'whatever1' } }),
+  refusal('sign-in with a 900 KB password', 400, 'invalid_request', 'POST', '/api/v1/session', (w) => ({ body: { username: w.sup.username, password: HUGE } })),
+  refusal('a new user with a 900 KB displayName', 400, 'invalid_request', 'POST', '/api/v1/users', (w) => ({
+    cookie: w.supCookie,
+    body: { username: 'huge', password: 'password1', displayName: HUGE, role: 'volunteer', groups: [] },
+  })),
+  refusal('a push with a 900 KB clientId', 400, 'invalid_request', 'POST', '/api/v1/sync/push', (w) => ({
+    cookie: w.volCookie,
+    body: { protocol: 1, clientId: HUGE, mutations: [] },
+  })),
+  // Over the 1 MiB limit, before anything else.
+  refusal('a push over 1 MiB', 413, 'payload_too_large', 'POST', '/api/v1/sync/push', (w) => ({
+    cookie: w.volCookie,
+    rawBody: JSON.stringify({ pad: 'x'.repeat(1_100_000) }),
+  })),
+];
+
+const BROKEN_URLS = ['/api/v1/users/%zz', '/api/v1/users/%E0%A4%A/revoke', '/api/v1/%', '/api/v1/sync/pu%l'].map((url) =>
+  refusal(`GET ${url}`, 400, 'invalid_request', 'GET', url, (w) => ({ cookie: w.supCookie })),
+);
+
+const BAD_ROUTES: Refusal[] = [
+  refusal('PATCH a 101-character user id', 400, 'invalid_request', 'PATCH', `/api/v1/users/${'a'.repeat(101)}`, (w) => ({ cookie: w.supCookie, body: { disabled: true } })),
+  refusal('PATCH a 65-character user id', 400, 'invalid_request', 'PATCH', `/api/v1/users/${'a'.repeat(65)}`, (w) => ({ cookie: w.supCookie, body: { disabled: true } })),
+  refusal('PUT /api/v1/session', 404, 'not_found', 'PUT', '/api/v1/session', { body: {} }),
+  refusal('POST /api/v1/health', 404, 'not_found', 'POST', '/api/v1/health', { body: {} }),
+  refusal('DELETE /api/v1/users', 404, 'not_found', 'DELETE', '/api/v1/users', (w) => ({ cookie: w.supCookie })),
+];
+
+describeBadInput('transport', (w, dialect) => {
+  describeRefusals('malformed JSON, empty bodies and wrong content types are 400 invalid_json on every JSON endpoint', w, NOT_JSON);
+
+  describe('prototype-pollution keys are 400 invalid_json and pollute nothing', () => {
+    it.each(named(POLLUTING))('%s', async (_, row) => {
+      await refuse(w, row);
+      expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    });
+  });
+
+  describeRefusals('non-object JSON, deep nesting and huge strings are 400 invalid_request', w, [...NOT_AN_OBJECT, ...DEEP, ...TOO_LARGE]);
+
+  describe("broken URLs answer the error shape, not Fastify's, with the API's headers", () => {
+    it.each(named(BROKEN_URLS))('%s', async (_, row) => {
+      const res = await refuse(w, row);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+    });
+  });
+
+  describeRefusals('over-long path parameters and unknown routes answer the error shape', w, BAD_ROUTES);
+
+  describe('health ignores junk query strings, cookies and headers', () => {
+    it.each(['/api/v1/health?x=1&x=2', '/api/v1/health?__proto__[a]=1', '/api/v1/health?%zz'])('%s', async (url) => {
+      const before = await snapshot(w.s);
+      const r = await w.s.request('GET', url, { cookie: 'gocua_session=%00%zz; x=%C3%A9', headers: { 'x-forwarded-for': 'garbage' } });
+      expect(r.status, url).toBe(200);
+      expect(r.body).toEqual({ status: 'ok', db: dialect, version: expect.any(String) });
+      expect(await snapshot(w.s)).toEqual(before);
+    });
+  });
+});
