@@ -2,16 +2,15 @@
 // Supervisor only (a volunteer gets 403), always the supervisor's own ward.
 // The contract is src/shared/reports.ts; docs/API.md, "Reports", explains it.
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { EXPORT_FORMAT_VERSION } from '../../shared/reports';
 import { isoDate } from '../../shared/schemas';
 import type { ServerContext } from '../context';
-import { forbidden, parseOr400 } from '../errors';
+import { parseOr400 } from '../errors';
 import { visitsCsv } from '../reports/export';
 import { reportSummary } from '../reports/summary';
-import { authenticate } from '../sessions';
-import type { AuthUser } from '../users';
+import { requireRole } from '../sessions';
 
 /**
  * Dates in the export's ?from=&to= are calendar days in Hanoi (UTC+07:00, no
@@ -37,20 +36,16 @@ export function exportDisposition(wardCode: string, day: string): string {
   return ascii === wardCode ? header : `${header}; filename*=UTF-8''${encodeURIComponent(name(wardCode))}`;
 }
 
-export async function requireSupervisor(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<AuthUser> {
-  const user = await authenticate(ctx, request, reply);
-  if (user.role !== 'supervisor') throw forbidden('Reports are for supervisors');
-  return user;
-}
-
 export function reportRoutes(app: FastifyInstance, ctx: ServerContext) {
+  const supervisor = requireRole(ctx, ['supervisor'], 'Reports are for supervisors');
+
   app.get('/api/v1/reports/summary', async (request, reply) => {
-    const user = await requireSupervisor(ctx, request, reply);
+    const user = await supervisor(request, reply);
     return reportSummary(ctx.db, user.wardCode, ctx.now());
   });
 
   app.get('/api/v1/exports/visits.csv', async (request, reply) => {
-    const user = await requireSupervisor(ctx, request, reply);
+    const user = await supervisor(request, reply);
     const q = parseOr400(exportQuerySchema, request.query);
     const range = {
       ...(q.from ? { from: startOfDay(q.from) } : {}),
