@@ -19,7 +19,7 @@ import { BLOCKERS, PLATFORMS, PLATFORM_STEPS, type Blocker, type Platform } from
 import { ELDERLY_AGE } from '../../shared/priority';
 import type { ReportSummary } from '../../shared/reports';
 import type { DB, Db } from '../db';
-import { readSnapshot, reportSql, type ReportSql } from './sql';
+import { reportSql, type ReportSql } from './sql';
 
 const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
@@ -190,7 +190,7 @@ export async function visitTotals(trx: Kysely<DB>, R: ReportSql, ward: string) {
 export async function reportSummary(db: Db, wardCode: string, now: Date): Promise<ReportSummary> {
   const R = reportSql(db.dialect);
   const year = now.getFullYear(); // as shared/priority.ts's isElderly
-  return readSnapshot(db, async (trx) => {
+  return db.readTx(async (trx) => {
     const cov = await coverage(trx, R, wardCode, year);
     const { funnel: f, blockers } = await funnel(trx, R, wardCode);
     const visits = await visitTotals(trx, R, wardCode);
