@@ -8,8 +8,8 @@ import type { ServerContext } from './context';
 import { forbidden, unauthenticated } from './errors';
 import { toUser, type AuthUser } from './users';
 
-export const SESSION_COOKIE = 'gocua_session';
-export const SESSION_IDLE_MS = 30 * 24 * 60 * 60 * 1000;
+const SESSION_COOKIE = 'gocua_session';
+const SESSION_IDLE_MS = 30 * 24 * 60 * 60 * 1000;
 // last_used_at is rewritten at most this often, not on every request.
 const TOUCH_EVERY_MS = 60 * 1000;
 

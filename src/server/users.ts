@@ -14,7 +14,7 @@ export const usernameSchema = z
   .regex(/^[a-z0-9._-]{2,64}$/, 'username: 2-64 letters a-z, digits, ".", "_" or "-"');
 export const passwordSchema = z.string().min(8, 'password: at least 8 characters').max(200);
 export const groupsSchema = z.array(z.string().trim().min(1).max(40)).max(100);
-export const wardSchema = z.string().trim().min(1).max(40);
+const wardSchema = z.string().trim().min(1).max(40);
 
 export interface AuthUser extends UserProfile {
   disabled: boolean;

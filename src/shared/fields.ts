@@ -63,7 +63,7 @@ function flatten(record: Record<string, unknown>): Fields {
 }
 
 /** Stable JSON with sorted keys, so equal values compare equal regardless of key order. */
-export function stableStringify(value: unknown): string {
+function stableStringify(value: unknown): string {
   if (value === undefined) return 'null';
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;

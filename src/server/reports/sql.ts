@@ -43,7 +43,7 @@ export function visitAtKey(dialect: Dialect, dataColumn: string): RawBuilder<str
 }
 
 /** The visitAtKey value of an instant, for range filters. */
-export function atKeyOf(dialect: Dialect, instant: Date): string | number {
+function atKeyOf(dialect: Dialect, instant: Date): string | number {
   return dialect === 'sqlite' ? instant.toISOString() : instant.getTime() * 1000;
 }
 

@@ -58,7 +58,7 @@ const livePeopleCte = (ward: string) => sql`lp as ${sql.raw('materialized')} (
 
 type Row = Record<string, unknown>;
 
-export async function coverage(trx: Kysely<DB>, R: ReportSql, ward: string, year: number) {
+async function coverage(trx: Kysely<DB>, R: ReportSql, ward: string, year: number) {
   const c = baseCtes(R, ward);
   // Join-free on purpose: one row of facts per household, person and visit,
   // keyed by household id (UNION ALL), aggregated per household, then per
@@ -120,7 +120,7 @@ export async function coverage(trx: Kysely<DB>, R: ReportSql, ward: string, year
     .sort((a, b) => collator.compare(a.group, b.group));
 }
 
-export async function funnel(trx: Kysely<DB>, R: ReportSql, ward: string) {
+async function funnel(trx: Kysely<DB>, R: ReportSql, ward: string) {
   const c = baseCtes(R, ward);
   // person -> platforms -> steps, laterally: (platform, step, step document) rows.
   const checklistSteps = sql`lp
@@ -172,7 +172,7 @@ export async function funnel(trx: Kysely<DB>, R: ReportSql, ward: string) {
   return { funnel: funnelOut, blockers: blockersOut };
 }
 
-export async function visitTotals(trx: Kysely<DB>, R: ReportSql, ward: string) {
+async function visitTotals(trx: Kysely<DB>, R: ReportSql, ward: string) {
   const c = baseCtes(R, ward);
   const { rows } = await sql<Row>`
     with ${c.visits}

@@ -17,11 +17,11 @@ import { requireRole } from '../sessions';
  * daylight saving), where every ward of the campaign is: a visit at 06:30 on
  * 2 Aug in Hanoi (23:30Z on 1 Aug) is a visit of 2 Aug.
  */
-export const WARD_UTC_OFFSET = '+07:00';
+const WARD_UTC_OFFSET = '+07:00';
 const DAY_MS = 24 * 60 * 60 * 1000;
 const startOfDay = (day: string) => new Date(`${day}T00:00:00.000${WARD_UTC_OFFSET}`);
 /** Today's date in Hanoi, YYYY-MM-DD. */
-export const wardToday = (now: Date) => new Date(now.getTime() + 7 * 60 * 60 * 1000).toISOString().slice(0, 10);
+const wardToday = (now: Date) => new Date(now.getTime() + 7 * 60 * 60 * 1000).toISOString().slice(0, 10);
 
 const exportQuerySchema = z
   .object({ from: isoDate.optional(), to: isoDate.optional() })
@@ -29,7 +29,7 @@ const exportQuerySchema = z
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
 
 /** attachment; filename="…" with an ASCII-only name, plus filename*= (RFC 5987) when the ward code needs it. */
-export function exportDisposition(wardCode: string, day: string): string {
+function exportDisposition(wardCode: string, day: string): string {
   const name = (ward: string) => `gocua-visits-${ward}-${day}-v${EXPORT_FORMAT_VERSION}.csv`;
   const ascii = wardCode.replace(/[^A-Za-z0-9_-]/g, '_');
   const header = `attachment; filename="${name(ascii)}"`;
