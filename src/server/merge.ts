@@ -5,7 +5,7 @@
 //   - server value already equals the new value      -> nothing to do
 //   - server value equals the client's base value    -> take the new value
 //   - otherwise someone else changed it meanwhile     -> keep the server's value,
-//     and report a conflict (stored as a row by push.ts; nothing is dropped).
+//     and report a conflict (stored as a row by push; nothing is dropped).
 // A key missing from `base` means the client believed the field absent
 // (undefined and null compare equal, as in sameValue), which is what a create
 // implies. So a blind write over an existing value becomes a conflict, never a

@@ -19,8 +19,9 @@
 //      queue and is never lost.
 //   5. Store lastAppliedSeq and the ward counter in the same transaction.
 // This file is the policy of create, update and delete. What a mutation may
-// contain is checked in mutation-checks.ts, who may change a record is
-// scope.ts, the per-field merge is merge.ts and every SQL statement records.ts.
+// contain is checked in mutation-checks.ts, who may change a stored record in
+// scope.ts; the per-field merge is merge.ts, and every SQL statement is in
+// records.ts.
 import { applyFields, sameValue, type Fields } from '../shared/fields';
 import type { Mutation, MutationResult, PushRequest, PushResponse } from '../shared/protocol';
 import { entitySchemas, type Entity } from '../shared/schemas';
@@ -29,7 +30,7 @@ import { ApiError, forbidden, Rejection } from './errors';
 import { mergeFields } from './merge';
 import { checkConflictValues, checkMutationInput, inSeqOrder, validateRecord } from './mutation-checks';
 import * as records from './records';
-import { inScope } from './scope';
+import { checkMayChange } from './scope';
 import type { AuthUser } from './users';
 
 export async function push(ctx: ServerContext, user: AuthUser, request: PushRequest): Promise<PushResponse> {
@@ -90,10 +91,7 @@ async function applyMutation(tx: records.PushTx, m: Mutation): Promise<string[]>
   checkMutationInput(m);
 
   const existing = await records.loadRecord(tx, m.entity, m.id);
-  if (existing) {
-    if (existing.ward_code !== user.wardCode) throw new Rejection('wrong_ward', 'This record belongs to another ward');
-    if (!inScope(user, existing)) throw new Rejection('forbidden', 'This record is outside your assigned groups');
-  }
+  if (existing) checkMayChange(user, existing);
 
   if (m.op === 'delete') {
     if (m.entity === 'visit') throw new Rejection('immutable', 'Visits cannot be deleted');

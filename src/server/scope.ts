@@ -7,10 +7,11 @@
 //
 // The rule has two forms that must agree: inScope() for one row in JS (push:
 // may this user change this record?) and scopeFilter() in SQL (pull: which
-// records go to this user's device?). The ward itself is checked apart from
-// this: every query and write names the user's ward.
+// records go to this user's device?). Every query and write also names the
+// user's ward; checkMayChange() refuses a stored record of another ward.
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { DB, RecordsTable } from './db';
+import { Rejection } from './errors';
 import type { AuthUser } from './users';
 
 /** Supervisors see their whole ward: every record, every rejection and conflict. */
@@ -18,7 +19,7 @@ export function seesWholeWard(user: AuthUser): boolean {
   return user.role === 'supervisor';
 }
 
-export function inScope(user: AuthUser, row: Pick<RecordsTable, 'created_by' | 'group_code'>): boolean {
+function inScope(user: AuthUser, row: Pick<RecordsTable, 'created_by' | 'group_code'>): boolean {
   return (
     seesWholeWard(user) ||
     row.created_by === user.id ||
@@ -33,4 +34,10 @@ export function scopeFilter(user: AuthUser): ((eb: ExpressionBuilder<DB, 'record
     user.groups.length > 0
       ? eb.or([eb('group_code', 'in', user.groups), eb('created_by', '=', user.id)])
       : eb('created_by', '=', user.id);
+}
+
+/** Push's authorisation for a record the server already has: throws wrong_ward or forbidden. */
+export function checkMayChange(user: AuthUser, row: Pick<RecordsTable, 'ward_code' | 'created_by' | 'group_code'>): void {
+  if (row.ward_code !== user.wardCode) throw new Rejection('wrong_ward', 'This record belongs to another ward');
+  if (!inScope(user, row)) throw new Rejection('forbidden', 'This record is outside your assigned groups');
 }
