@@ -11,37 +11,20 @@
 //      median of EXPORT_RUNS; and the server's heap growth during one export.
 // The query plans of the export page and the summary's main scan are printed,
 // to show the report indexes (migration 2) in use.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { machineLine, median, scratchPostgres } from '../tests/support/scratch';
 import { sql } from 'kysely';
-import { buildApp } from '../src/server/app';
-import { openDb, type Db, type DbConfig } from '../src/server/db';
-import { migrate } from '../src/server/migrations';
-import { createUser } from '../src/server/users';
+import { median } from '../tests/support/scratch';
+import type { Db, DbConfig } from '../src/server/db';
 import { visitAtKey } from '../src/server/reports/sql';
-import { allFields } from '../src/shared/fields';
-import { PROTOCOL_VERSION, type Mutation } from '../src/shared/protocol';
+import type { Mutation } from '../src/shared/protocol';
 import { generateWard } from '../tests/factories/generate';
+import { createMutation, pushBody, runBench, withServer, type BenchServer, type BenchUser } from './bench-driver';
 
 const HOUSEHOLDS = 10_000;
 const SUMMARY_RUNS = 9;
 const EXPORT_RUNS = 5;
 
-
-
-async function login(base: string, username: string) {
-  const res = await fetch(`${base}/api/v1/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: 'bench-password' }),
-  });
-  return res.headers.get('set-cookie')!.split(';')[0]!;
-}
-
-async function seed(base: string, cookie: string, ward: string, households: number, seed: number, volunteerId: string) {
+async function seed(server: BenchServer, cookie: string, ward: string, households: number, seed: number, volunteerId: string) {
   const w = generateWard({ seed, households, wardCode: ward, volunteerId });
   // Checklist work on helped visits, as the field app records it.
   for (const v of w.visits) {
@@ -51,20 +34,12 @@ async function seed(base: string, cookie: string, ward: string, households: numb
   }
   const all: Mutation[] = [];
   let seq = 0;
-  const add = (entity: Mutation['entity'], r: { id: string; createdAt: string }) =>
-    all.push({ seq: ++seq, entity, id: r.id, op: 'upsert', fields: allFields(r), at: r.createdAt });
+  const add = (entity: Mutation['entity'], r: { id: string; createdAt: string }) => all.push(createMutation(++seq, entity, r));
   for (const h of w.households) add('household', h);
   for (const p of w.people) add('person', p);
   for (const v of w.visits) add('visit', v);
   const clientId = `bench-${randomBytes(6).toString('hex')}`;
-  for (let i = 0; i < all.length; i += 500) {
-    const res = await fetch(`${base}/api/v1/sync/push`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie },
-      body: JSON.stringify({ protocol: PROTOCOL_VERSION, clientId, mutations: all.slice(i, i + 500) }),
-    });
-    if (res.status !== 200) throw new Error(`push failed: ${res.status}`);
-  }
+  for (let i = 0; i < all.length; i += 500) await server.push(cookie, pushBody(clientId, all.slice(i, i + 500)));
   return w;
 }
 
@@ -83,20 +58,18 @@ async function plan(db: Db, ward: string): Promise<string[]> {
   return out;
 }
 
+const USERS: BenchUser[] = [
+  { username: 'bench', displayName: 'Nguyễn Thị Ánh', role: 'supervisor', wardCode: 'CUANAM', groups: [] },
+  { username: 'other', role: 'supervisor', wardCode: 'OTHER', groups: [] },
+];
+
 async function bench(label: string, config: DbConfig) {
-  const db: Db = openDb(config);
-  await migrate(db);
-  const sup = await createUser(db, { username: 'bench', password: 'bench-password', displayName: 'Nguyễn Thị Ánh', role: 'supervisor', wardCode: 'CUANAM', groups: [] }, 10);
-  await createUser(db, { username: 'other', password: 'bench-password', role: 'supervisor', wardCode: 'OTHER', groups: [] }, 10);
-  const app = await buildApp({ db, scryptLogN: 10 });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  try {
-    const cookie = await login(base, 'bench');
+  await withServer(config, USERS, async (server) => {
+    const { base, db } = server;
+    const cookie = await server.login('bench');
     const t0 = performance.now();
-    const w = await seed(base, cookie, 'CUANAM', HOUSEHOLDS, 2026, sup.id);
-    await seed(base, await login(base, 'other'), 'OTHER', 2_000, 99, 'vol-other');
+    const w = await seed(server, cookie, 'CUANAM', HOUSEHOLDS, 2026, server.users[0]!.id);
+    await seed(server, await server.login('other'), 'OTHER', 2_000, 99, 'vol-other');
     const seedS = (performance.now() - t0) / 1000;
     if (db.dialect === 'postgres') await sql`analyze records`.execute(db.kysely);
 
@@ -142,34 +115,7 @@ async function bench(label: string, config: DbConfig) {
     );
     console.info(`  heap growth during the first export (server and client share this process): ${heapGrowthMb.toFixed(1)} MB`);
     for (const line of await plan(db, 'CUANAM')) console.info(line);
-  } finally {
-    await app.close();
-    await db.close();
-  }
+  });
 }
 
-async function main() {
-  console.info(machineLine());
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'gocua-bench-'));
-  try {
-    await bench('SQLite', { dialect: 'sqlite', file: path.join(dir, 'gocua.sqlite') });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const url = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
-  if (url) {
-    const scratch = await scratchPostgres(url, 'gocua_bench');
-    try {
-      await bench('PostgreSQL', { dialect: 'postgres', url: scratch.url });
-    } finally {
-      await scratch.drop();
-    }
-  } else {
-    console.info('PostgreSQL: skipped (set DATABASE_URL or TEST_DATABASE_URL)');
-  }
-}
-
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench('bench-reports.ts', bench);

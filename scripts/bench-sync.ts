@@ -8,23 +8,15 @@
 //   2. first pull: 10,000 records paged at limit=1000, from cursor 0 to hasMore=false.
 // Medians over several runs. On PostgreSQL a scratch database is created next to
 // the one in the URL and dropped afterwards.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { machineLine, median, scratchPostgres } from '../tests/support/scratch';
-import { buildApp } from '../src/server/app';
-import { openDb, type Db, type DbConfig } from '../src/server/db';
-import { migrate } from '../src/server/migrations';
-import { createUser } from '../src/server/users';
-import { allFields } from '../src/shared/fields';
+import { median } from '../tests/support/scratch';
+import type { DbConfig } from '../src/server/db';
 import { uuidv7 } from '../src/shared/ids';
-import { PROTOCOL_VERSION, type Mutation, type PullResponse, type PushResponse } from '../src/shared/protocol';
+import type { Mutation, PullResponse } from '../src/shared/protocol';
+import { createMutation, pushBody, runBench, withServer } from './bench-driver';
 
 const PUSH_RUNS = 7;
 const PULL_RUNS = 5;
 const PULL_RECORDS = 10_000;
-
-
 
 function household(i: number) {
   const at = new Date().toISOString();
@@ -48,48 +40,32 @@ class Device {
   seq = 0;
   readonly clientId = `bench-${uuidv7()}`;
   batch(n: number) {
-    const mutations: Mutation[] = Array.from({ length: n }, (_, i) => {
-      const h = household(this.seq + i);
-      return { seq: this.seq + i + 1, entity: 'household', id: h.id, op: 'upsert', fields: allFields(h), at: h.createdAt };
-    });
+    const mutations: Mutation[] = Array.from({ length: n }, (_, i) => createMutation(this.seq + i + 1, 'household', household(this.seq + i)));
     this.seq += n;
-    return JSON.stringify({ protocol: PROTOCOL_VERSION, clientId: this.clientId, mutations });
+    return pushBody(this.clientId, mutations);
   }
 }
 
 async function bench(label: string, config: DbConfig) {
-  const db: Db = openDb(config);
-  await migrate(db);
-  await createUser(db, { username: 'bench', password: 'bench-password', role: 'supervisor', wardCode: 'BENCH', groups: [] }, 10);
-  const app = await buildApp({ db, scryptLogN: 10 });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  try {
-    const login = await fetch(`${base}/api/v1/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'bench', password: 'bench-password' }),
-    });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-    const headers = { 'content-type': 'application/json', cookie };
+  await withServer(config, [{ username: 'bench', role: 'supervisor', wardCode: 'BENCH', groups: [] }], async (server) => {
+    const { base } = server;
+    const cookie = await server.login('bench');
 
     const device = new Device();
     const pushMs: number[] = [];
     for (let run = 0; run < PUSH_RUNS + 1; run++) {
       const body = device.batch(500);
       const t0 = performance.now();
-      const res = await fetch(`${base}/api/v1/sync/push`, { method: 'POST', headers, body });
-      const json = (await res.json()) as PushResponse;
+      const json = await server.push(cookie, body);
       const ms = performance.now() - t0;
-      if (res.status !== 200 || json.results.some((r) => r.status !== 'applied')) throw new Error(`push failed: ${res.status}`);
+      if (json.results.some((r) => r.status !== 'applied')) throw new Error('push failed: not every mutation was applied');
       if (run > 0) pushMs.push(ms); // the first run warms up caches and the JIT
     }
 
     // Fill up to 10,000 records for the pull.
     const have = (PUSH_RUNS + 1) * 500;
     for (let n = have; n < PULL_RECORDS; n += 500) {
-      await fetch(`${base}/api/v1/sync/push`, { method: 'POST', headers, body: device.batch(Math.min(500, PULL_RECORDS - n)) });
+      await server.push(cookie, device.batch(Math.min(500, PULL_RECORDS - n)));
     }
     const pullMs: number[] = [];
     let pulled = 0;
@@ -115,34 +91,7 @@ async function bench(label: string, config: DbConfig) {
       `${label.padEnd(11)} first pull of ${pulled} records (10 pages of 1000): median ${median(pullMs).toFixed(0)} ms ` +
         `(${PULL_RUNS} runs, min ${Math.min(...pullMs).toFixed(0)}, max ${Math.max(...pullMs).toFixed(0)})`,
     );
-  } finally {
-    await app.close();
-    await db.close();
-  }
+  });
 }
 
-async function mainBench() {
-  console.info(machineLine());
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'gocua-bench-'));
-  try {
-    await bench('SQLite', { dialect: 'sqlite', file: path.join(dir, 'gocua.sqlite') });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const url = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
-  if (url) {
-    const scratch = await scratchPostgres(url, 'gocua_bench');
-    try {
-      await bench('PostgreSQL', { dialect: 'postgres', url: scratch.url });
-    } finally {
-      await scratch.drop();
-    }
-  } else {
-    console.info('PostgreSQL: skipped (set DATABASE_URL or TEST_DATABASE_URL, e.g. bash .ci/with-postgres.sh npx tsx scripts/bench-sync.ts)');
-  }
-}
-
-mainBench().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench('bench-sync.ts', bench);

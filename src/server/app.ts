@@ -7,8 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, 
 import { MAX_BODY_BYTES } from '../shared/protocol';
 import type { ServerContext, TestHooks } from './context';
 import type { Db } from './db';
-import { ApiError } from './errors';
-import { errorHandler } from './http-errors';
+import { ApiError, errorHandler, frameworkErrors, sendError } from './errors';
 import { DEFAULT_SCRYPT_LOG_N } from './passwords';
 import { attentionRoutes } from './routes/attention';
 import { reportRoutes } from './routes/reports';
@@ -81,35 +80,20 @@ function securityHeaders(request: FastifyRequest, reply: FastifyReply) {
   if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
 }
 
-// Errors Fastify raises before routing (so before hooks and setErrorHandler):
-// a path with broken percent-encoding (FST_ERR_BAD_URL, e.g. /api/v1/users/%zz)
-// or a path parameter over maxParamLength (FST_ERR_MAX_PARAM_LENGTH, 414).
-// Without this they answered Fastify's own body ({ error: "Bad Request",
-// code: "FST_ERR_BAD_URL", message: "'<path>' is not …" }), echoing the path
-// and breaking the { error: { code, message } } contract.
-function frameworkErrors(error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply) {
-  securityHeaders(request, reply);
-  const api =
-    error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? new ApiError(400, 'invalid_request', 'The URL is not valid')
-      : new ApiError(500, 'internal', 'Something went wrong on the server');
-  // This path bypasses Fastify's own "request completed" line; log the status
-  // the same way (the serializer keeps it to the status code).
-  reply.raw.once('finish', () => request.log.info({ res: reply.raw }, 'request completed'));
-  return reply.status(api.status).send(api.body());
-}
-
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const fastifyOptions: FastifyServerOptions & { https?: BuildAppOptions['https'] } = {
     logger: options.logger ? { ...loggerOptions, ...(options.logStream ? { stream: options.logStream } : {}) } : false,
     bodyLimit: MAX_BODY_BYTES,
     trustProxy: (options.trustProxy ?? false) as FastifyServerOptions['trustProxy'], // a hop count works at runtime
     // Fastify's default JSON parser (secure-json-parse) rejects __proto__ and
-    // constructor.prototype keys; http-errors.ts maps that to invalid_json.
+    // constructor.prototype keys; errors.ts maps that to invalid_json.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     forceCloseConnections: 'idle',
-    frameworkErrors,
+    frameworkErrors: (error, request, reply) => {
+      securityHeaders(request, reply);
+      frameworkErrors(error, request, reply);
+    },
   };
   if (options.https) fastifyOptions.https = options.https;
   const app = Fastify(fastifyOptions) as unknown as FastifyInstance;
@@ -134,7 +118,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     try {
       await ctx.db.kysely.selectFrom('schema_migrations').select('version').limit(1).execute();
     } catch {
-      return reply.status(503).send({ error: { code: 'internal', message: 'The database is not reachable' } });
+      return sendError(reply, new ApiError(503, 'internal', 'The database is not reachable'));
     }
     return { status: 'ok', db: ctx.db.dialect, version: ctx.version };
   });

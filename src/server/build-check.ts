@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-export const BUILD_INPUTS = ['src/app', 'src/shared', 'locales', 'public', 'index.html', 'vite.config.ts'];
+const BUILD_INPUTS = ['src/app', 'src/shared', 'locales', 'public', 'index.html', 'vite.config.ts'];
 
 function newestMtime(p: string): number {
   if (!existsSync(p)) return 0;

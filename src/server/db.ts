@@ -1,7 +1,8 @@
 // Database access for both back ends: SQLite (embedded default) and PostgreSQL.
 //
-// The rest of the server talks to `Db`: a Kysely instance, the dialect flag, and
-// `writeTx`, the only way to run a write transaction. writeTx exists because
+// The rest of the server talks to `Db`: a Kysely instance, the dialect flag,
+// `writeTx`, the only way to run a write transaction, and `readTx`, the only
+// way to read several statements from one snapshot. writeTx exists because
 // the two databases need different statements to serialise writers:
 //   - SQLite: Kysely's own transaction() issues a plain BEGIN (deferred), which
 //     takes the write lock only at the first write and can then fail with
@@ -9,7 +10,11 @@
 //     server, the admin CLI) got the lock first. We issue BEGIN IMMEDIATE on one
 //     connection instead, so the lock is taken up front and busy_timeout applies.
 //   - PostgreSQL: an ordinary READ COMMITTED transaction; the push code takes
-//     row locks (SELECT ... FOR UPDATE) itself, see push.ts.
+//     row locks (SELECT ... FOR UPDATE) itself, see push.ts and records.ts.
+// readTx lets a report's numbers agree with each other even while pushes
+// commit: REPEATABLE READ READ ONLY on PostgreSQL; a deferred BEGIN on SQLite
+// (WAL gives the reader a snapshot at its first read; the single connection
+// is held for the few statements of a report).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -129,6 +134,8 @@ export interface Db {
   dialect: Dialect;
   /** Runs fn in a write transaction (BEGIN IMMEDIATE on SQLite). Rolls back if fn throws. */
   writeTx<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
+  /** Runs fn's reads on one snapshot (a read-only transaction). */
+  readTx<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -164,24 +171,26 @@ function openSqlite(file: string): Db {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+  // Kysely's SQLite driver has a single connection guarded by a mutex;
+  // connection() holds it for the whole callback, so nothing else in this
+  // process interleaves statements into our transaction.
+  const transaction = <T>(begin: 'begin immediate' | 'begin', fn: (trx: Kysely<DB>) => Promise<T>) =>
+    kysely.connection().execute(async (conn) => {
+      await sql.raw(begin).execute(conn);
+      try {
+        const result = await fn(conn);
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (error) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw error;
+      }
+    });
   return {
     kysely,
     dialect: 'sqlite',
-    // Kysely's SQLite driver has a single connection guarded by a mutex;
-    // connection() holds it for the whole callback, so nothing else in this
-    // process interleaves statements into our transaction.
-    writeTx: (fn) =>
-      kysely.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
-        try {
-          const result = await fn(conn);
-          await sql`commit`.execute(conn);
-          return result;
-        } catch (error) {
-          await sql`rollback`.execute(conn).catch(() => undefined);
-          throw error;
-        }
-      }),
+    writeTx: (fn) => transaction('begin immediate', fn),
+    readTx: (fn) => transaction('begin', fn),
     close: () => kysely.destroy(),
   };
 }
@@ -205,6 +214,7 @@ function openPostgres(url: string, max: number): Db {
     kysely,
     dialect: 'postgres',
     writeTx: (fn) => kysely.transaction().execute(fn),
+    readTx: (fn) => kysely.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn),
     close: () => kysely.destroy(),
   };
 }

@@ -17,7 +17,7 @@ import type { DB, Db, Dialect } from './db';
 // 2: indexes for the supervisor reports (summary and the streaming CSV export):
 //    records_ward_entity, and records_visit_at, an expression index over each
 //    visit's `at` normalised to UTC that the export pages through (keyset).
-export const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 2;
 
 interface Migration {
   version: number;

@@ -14,6 +14,7 @@
 import type { PullResponse } from '../shared/protocol';
 import type { Entity } from '../shared/schemas';
 import type { Db } from './db';
+import { scopeFilter } from './scope';
 import type { AuthUser } from './users';
 
 export async function pull(db: Db, user: AuthUser, cursor: number, limit: number): Promise<PullResponse> {
@@ -31,14 +32,8 @@ export async function pull(db: Db, user: AuthUser, cursor: number, limit: number
     .where('version', '>', cursor)
     .orderBy('version')
     .limit(limit + 1);
-  if (user.role !== 'supervisor') {
-    // A volunteer sees their assigned groups plus whatever they created.
-    q = q.where((eb) =>
-      user.groups.length > 0
-        ? eb.or([eb('group_code', 'in', user.groups), eb('created_by', '=', user.id)])
-        : eb('created_by', '=', user.id),
-    );
-  }
+  const scope = scopeFilter(user);
+  if (scope) q = q.where(scope);
   const rows = await q.execute();
   const hasMore = rows.length > limit;
   const page = hasMore ? rows.slice(0, limit) : rows;

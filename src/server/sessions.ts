@@ -3,12 +3,13 @@
 // Sessions slide: they expire after 30 days without use.
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Role } from '../shared/schemas';
 import type { ServerContext } from './context';
-import { unauthenticated } from './errors';
+import { forbidden, unauthenticated } from './errors';
 import { toUser, type AuthUser } from './users';
 
-export const SESSION_COOKIE = 'gocua_session';
-export const SESSION_IDLE_MS = 30 * 24 * 60 * 60 * 1000;
+const SESSION_COOKIE = 'gocua_session';
+const SESSION_IDLE_MS = 30 * 24 * 60 * 60 * 1000;
 // last_used_at is rewritten at most this often, not on every request.
 const TOUCH_EVERY_MS = 60 * 1000;
 
@@ -72,4 +73,20 @@ export async function authenticate(ctx: ServerContext, request: FastifyRequest, 
     setCookie(request, reply, token); // slide the cookie's Max-Age with the session
   }
   return user;
+}
+
+/**
+ * The one role check. Returns a function a route calls first: it answers the
+ * signed-in user when their role is one of `roles`, throws 401 unauthenticated
+ * when nobody is signed in, and 403 forbidden with `message` otherwise.
+ *
+ *   const supervisor = requireRole(ctx, ['supervisor'], 'Reports are for supervisors');
+ *   app.get(..., async (request, reply) => { const me = await supervisor(request, reply); ... });
+ */
+export function requireRole(ctx: ServerContext, roles: readonly Role[], message: string) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<AuthUser> => {
+    const user = await authenticate(ctx, request, reply);
+    if (!roles.includes(user.role)) throw forbidden(message);
+    return user;
+  };
 }

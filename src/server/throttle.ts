@@ -6,8 +6,8 @@ import type { ServerContext } from './context';
 import { ApiError } from './errors';
 import { sha256 } from './sessions';
 
-export const MAX_FAILURES = 10;
-export const WINDOW_MS = 15 * 60 * 1000;
+const MAX_FAILURES = 10;
+const WINDOW_MS = 15 * 60 * 1000;
 
 function keys(username: string, ip: string) {
   return { user: sha256(`u:${username.trim().toLowerCase()}`), ip: sha256(`ip:${ip}`) };

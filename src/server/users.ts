@@ -1,9 +1,10 @@
 // User accounts: shared by the HTTP routes and the admin CLI.
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Role, UserProfile } from '../shared/schemas';
 import { ROLES } from '../shared/schemas';
 import { uuidv7 } from '../shared/ids';
-import type { Db, UsersTable } from './db';
+import type { DB, Db, UsersTable } from './db';
 import { hashPassword } from './passwords';
 
 /** Usernames are compared lower-cased: "Lan" and "lan" are one account. */
@@ -14,7 +15,7 @@ export const usernameSchema = z
   .regex(/^[a-z0-9._-]{2,64}$/, 'username: 2-64 letters a-z, digits, ".", "_" or "-"');
 export const passwordSchema = z.string().min(8, 'password: at least 8 characters').max(200);
 export const groupsSchema = z.array(z.string().trim().min(1).max(40)).max(100);
-export const wardSchema = z.string().trim().min(1).max(40);
+const wardSchema = z.string().trim().min(1).max(40);
 
 export interface AuthUser extends UserProfile {
   disabled: boolean;
@@ -108,18 +109,21 @@ export async function updateUser(db: Db, id: string, changes: UserChanges, scryp
   if (Object.keys(set).length === 0) return;
   await db.writeTx(async (trx) => {
     await trx.updateTable('users').set(set).where('id', '=', id).execute();
-    if (changes.password !== undefined || changes.disabled === true) {
-      await trx.updateTable('sessions').set({ revoked: 1 }).where('user_id', '=', id).where('revoked', '=', 0).execute();
-    }
+    if (changes.password !== undefined || changes.disabled === true) await endSessions(trx, id);
   });
 }
 
-export async function revokeSessions(db: Db, userId: string): Promise<number> {
-  const r = await db.kysely
+/** Ends every open session of the user; returns how many there were. */
+async function endSessions(db: Kysely<DB>, userId: string): Promise<number> {
+  const r = await db
     .updateTable('sessions')
     .set({ revoked: 1 })
     .where('user_id', '=', userId)
     .where('revoked', '=', 0)
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
+}
+
+export async function revokeSessions(db: Db, userId: string): Promise<number> {
+  return endSessions(db.kysely, userId);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyFields, diffFields, allFields, sameValue } from './fields';
+import { applyFields, diffFields, allFields, fieldKeyOfPath, fieldKeysOf, platformKey, platformOfKey, sameValue } from './fields';
 
 describe('field diffs', () => {
   it('lists only the changed top-level fields, with their base values', () => {
@@ -22,5 +22,40 @@ describe('field diffs', () => {
   });
   it('compares objects regardless of key order', () => {
     expect(sameValue({ a: 1, b: { c: 2, d: 3 } }, { b: { d: 3, c: 2 }, a: 1 })).toBe(true);
+  });
+});
+
+describe('field-key format', () => {
+  it.each([
+    ['platforms.vneid', 'vneid'],
+    ['platforms.mpsPortal', 'mpsPortal'],
+  ])('reads the platform out of %s', (key, platform) => {
+    expect(platformOfKey(key)).toBe(platform);
+  });
+
+  it.each(['headName', 'platforms', 'platformsvneid'])('treats %s as a top-level key', (key) => {
+    expect(platformOfKey(key)).toBeUndefined();
+  });
+
+  it('a platform key reads back as its platform', () => {
+    expect(platformOfKey(platformKey('ihanoi'))).toBe('ihanoi');
+  });
+
+  it.each([
+    [['platforms', 'vneid', 'steps', 'installed'], ['platforms.vneid', ['steps', 'installed']]],
+    [['platforms'], ['platforms', []]],
+    [['address', 'lane'], ['address', ['lane']]],
+  ])('the record path %j is field key and rest %j', (path, expected) => {
+    expect(fieldKeyOfPath(path)).toEqual(expected);
+  });
+
+  it('the field keys of a record leave out identity keys and split platforms per platform', () => {
+    expect([...fieldKeysOf(['id', 'createdAt', 'updatedAt', 'fullName', 'platforms'])]).toEqual([
+      'fullName',
+      'platforms.vneid',
+      'platforms.ihanoi',
+      'platforms.nationalPortal',
+      'platforms.mpsPortal',
+    ]);
   });
 });

@@ -6,27 +6,64 @@
 // volunteers who help the same person on different platforms never conflict.
 //
 // DO NOT CHANGE THE KEY FORMAT WITHOUT BUMPING PROTOCOL_VERSION: the server's
-// merge and stored conflicts depend on it.
+// merge and stored conflicts depend on it. Every reader and writer of the
+// format, on the device and on the server (merge.ts, mutation-checks.ts), goes
+// through the exports of this file: IDENTITY_KEYS, platformKey, platformOfKey,
+// fieldKeyOfPath and fieldKeysOf.
 import { PLATFORMS } from './platforms';
 
 export type Fields = Record<string, unknown>;
 
 /** Keys that never travel as changes: the server owns them or they are identity. */
-const IDENTITY_KEYS = new Set(['id', 'createdAt', 'updatedAt']);
+export const IDENTITY_KEYS: ReadonlySet<string> = new Set(['id', 'createdAt', 'updatedAt']);
+
+const PLATFORM_PREFIX = 'platforms.';
+
+/** The field key of one platform's checklist: "platforms.vneid". */
+export function platformKey(platform: string): string {
+  return `${PLATFORM_PREFIX}${platform}`;
+}
+
+/** The platform that a "platforms.<platform>" key names, or undefined for a top-level key. */
+export function platformOfKey(key: string): string | undefined {
+  return key.startsWith(PLATFORM_PREFIX) ? key.slice(PLATFORM_PREFIX.length) : undefined;
+}
+
+/**
+ * A path into a record (as a schema reports it) split into its field key and
+ * the rest: ["platforms", "vneid", "steps"] -> ["platforms.vneid", ["steps"]],
+ * ["address", "lane"] -> ["address", ["lane"]].
+ */
+export function fieldKeyOfPath(path: readonly string[]): [string, string[]] {
+  return path[0] === 'platforms' && path.length >= 2
+    ? [platformKey(path[1]!), path.slice(2)]
+    : [path[0]!, path.slice(1)];
+}
+
+/** The field keys of a record whose top-level keys are these: no identity keys, checklists per platform. */
+export function fieldKeysOf(recordKeys: Iterable<string>): Set<string> {
+  const keys = new Set<string>();
+  for (const k of recordKeys) {
+    if (IDENTITY_KEYS.has(k)) continue;
+    if (k === 'platforms') for (const p of PLATFORMS) keys.add(platformKey(p));
+    else keys.add(k);
+  }
+  return keys;
+}
 
 function flatten(record: Record<string, unknown>): Fields {
   const out: Fields = {};
   for (const [k, v] of Object.entries(record)) {
     if (IDENTITY_KEYS.has(k)) continue;
     if (k === 'platforms' && v && typeof v === 'object') {
-      for (const p of PLATFORMS) out[`platforms.${p}`] = (v as Record<string, unknown>)[p];
+      for (const p of PLATFORMS) out[platformKey(p)] = (v as Record<string, unknown>)[p];
     } else out[k] = v;
   }
   return out;
 }
 
 /** Stable JSON with sorted keys, so equal values compare equal regardless of key order. */
-export function stableStringify(value: unknown): string {
+function stableStringify(value: unknown): string {
   if (value === undefined) return 'null';
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
@@ -68,9 +105,10 @@ export function diffFields(before: object, after: object): { fields: Fields; bas
 /** Reads one field key (including "platforms.x") from a record. */
 export function getField(record: object, key: string): unknown {
   const r = record as Record<string, unknown>;
-  if (key.startsWith('platforms.')) {
+  const platform = platformOfKey(key);
+  if (platform !== undefined) {
     const platforms = r.platforms as Record<string, unknown> | undefined;
-    return platforms?.[key.slice('platforms.'.length)];
+    return platforms?.[platform];
   }
   return r[key];
 }
@@ -80,9 +118,10 @@ export function applyFields<T extends object>(record: T, fields: Fields): T {
   const out: Record<string, unknown> = structuredClone(record) as Record<string, unknown>;
   for (const [key, value] of Object.entries(fields)) {
     if (IDENTITY_KEYS.has(key)) continue;
-    if (key.startsWith('platforms.')) {
+    const platform = platformOfKey(key);
+    if (platform !== undefined) {
       const platforms = { ...((out.platforms as Record<string, unknown>) ?? {}) };
-      platforms[key.slice('platforms.'.length)] = value;
+      platforms[platform] = value;
       out.platforms = platforms;
     } else if (value === null) delete out[key];
     else out[key] = value;

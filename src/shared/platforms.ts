@@ -12,9 +12,6 @@ export const PLATFORM_STEPS = {
   mpsPortal: ['account', 'loggedIn', 'submitted'],
 } as const satisfies Record<Platform, readonly string[]>;
 
-export type StepOf<P extends Platform> = (typeof PLATFORM_STEPS)[P][number];
-export type AnyStep = StepOf<Platform>;
-
 export const STEP_STATUSES = ['not_started', 'done', 'blocked'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 

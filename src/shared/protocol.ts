@@ -46,9 +46,8 @@ export type RejectCode = (typeof REJECT_CODES)[number];
 export const apiErrorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).passthrough(),
 });
-export type ApiError = z.infer<typeof apiErrorSchema>;
 
-export const mutationSchema = z
+const mutationSchema = z
   .object({
     seq: z.number().int().positive(),
     entity: z.enum(ENTITIES),
@@ -77,7 +76,7 @@ export const pushRequestSchema = z
   .strict();
 export type PushRequest = z.infer<typeof pushRequestSchema>;
 
-export const mutationResultSchema = z.object({
+const mutationResultSchema = z.object({
   seq: z.number().int(),
   status: z.enum(['applied', 'duplicate', 'rejected']),
   conflicts: z.array(z.string()).optional(),
@@ -93,7 +92,7 @@ export const pushResponseSchema = z.object({
 });
 export type PushResponse = z.infer<typeof pushResponseSchema>;
 
-export const pullChangeSchema = z.object({
+const pullChangeSchema = z.object({
   entity: z.enum(ENTITIES),
   id: z.string(),
   record: z.record(z.string(), z.unknown()),

@@ -33,7 +33,7 @@ export const EXPORT_COLUMNS = [
 ] as const;
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 
-export const groupCoverageSchema = z.object({
+const groupCoverageSchema = z.object({
   group: z.string(),
   households: z.number().int(),
   visited: z.number().int(),
@@ -44,14 +44,14 @@ export const groupCoverageSchema = z.object({
   priorityPeople: z.number().int(),
 });
 
-export const funnelSchema = z.object({
+const funnelSchema = z.object({
   platform: z.enum(PLATFORMS),
   people: z.number().int(),
   steps: z.array(z.object({ step: z.string(), done: z.number().int(), blocked: z.number().int() })),
   independent: z.number().int(),
 });
 
-export const blockerCountSchema = z.object({
+const blockerCountSchema = z.object({
   platform: z.enum(PLATFORMS),
   blocker: z.enum(BLOCKERS),
   count: z.number().int(),

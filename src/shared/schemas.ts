@@ -20,17 +20,17 @@ import {
   type Platform,
 } from './platforms';
 
-export const MIN_BIRTH_YEAR = 1900;
+const MIN_BIRTH_YEAR = 1900;
 
 const required = (max: number) =>
   z.string({ error: 'validation.required' }).trim().min(1, 'validation.required').max(max, 'validation.tooLong');
 const optionalText = (max: number) => z.string().trim().max(max, 'validation.tooLong').optional();
 
-export const isoDateTime = z.iso.datetime({ offset: true, error: 'validation.datetime' });
+const isoDateTime = z.iso.datetime({ offset: true, error: 'validation.datetime' });
 export const isoDate = z.iso.date({ error: 'validation.date' });
-export const recordId = z.uuid({ error: 'validation.id' });
+const recordId = z.uuid({ error: 'validation.id' });
 
-export const phoneSchema = z.string().transform((value, ctx) => {
+const phoneSchema = z.string().transform((value, ctx) => {
   const phone = normalisePhone(value);
   if (phone === null) {
     ctx.addIssue({ code: 'custom', message: 'validation.phone' });
@@ -39,7 +39,7 @@ export const phoneSchema = z.string().transform((value, ctx) => {
   return phone;
 });
 
-export const birthYearSchema = z
+const birthYearSchema = z
   .number({ error: 'validation.birthYear' })
   .int('validation.birthYear')
   .min(MIN_BIRTH_YEAR, 'validation.birthYear')
@@ -47,7 +47,7 @@ export const birthYearSchema = z
   .refine((y) => y <= new Date().getFullYear(), 'validation.birthYear');
 
 /** Fields every synced record carries. */
-export const baseRecordShape = {
+const baseRecordShape = {
   id: recordId,
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
@@ -60,7 +60,7 @@ export const baseRecordShape = {
 export const POVERTY_STATUSES = ['none', 'near_poor', 'poor'] as const;
 export type PovertyStatus = (typeof POVERTY_STATUSES)[number];
 
-export const addressSchema = z
+const addressSchema = z
   .object({
     houseNumber: required(20),
     lane: optionalText(60),
@@ -70,7 +70,7 @@ export const addressSchema = z
   .strict();
 export type Address = z.infer<typeof addressSchema>;
 
-export const consentSchema = z
+const consentSchema = z
   .object({
     given: z.boolean(),
     at: isoDateTime,
@@ -105,7 +105,7 @@ export type Household = z.infer<typeof householdSchema>;
 
 // ---------------------------------------------------------------- person
 
-export const stepSchema = z
+const stepSchema = z
   .object({
     status: z.enum(STEP_STATUSES, { error: 'validation.choice' }),
     blocker: z.enum(BLOCKERS, { error: 'validation.choice' }).optional(),
@@ -130,7 +130,7 @@ function checklistSchema<P extends Platform>(platform: P) {
   return z.object({ steps: z.object(steps).strict(), independent: z.boolean() }).strict();
 }
 
-export const platformsSchema = z
+const platformsSchema = z
   .object({
     vneid: checklistSchema('vneid'),
     ihanoi: checklistSchema('ihanoi'),
@@ -139,7 +139,6 @@ export const platformsSchema = z
   })
   .strict();
 export type Platforms = z.infer<typeof platformsSchema>;
-export type Checklist = Platforms[Platform];
 
 export const SEXES = ['female', 'male', 'other'] as const;
 
@@ -173,11 +172,11 @@ export function emptyPlatforms(): Platforms {
 
 // ---------------------------------------------------------------- visit
 
-export const CHANNELS = ['door', 'literacy_point'] as const;
+const CHANNELS = ['door', 'literacy_point'] as const;
 export const OUTCOMES = ['helped', 'not_home', 'declined', 'revisit'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-export const visitStepSchema = z
+const visitStepSchema = z
   .object({
     platform: z.enum(PLATFORMS, { error: 'validation.unknownPlatform' }),
     step: z.string(),
@@ -196,7 +195,7 @@ export const visitStepSchema = z
   });
 export type VisitStep = z.infer<typeof visitStepSchema>;
 
-export const visitPersonSchema = z
+const visitPersonSchema = z
   .object({
     personId: recordId.optional(),
     walkInName: optionalText(100),
@@ -209,7 +208,7 @@ export const visitPersonSchema = z
   .strict();
 export type VisitPerson = z.infer<typeof visitPersonSchema>;
 
-export const escalateSchema = z
+const escalateSchema = z
   .object({
     reason: z.enum(ESCALATION_REASONS, { error: 'validation.choice' }),
     detail: required(500),
@@ -250,8 +249,6 @@ export const entitySchemas = {
   person: personSchema,
   visit: visitSchema,
 } as const;
-
-export type EntityRecord = { household: Household; person: Person; visit: Visit };
 
 // ---------------------------------------------------------------- users
 

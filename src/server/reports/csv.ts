@@ -14,7 +14,7 @@ import { EXPORT_COLUMNS, type ExportColumn } from '../../shared/reports';
 import type { Household, Visit } from '../../shared/schemas';
 
 export const BOM = '\uFEFF';
-export const CRLF = '\r\n';
+const CRLF = '\r\n';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 const NEEDS_QUOTES = /[",\r\n]/;

@@ -14,7 +14,7 @@ import type { Db } from '../db';
 import { BOM, HEADER_LINE, csvLine, visitCells } from './csv';
 import { reportSql } from './sql';
 
-export const PAGE_SIZE = 500;
+const PAGE_SIZE = 500;
 
 export interface ExportRange {
   /** Inclusive lower bound on the visit's instant. */

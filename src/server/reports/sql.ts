@@ -14,8 +14,8 @@
 // column references. Checklists are walked with entries() (json_each /
 // jsonb_each): person -> platforms -> steps as a lateral join, so one GROUP BY
 // covers every platform step and each person's document is parsed once.
-import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { DB, Db, Dialect } from '../db';
+import { sql, type RawBuilder } from 'kysely';
+import type { Dialect } from '../db';
 
 const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
 
@@ -43,7 +43,7 @@ export function visitAtKey(dialect: Dialect, dataColumn: string): RawBuilder<str
 }
 
 /** The visitAtKey value of an instant, for range filters. */
-export function atKeyOf(dialect: Dialect, instant: Date): string | number {
+function atKeyOf(dialect: Dialect, instant: Date): string | number {
   return dialect === 'sqlite' ? instant.toISOString() : instant.getTime() * 1000;
 }
 
@@ -146,27 +146,4 @@ export function reportSql(dialect: Dialect): ReportSql {
     visitAt: (column) => visitAtKey(dialect, column),
     atKeyOf: (instant) => atKeyOf(dialect, instant),
   };
-}
-
-/**
- * Runs fn on one snapshot, so the numbers of a report agree with each other
- * even while pushes commit: REPEATABLE READ READ ONLY on PostgreSQL; a deferred
- * BEGIN on SQLite (WAL gives the reader a snapshot at its first read; the
- * single connection is held for the few statements of a report).
- */
-export async function readSnapshot<T>(db: Db, fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
-  if (db.dialect === 'postgres') {
-    return db.kysely.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn);
-  }
-  return db.kysely.connection().execute(async (conn) => {
-    await sql`begin`.execute(conn);
-    try {
-      const result = await fn(conn);
-      await sql`commit`.execute(conn);
-      return result;
-    } catch (error) {
-      await sql`rollback`.execute(conn).catch(() => undefined);
-      throw error;
-    }
-  });
 }

@@ -19,7 +19,7 @@ import { BLOCKERS, PLATFORMS, PLATFORM_STEPS, type Blocker, type Platform } from
 import { ELDERLY_AGE } from '../../shared/priority';
 import type { ReportSummary } from '../../shared/reports';
 import type { DB, Db } from '../db';
-import { readSnapshot, reportSql, type ReportSql } from './sql';
+import { reportSql, type ReportSql } from './sql';
 
 const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
@@ -58,7 +58,7 @@ const livePeopleCte = (ward: string) => sql`lp as ${sql.raw('materialized')} (
 
 type Row = Record<string, unknown>;
 
-export async function coverage(trx: Kysely<DB>, R: ReportSql, ward: string, year: number) {
+async function coverage(trx: Kysely<DB>, R: ReportSql, ward: string, year: number) {
   const c = baseCtes(R, ward);
   // Join-free on purpose: one row of facts per household, person and visit,
   // keyed by household id (UNION ALL), aggregated per household, then per
@@ -120,7 +120,7 @@ export async function coverage(trx: Kysely<DB>, R: ReportSql, ward: string, year
     .sort((a, b) => collator.compare(a.group, b.group));
 }
 
-export async function funnel(trx: Kysely<DB>, R: ReportSql, ward: string) {
+async function funnel(trx: Kysely<DB>, R: ReportSql, ward: string) {
   const c = baseCtes(R, ward);
   // person -> platforms -> steps, laterally: (platform, step, step document) rows.
   const checklistSteps = sql`lp
@@ -172,7 +172,7 @@ export async function funnel(trx: Kysely<DB>, R: ReportSql, ward: string) {
   return { funnel: funnelOut, blockers: blockersOut };
 }
 
-export async function visitTotals(trx: Kysely<DB>, R: ReportSql, ward: string) {
+async function visitTotals(trx: Kysely<DB>, R: ReportSql, ward: string) {
   const c = baseCtes(R, ward);
   const { rows } = await sql<Row>`
     with ${c.visits}
@@ -190,7 +190,7 @@ export async function visitTotals(trx: Kysely<DB>, R: ReportSql, ward: string) {
 export async function reportSummary(db: Db, wardCode: string, now: Date): Promise<ReportSummary> {
   const R = reportSql(db.dialect);
   const year = now.getFullYear(); // as shared/priority.ts's isElderly
-  return readSnapshot(db, async (trx) => {
+  return db.readTx(async (trx) => {
     const cov = await coverage(trx, R, wardCode, year);
     const { funnel: f, blockers } = await funnel(trx, R, wardCode);
     const visits = await visitTotals(trx, R, wardCode);

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../context';
 import { parseOr400 } from '../errors';
+import { seesWholeWard } from '../scope';
 import { authenticate } from '../sessions';
 
 const querySchema = z
@@ -24,7 +25,7 @@ export function attentionRoutes(app: FastifyInstance, ctx: ServerContext) {
   app.get('/api/v1/attention', async (request, reply) => {
     const user = await authenticate(ctx, request, reply);
     const { limit } = parseOr400(querySchema, request.query);
-    const whose = user.role === 'supervisor' ? (['ward_code', user.wardCode] as const) : (['user_id', user.id] as const);
+    const whose = seesWholeWard(user) ? (['ward_code', user.wardCode] as const) : (['user_id', user.id] as const);
     const [rejected, conflicts] = await Promise.all([
       ctx.db.kysely
         .selectFrom('rejected_mutations')

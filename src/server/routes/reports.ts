@@ -2,27 +2,26 @@
 // Supervisor only (a volunteer gets 403), always the supervisor's own ward.
 // The contract is src/shared/reports.ts; docs/API.md, "Reports", explains it.
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { EXPORT_FORMAT_VERSION } from '../../shared/reports';
 import { isoDate } from '../../shared/schemas';
 import type { ServerContext } from '../context';
-import { forbidden, parseOr400 } from '../errors';
+import { parseOr400 } from '../errors';
 import { visitsCsv } from '../reports/export';
 import { reportSummary } from '../reports/summary';
-import { authenticate } from '../sessions';
-import type { AuthUser } from '../users';
+import { requireRole } from '../sessions';
 
 /**
  * Dates in the export's ?from=&to= are calendar days in Hanoi (UTC+07:00, no
  * daylight saving), where every ward of the campaign is: a visit at 06:30 on
  * 2 Aug in Hanoi (23:30Z on 1 Aug) is a visit of 2 Aug.
  */
-export const WARD_UTC_OFFSET = '+07:00';
+const WARD_UTC_OFFSET = '+07:00';
 const DAY_MS = 24 * 60 * 60 * 1000;
 const startOfDay = (day: string) => new Date(`${day}T00:00:00.000${WARD_UTC_OFFSET}`);
 /** Today's date in Hanoi, YYYY-MM-DD. */
-export const wardToday = (now: Date) => new Date(now.getTime() + 7 * 60 * 60 * 1000).toISOString().slice(0, 10);
+const wardToday = (now: Date) => new Date(now.getTime() + 7 * 60 * 60 * 1000).toISOString().slice(0, 10);
 
 const exportQuerySchema = z
   .object({ from: isoDate.optional(), to: isoDate.optional() })
@@ -30,27 +29,23 @@ const exportQuerySchema = z
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
 
 /** attachment; filename="…" with an ASCII-only name, plus filename*= (RFC 5987) when the ward code needs it. */
-export function exportDisposition(wardCode: string, day: string): string {
+function exportDisposition(wardCode: string, day: string): string {
   const name = (ward: string) => `gocua-visits-${ward}-${day}-v${EXPORT_FORMAT_VERSION}.csv`;
   const ascii = wardCode.replace(/[^A-Za-z0-9_-]/g, '_');
   const header = `attachment; filename="${name(ascii)}"`;
   return ascii === wardCode ? header : `${header}; filename*=UTF-8''${encodeURIComponent(name(wardCode))}`;
 }
 
-export async function requireSupervisor(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<AuthUser> {
-  const user = await authenticate(ctx, request, reply);
-  if (user.role !== 'supervisor') throw forbidden('Reports are for supervisors');
-  return user;
-}
-
 export function reportRoutes(app: FastifyInstance, ctx: ServerContext) {
+  const supervisor = requireRole(ctx, ['supervisor'], 'Reports are for supervisors');
+
   app.get('/api/v1/reports/summary', async (request, reply) => {
-    const user = await requireSupervisor(ctx, request, reply);
+    const user = await supervisor(request, reply);
     return reportSummary(ctx.db, user.wardCode, ctx.now());
   });
 
   app.get('/api/v1/exports/visits.csv', async (request, reply) => {
-    const user = await requireSupervisor(ctx, request, reply);
+    const user = await supervisor(request, reply);
     const q = parseOr400(exportQuerySchema, request.query);
     const range = {
       ...(q.from ? { from: startOfDay(q.from) } : {}),

@@ -50,7 +50,7 @@ export function syncRoutes(app: FastifyInstance, ctx: ServerContext) {
         });
       }
     }
-    // NUL inside a mutation's fields or base is user data: push.ts rejects that
+    // NUL inside a mutation's fields or base is user data: push rejects that
     // one mutation (invalid_record) rather than refusing the whole push, which
     // would leave the device's outbox stuck behind it for ever.
     const parsed = parseOr400(pushRequestSchema, body, (p) => p.length === 3 && p[0] === 'mutations' && (p[2] === 'fields' || p[2] === 'base'));

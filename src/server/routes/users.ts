@@ -1,11 +1,11 @@
 // /api/v1/users: a supervisor manages the volunteer accounts of their own ward.
 // A user id from another ward answers 404 not_found, exactly like an unknown id,
 // so a supervisor cannot even learn which ids exist elsewhere.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../context';
 import { ApiError, forbidden, notFound, parseOr400 } from '../errors';
-import { authenticate } from '../sessions';
+import { requireRole } from '../sessions';
 import {
   DuplicateUsernameError,
   createUser,
@@ -49,11 +49,7 @@ function listed(row: UsersTable) {
 }
 
 export function userRoutes(app: FastifyInstance, ctx: ServerContext) {
-  async function supervisor(request: FastifyRequest, reply: FastifyReply): Promise<AuthUser> {
-    const user = await authenticate(ctx, request, reply);
-    if (user.role !== 'supervisor') throw forbidden('Only a supervisor can manage accounts');
-    return user;
-  }
+  const supervisor = requireRole(ctx, ['supervisor'], 'Only a supervisor can manage accounts');
 
   async function target(me: AuthUser, params: unknown): Promise<UsersTable> {
     const { id } = parseOr400(idParams, params);

@@ -1,0 +1,134 @@
+// The SQL of the sync write path. push.ts decides what happens; this file
+// reads and writes the rows:
+//   clients              one per device queue: its owner and lastAppliedSeq
+//   ward_counters        the ward's version sequence, which is the pull cursor
+//   records              one per record: its JSON, group, creator and version
+//   conflicts,           what needs a human (GET /attention)
+//   rejected_mutations
+// On PostgreSQL the two lock functions take row locks (SELECT ... FOR UPDATE)
+// that are held until commit; push.ts says why, and takes them in the order
+// client row, then ward row. On SQLite writeTx's BEGIN IMMEDIATE has already
+// serialised writers, so they are plain reads.
+import type { Kysely } from 'kysely';
+import { uuidv7 } from '../shared/ids';
+import type { Mutation } from '../shared/protocol';
+import type { Entity } from '../shared/schemas';
+import type { DB, Dialect, RecordsTable } from './db';
+import type { Rejection } from './errors';
+import type { FieldConflict } from './merge';
+import { withoutStrayKeys } from './mutation-checks';
+import type { AuthUser } from './users';
+
+/** What every write of one push shares. nextVersion() hands out the ward's versions in order. */
+export interface PushTx {
+  trx: Kysely<DB>;
+  user: AuthUser;
+  clientId: string;
+  now: string;
+  nextVersion: () => number;
+}
+
+/** This clientId's row, created on first use for userId, locked until commit. */
+export async function lockClient(trx: Kysely<DB>, dialect: Dialect, clientId: string, userId: string, now: string) {
+  await trx
+    .insertInto('clients')
+    .values({ client_id: clientId, user_id: userId, last_applied_seq: 0, created_at: now, last_push_at: null })
+    .onConflict((oc) => oc.column('client_id').doNothing())
+    .execute();
+  let q = trx.selectFrom('clients').selectAll().where('client_id', '=', clientId);
+  if (dialect === 'postgres') q = q.forUpdate();
+  return q.executeTakeFirstOrThrow();
+}
+
+/** The ward's last version, its counter row locked until commit. */
+export async function lockWardCounter(trx: Kysely<DB>, dialect: Dialect, wardCode: string): Promise<number> {
+  await trx
+    .insertInto('ward_counters')
+    .values({ ward_code: wardCode, seq: 0 })
+    .onConflict((oc) => oc.column('ward_code').doNothing())
+    .execute();
+  let q = trx.selectFrom('ward_counters').select('seq').where('ward_code', '=', wardCode);
+  if (dialect === 'postgres') q = q.forUpdate();
+  const row = await q.executeTakeFirstOrThrow();
+  return Number(row.seq);
+}
+
+export async function saveWardCounter(trx: Kysely<DB>, wardCode: string, version: number) {
+  await trx.updateTable('ward_counters').set({ seq: version }).where('ward_code', '=', wardCode).execute();
+}
+
+export async function saveLastApplied(trx: Kysely<DB>, clientId: string, seq: number, now: string) {
+  await trx.updateTable('clients').set({ last_applied_seq: seq, last_push_at: now }).where('client_id', '=', clientId).execute();
+}
+
+export async function loadRecord(tx: PushTx, entity: Entity, id: string): Promise<RecordsTable | undefined> {
+  return tx.trx.selectFrom('records').selectAll().where('entity', '=', entity).where('id', '=', id).executeTakeFirst();
+}
+
+/** Inserts the record, or updates `existing`, with the ward's next version. */
+export async function writeRecord(tx: PushTx, entity: Entity, record: Record<string, unknown>, group: string | null, existing?: RecordsTable) {
+  const row = {
+    ward_code: record.wardCode as string,
+    group_code: group,
+    data: JSON.stringify(record),
+    deleted: record.deleted ? 1 : 0,
+    version: tx.nextVersion(),
+    server_updated_at: tx.now,
+  };
+  if (existing) {
+    await tx.trx.updateTable('records').set(row).where('entity', '=', entity).where('id', '=', record.id as string).execute();
+  } else {
+    await tx.trx
+      .insertInto('records')
+      .values({ entity, id: record.id as string, created_by: tx.user.id, ...row })
+      .execute();
+  }
+}
+
+export async function storeConflicts(tx: PushTx, m: Mutation, conflicts: FieldConflict[]) {
+  for (const c of conflicts) {
+    await tx.trx
+      .insertInto('conflicts')
+      .values({
+        id: uuidv7(),
+        ward_code: tx.user.wardCode,
+        entity: m.entity,
+        record_id: m.id,
+        field: c.field,
+        server_value: JSON.stringify(c.serverValue ?? null),
+        client_value: JSON.stringify(c.clientValue ?? null),
+        base_value: JSON.stringify(c.baseValue ?? null),
+        user_id: tx.user.id,
+        client_id: tx.clientId,
+        seq: m.seq,
+        mutation_at: m.at,
+        at: tx.now,
+      })
+      .execute();
+  }
+}
+
+export async function storeRejection(tx: PushTx, m: Mutation, rejection: Rejection) {
+  await tx.trx
+    .insertInto('rejected_mutations')
+    .values({
+      id: uuidv7(),
+      ward_code: tx.user.wardCode,
+      client_id: tx.clientId,
+      user_id: tx.user.id,
+      seq: m.seq,
+      entity: m.entity,
+      record_id: m.id,
+      op: m.op,
+      // Keep what the user can fix and resend, but never keys the strict
+      // schemas refuse: a smuggled nationalId must not end up stored here.
+      fields: JSON.stringify(withoutStrayKeys(m.entity, m.fields)),
+      base: m.base === undefined ? null : JSON.stringify(withoutStrayKeys(m.entity, m.base)),
+      mutation_at: m.at,
+      code: rejection.code,
+      message: rejection.message,
+      path: rejection.path ?? null,
+      at: tx.now,
+    })
+    .execute();
+}
