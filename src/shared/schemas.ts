@@ -250,6 +250,9 @@ export const entitySchemas = {
   visit: visitSchema,
 } as const;
 
+/** The record type of each entity: lets the device's data layer map an entity to its table without casts. */
+export type EntityRecord = { household: Household; person: Person; visit: Visit };
+
 // ---------------------------------------------------------------- users
 
 export const ROLES = ['supervisor', 'volunteer'] as const;
