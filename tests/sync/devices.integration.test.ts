@@ -2,7 +2,7 @@
 // Two simulated devices (fake IndexedDB + the real sync engine) against the
 // real server on a random port, on SQLite and, when available, PostgreSQL.
 import 'fake-indexeddb/auto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer, type TestUser } from '../server/helpers';
 import { createDevice, type Device } from './device';
 import { createHousehold, createPerson, recordVisit, updateHousehold } from '../../src/app/db/repo';
@@ -147,8 +147,10 @@ describe.each(DIALECTS)('two devices on $dialect', ({ dialect, skip }) => {
     expect(await b.db.outbox.count()).toBe(1);
     await b.login(minh.username, minh.password);
     b.engine.resume();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(await b.engine.syncNow()).toMatchObject({ ok: true });
-    expect(await b.db.outbox.count()).toBe(0);
+    // resume() starts a sync of its own; wait for it to deliver rather than
+    // for a fixed time (a loaded machine made a fixed wait flaky).
+    await vi.waitFor(async () => expect(await b.db.outbox.count()).toBe(0), { timeout: 10_000 });
+    expect(b.engine.status.lastError).toBeUndefined();
+    await vi.waitFor(async () => expect(await b.engine.syncNow()).toMatchObject({ ok: true }), { timeout: 10_000 });
   });
 });

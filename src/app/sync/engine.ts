@@ -31,7 +31,8 @@ type SyncErrorCode =
   | 'forbidden'
   | 'seq_gap'
   | 'wrong_user'
-  | 'rejected_request';
+  | 'rejected_request'
+  | 'storage';
 
 export interface SyncStatus {
   syncing: boolean;
@@ -119,7 +120,7 @@ export class SyncEngine {
     clearTimeout(this.retryTimer);
     this.set({ syncing: true, nextRetryAt: undefined });
     try {
-      const outcome = await this.pushAndPull();
+      const outcome = await this.pushAndPullSafely();
       if (outcome.ok) {
         this.attempt = 0;
         const now = new Date().toISOString();
@@ -133,6 +134,20 @@ export class SyncEngine {
       return outcome;
     } finally {
       this.set({ syncing: false });
+    }
+  }
+
+  /**
+   * A sync is started by timers and events with nobody to catch what it
+   * throws. The data layer can throw while storing an answer (a full disk while
+   * storing a pulled page or acknowledging a push): its transaction rolls back,
+   * nothing is lost, and the volunteer sees "storage" instead of a silent stop.
+   */
+  private async pushAndPullSafely(): Promise<RunOutcome> {
+    try {
+      return await this.pushAndPull();
+    } catch {
+      return { ok: false, error: 'storage' };
     }
   }
 
