@@ -2,8 +2,8 @@
 // group, the per-platform funnel, blockers and the CSV export, from the server.
 //
 // This file and its siblings are a chunk of their own that volunteers never
-// download: App.tsx imports it lazily from the route only (not in the idle
-// preload), and the service worker does not precache it (vite.config.ts).
+// download: ScreenSwitch.tsx imports it lazily from the route only (not in the
+// idle preload), and the service worker does not precache it (vite.config.ts).
 // Keep it that way: nothing outside src/app/screens/supervisor/ may import it.
 import { useTranslation } from 'react-i18next';
 import { useStore } from '../../db/StoreContext';

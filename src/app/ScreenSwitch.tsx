@@ -110,7 +110,7 @@ function Screen({ route, syncScreen }: { route: Route; syncScreen?: ReactNode })
   }
 }
 
-export function App({ route, syncScreen }: { route: Route; syncScreen?: ReactNode }) {
+export function ScreenSwitch({ route, syncScreen }: { route: Route; syncScreen?: ReactNode }) {
   return (
     <Suspense fallback={<Loading />}>
       <Screen route={route} syncScreen={syncScreen} />
