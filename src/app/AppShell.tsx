@@ -9,7 +9,7 @@ import { useRoute, href, paths } from './router';
 import { BottomNav } from './components/BottomNav';
 import { LanguageSwitch } from './components/LanguageSwitch';
 import { FlashRegion } from './components/Flash';
-import './styles.css';
+import './AppShell.css';
 
 export interface AppShellProps {
   store: Store;

@@ -3,6 +3,7 @@
 // the search screen has none, because its results follow the typing.
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
+import './SearchForm.css';
 
 export function SearchForm({
   query,
@@ -40,7 +41,7 @@ export function SearchForm({
     >
       <label htmlFor={id}>{t('search.label')}</label>
       {submitButton ? (
-        <div className="search-row">
+        <div className="input-row">
           {input}
           <button type="submit" className="button">
             {t('search.submit')}

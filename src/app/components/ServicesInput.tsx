@@ -3,6 +3,7 @@
 // (servicesToSave in screens/visitDraft.ts), so no extra "add" tap is needed.
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
+import './ServicesInput.css';
 
 export const SERVICE_SUGGESTION_KEYS = [
   'permanentResidence',
@@ -41,7 +42,7 @@ export function ServicesInput({
   return (
     <div className={`field services${error ? ' has-error' : ''}`}>
       <label htmlFor={`${id}-input`}>{t('services.label')}</label>
-      <div className="search-row">
+      <div className="input-row">
         <input
           id={`${id}-input`}
           type="text"

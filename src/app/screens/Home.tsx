@@ -9,6 +9,7 @@ import { href, navigate, paths } from '../router';
 import { HouseholdLabel } from '../components/HouseholdLabel';
 import { SearchForm } from '../components/SearchForm';
 import type { Visit } from '../../shared/schemas';
+import './Home.css';
 
 function VisitRow({ visit }: { visit: Visit }) {
   const { t, i18n } = useTranslation(['screens', 'common']);

@@ -24,6 +24,7 @@ import { fieldErrorsOf } from './writeFailure';
 import { formatAddress } from '../components/address';
 import { useDraft } from '../hooks/useDraft';
 import { emptyVisitDraft, isContact, stepErrors, stepsFor, visitDraftKey, visitFromDraft, type VisitDraft } from './visitDraft';
+import './VisitForm.css';
 
 export function VisitForm({ householdId }: { householdId: string }) {
   const detail = useHousehold(householdId);

@@ -13,6 +13,7 @@ import type { HttpOptions } from '../../sync/http';
 import { CsvExport } from './CsvExport';
 import { BlockerRanking, CoverageTable, FunnelSection, VisitTotals } from './ReportSections';
 import { useReportSummary, type SummaryFailure } from './useReportSummary';
+import './Dashboard.css';
 
 export interface DashboardProps {
   /** Where and how to reach the server; tests give an absolute baseUrl. Must be stable. */
@@ -42,7 +43,7 @@ const FAILURE_TEXT: Record<SummaryFailure, string> = {
 function Failure({ reason, onRetry }: { reason: SummaryFailure; onRetry: () => void }) {
   const { t } = useTranslation('supervisor');
   return (
-    <div className="report-failure" role="alert">
+    <div className="failure-box" role="alert">
       <p className="form-error">{t(FAILURE_TEXT[reason])}</p>
       {reason === 'unauthenticated' && (
         <a className="button" href={href(paths.sync())}>
