@@ -18,7 +18,7 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,woff2}'],
         // Supervisor screens are cached only when a supervisor opens them
         // (runtimeCaching below): volunteers' phones never download them.
-        globIgnores: ['**/locale-en-*.js', '**/supervisor-*.js', '**/screenshots/**'],
+        globIgnores: ['**/locale-en-*.js', '**/supervisor-*.{js,css}', '**/screenshots/**'],
         navigateFallback: 'index.html',
         navigateFallbackDenylist: [/^\/api\//],
         cleanupOutdatedCaches: true,
@@ -45,12 +45,17 @@ export default defineConfig({
     rollupOptions: {
       output: {
         // English locale and supervisor chunks get a recognisable name so the precache can skip them.
+        // The supervisor chunk's stylesheet (Dashboard.css) too: assetFileNames below.
         chunkFileNames: (chunk) =>
           chunk.facadeModuleId?.includes('/locales/en/')
             ? 'assets/locale-en-[name]-[hash].js'
             : chunk.facadeModuleId?.includes('/src/app/screens/supervisor/')
               ? 'assets/supervisor-[name]-[hash].js'
               : 'assets/[name]-[hash].js',
+        assetFileNames: (asset) =>
+          asset.originalFileNames.some((f) => f.includes('src/app/screens/supervisor/'))
+            ? 'assets/supervisor-[name]-[hash][extname]'
+            : 'assets/[name]-[hash][extname]',
       },
     },
   },

@@ -4,12 +4,12 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { StoreProvider, type Store } from './db/StoreContext';
-import { App, preloadScreens } from './App';
+import { ScreenSwitch, preloadScreens } from './ScreenSwitch';
 import { useRoute, href, paths } from './router';
 import { BottomNav } from './components/BottomNav';
 import { LanguageSwitch } from './components/LanguageSwitch';
 import { FlashRegion } from './components/Flash';
-import './styles.css';
+import './AppShell.css';
 
 export interface AppShellProps {
   store: Store;
@@ -61,7 +61,7 @@ export function AppShell({ store, statusBar, banners, syncScreen }: AppShellProp
         </header>
         {banners && <div className="banners">{banners}</div>}
         <main id="main" tabIndex={-1}>
-          <App route={route} syncScreen={syncScreen} />
+          <ScreenSwitch route={route} syncScreen={syncScreen} />
         </main>
         <FlashRegion />
         <BottomNav route={route} />

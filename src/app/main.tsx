@@ -1,5 +1,7 @@
 // Entry point: capture the install prompt early, load the language, register the
-// service worker, then mount the root.
+// service worker, then mount the root. base.css is imported first so that it
+// comes first in the CSS: every component's own sheet builds on it.
+import './base.css';
 import { captureInstallPrompt } from './pwa/installEvents';
 import { createRoot } from 'react-dom/client';
 import { StrictMode } from 'react';

@@ -25,6 +25,30 @@ export function priorityReasons(p: PriorityInput, year?: number): PriorityReason
   return out;
 }
 
+/** A registered person's reasons: their age and disability, and their household's poverty status. */
+export function personPriority(
+  person: { birthYear?: number | undefined; flags: { disability: boolean } },
+  household: { povertyStatus: 'none' | 'near_poor' | 'poor' } | undefined,
+  year?: number,
+): PriorityReason[] {
+  return priorityReasons({ birthYear: person.birthYear, disability: person.flags.disability, povertyStatus: household?.povertyStatus }, year);
+}
+
+/** A literacy-point walk-in's reasons, from what the volunteer noted about them (no household record). */
+export function walkInPriority(
+  entry: { walkInBirthYear?: number | undefined; walkInFlags?: { disability: boolean; poorHousehold: boolean } | undefined },
+  year?: number,
+): PriorityReason[] {
+  return priorityReasons(
+    {
+      birthYear: entry.walkInBirthYear,
+      disability: entry.walkInFlags?.disability,
+      povertyStatus: entry.walkInFlags?.poorHousehold ? 'poor' : 'none',
+    },
+    year,
+  );
+}
+
 /** A household's reasons: its poverty status plus those of any of its people. */
 export function householdPriorityReasons(
   household: { povertyStatus: 'none' | 'near_poor' | 'poor' },

@@ -32,7 +32,7 @@ withBrowserAndServer((b, s) => {
 });
 
 const YEAR = new Date().getFullYear();
-const SUPERVISOR_CHUNK = /\/assets\/supervisor-[^/]*\.js$/;
+const SUPERVISOR_CHUNK = /\/assets\/supervisor-[^/]*\.(js|css)$/;
 
 /** Every URL in the page's Cache Storage (the service worker's precache and runtime caches). */
 async function cachedUrls(page: Page): Promise<string[]> {

@@ -1,6 +1,7 @@
 // Bottom navigation: within thumb reach on a phone held in one hand.
 import { useTranslation } from 'react-i18next';
 import { href, paths, type Route } from '../router';
+import './BottomNav.css';
 
 const ITEMS = [
   { key: 'home', icon: '⌂', path: paths.home(), match: ['home', 'search'] },

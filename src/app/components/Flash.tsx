@@ -2,6 +2,7 @@
 // region lives in the shell, so the message outlives the form and is announced
 // by screen readers (aria-live) wherever the volunteer lands.
 import { useEffect, useSyncExternalStore } from 'react';
+import './Flash.css';
 
 export interface FlashMessage {
   id: number;

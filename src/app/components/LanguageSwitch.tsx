@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { LANGUAGES, setLanguage } from '../i18n';
+import './LanguageSwitch.css';
 
 export function LanguageSwitch() {
   const { t, i18n } = useTranslation('common');

@@ -7,6 +7,7 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BLOCKERS, PLATFORM_STEPS, type Blocker, type Platform, type StepStatus } from '../../shared/platforms';
+import './PlatformChecklist.css';
 
 export interface StepState {
   status: StepStatus;

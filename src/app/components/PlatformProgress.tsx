@@ -3,6 +3,7 @@
 import { useTranslation } from 'react-i18next';
 import { PLATFORMS, PLATFORM_STEPS } from '../../shared/platforms';
 import type { Person } from '../../shared/schemas';
+import './PlatformProgress.css';
 
 export function PlatformProgress({ platforms }: { platforms: Person['platforms'] }) {
   const { t } = useTranslation('common');

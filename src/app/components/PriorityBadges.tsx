@@ -2,6 +2,7 @@
 // order, from the shared priority function's reasons.
 import { useTranslation } from 'react-i18next';
 import type { PriorityReason } from '../../shared/priority';
+import './PriorityBadges.css';
 
 export function PriorityBadges({ reasons }: { reasons: readonly PriorityReason[] }) {
   const { t } = useTranslation('common');

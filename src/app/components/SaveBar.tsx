@@ -2,7 +2,7 @@
 // failed-write message (storage full, invalid...) right above the one button.
 import { useTranslation } from 'react-i18next';
 import type { WriteFailure } from '../db/repo';
-import { failureMessage } from './writeFailure';
+import { failureMessage } from '../db/writeFailure';
 
 export function SaveBar({ label, failure, disabled }: { label: string; failure: WriteFailure | null; disabled?: boolean }) {
   const { t } = useTranslation(['screens', 'common']);

@@ -1,8 +1,9 @@
 // Online services submitted with help: free text with suggestions (datalist),
-// added as removable chips. Text left in the box is counted on save, so a
-// volunteer does not need an extra "add" tap for the last one.
+// added as removable chips. Text left in the box is counted on save
+// (servicesToSave in screens/visitDraft.ts), so no extra "add" tap is needed.
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
+import './ServicesInput.css';
 
 export const SERVICE_SUGGESTION_KEYS = [
   'permanentResidence',
@@ -41,7 +42,7 @@ export function ServicesInput({
   return (
     <div className={`field services${error ? ' has-error' : ''}`}>
       <label htmlFor={`${id}-input`}>{t('services.label')}</label>
-      <div className="search-row">
+      <div className="input-row">
         <input
           id={`${id}-input`}
           type="text"
@@ -89,10 +90,4 @@ export function ServicesInput({
       {error && <p className="field-error">{t(error)}</p>}
     </div>
   );
-}
-
-/** The services to save: the chips plus whatever is still typed in the box. */
-export function servicesToSave(services: readonly string[], input: string): string[] {
-  const s = input.trim();
-  return s && !services.includes(s) ? [...services, s] : [...services];
 }

@@ -3,6 +3,7 @@
 import { useTranslation } from 'react-i18next';
 import { formatDate } from '../i18n';
 import type { Person, Visit } from '../../shared/schemas';
+import './VisitSummary.css';
 
 export function VisitSummary({ visit, people }: { visit: Visit; people: readonly Person[] }) {
   const { t, i18n } = useTranslation(['screens', 'common']);

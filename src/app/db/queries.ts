@@ -2,7 +2,7 @@
 // can be tested directly and wrapped in live hooks (hooks.ts).
 import { stripLocal, type GoCuaDB } from './database';
 import type { Household, Outcome, Person, Visit } from '../../shared/schemas';
-import { householdPriorityReasons, priorityReasons, type PriorityReason } from '../../shared/priority';
+import { householdPriorityReasons, personPriority, walkInPriority, type PriorityReason } from '../../shared/priority';
 import { PLATFORMS, type Blocker, type Platform } from '../../shared/platforms';
 
 export function localDate(d: Date = new Date()): string {
@@ -99,11 +99,7 @@ export async function personDetail(db: GoCuaDB, id: string) {
   return {
     person,
     household: household ? stripLocal(household) : undefined,
-    reasons: priorityReasons({
-      birthYear: person.birthYear,
-      disability: person.flags.disability,
-      povertyStatus: household?.povertyStatus,
-    }),
+    reasons: personPriority(person, household),
   };
 }
 
@@ -159,14 +155,7 @@ export async function followUps(db: GoCuaDB, today: string = localDate()): Promi
     if (visit.householdId && (!household || latest.get(visit.householdId)?.id !== visit.id)) continue;
     const priority = household
       ? householdPriorityReasons(household, people.get(household.id) ?? []).length > 0
-      : visit.people.some(
-          (p) =>
-            priorityReasons({
-              birthYear: p.walkInBirthYear,
-              disability: p.walkInFlags?.disability,
-              povertyStatus: p.walkInFlags?.poorHousehold ? 'poor' : 'none',
-            }).length > 0,
-        );
+      : visit.people.some((p) => walkInPriority(p).length > 0);
     out.push({
       key: `visit:${visit.id}`,
       kind: visit.escalate ? 'escalation' : 'revisit',
@@ -192,12 +181,7 @@ export async function followUps(db: GoCuaDB, today: string = localDate()): Promi
       key: `person:${person.id}`,
       kind: 'blocked',
       due: person.updatedAt.slice(0, 10) < today ? person.updatedAt.slice(0, 10) : today,
-      priority:
-        priorityReasons({
-          birthYear: person.birthYear,
-          disability: person.flags.disability,
-          povertyStatus: household.povertyStatus,
-        }).length > 0,
+      priority: personPriority(person, household).length > 0,
       household,
       person,
       blocked,

@@ -289,7 +289,7 @@ export function setIndependent(
 
 // ---------------------------------------------------------------- visits
 
-type VisitInput = Omit<Visit, 'id' | 'createdAt' | 'updatedAt' | 'deleted' | 'wardCode' | 'volunteerId' | 'at'> & {
+export type VisitInput = Omit<Visit, 'id' | 'createdAt' | 'updatedAt' | 'deleted' | 'wardCode' | 'volunteerId' | 'at'> & {
   at?: string;
 };
 

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { consumeInstallPrompt, installPrompt, isIos, isStandalone, onInstallPromptChange } from './installEvents';
+import './InstallPrompt.css';
 
 const DISMISSED = 'gocua.installDismissed';
 

@@ -7,6 +7,7 @@ import { href, navigate, paths } from '../router';
 import { GroupPicker, useCurrentGroup } from '../components/GroupPicker';
 import { Loading } from '../components/Loading';
 import { formatAddress, laneLabel } from '../components/address';
+import './Coverage.css';
 
 export function Coverage({ group: routeGroup }: { group?: string | undefined }) {
   const { t, i18n } = useTranslation(['screens', 'common']);

@@ -7,6 +7,7 @@ import { formatDate } from '../i18n';
 import { href, paths } from '../router';
 import { Loading } from '../components/Loading';
 import { formatAddress } from '../components/address';
+import './FollowUps.css';
 
 function Item({ item, today }: { item: FollowUp; today: string }) {
   const { t, i18n } = useTranslation(['screens', 'common']);

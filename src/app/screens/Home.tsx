@@ -7,7 +7,9 @@ import { dueCount } from '../db/queries';
 import { formatDate, formatNumber } from '../i18n';
 import { href, navigate, paths } from '../router';
 import { HouseholdLabel } from '../components/HouseholdLabel';
+import { SearchForm } from '../components/SearchForm';
 import type { Visit } from '../../shared/schemas';
+import './Home.css';
 
 function VisitRow({ visit }: { visit: Visit }) {
   const { t, i18n } = useTranslation(['screens', 'common']);
@@ -61,30 +63,14 @@ export function Home() {
         </a>
       )}
 
-      <form
-        className="search-form"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (query.trim()) navigate(paths.search(query.trim()));
+      <SearchForm
+        query={query}
+        onQuery={setQuery}
+        submitButton
+        onSubmit={(q) => {
+          if (q) navigate(paths.search(q));
         }}
-      >
-        <label htmlFor="home-search">{t('search.label')}</label>
-        <div className="search-row">
-          <input
-            id="home-search"
-            type="search"
-            inputMode="search"
-            autoComplete="off"
-            value={query}
-            placeholder={t('search.placeholder')}
-            onChange={(e) => setQuery(e.target.value)}
-          />
-          <button type="submit" className="button">
-            {t('search.submit')}
-          </button>
-        </div>
-      </form>
+      />
 
       <ul className="stats">
         <li>

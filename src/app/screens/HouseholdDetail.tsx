@@ -9,6 +9,7 @@ import { PlatformProgress } from '../components/PlatformProgress';
 import { VisitSummary } from '../components/VisitSummary';
 import { Loading, NotFound } from '../components/Loading';
 import { formatAddress } from '../components/address';
+import './HouseholdDetail.css';
 
 export function HouseholdDetail({ id }: { id: string }) {
   const { t } = useTranslation(['screens', 'common']);

@@ -15,7 +15,7 @@ import { SelectField, TextAreaField, TextField } from '../components/Field';
 import { useCurrentGroup } from '../components/GroupPicker';
 import { Loading, NotFound } from '../components/Loading';
 import { flash } from '../components/Flash';
-import { fieldErrorsOf } from '../components/writeFailure';
+import { fieldErrorsOf } from '../db/writeFailure';
 
 interface Values {
   group: string;

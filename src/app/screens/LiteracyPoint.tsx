@@ -8,42 +8,18 @@ import { useMeta, useTodayVisits } from '../db/hooks';
 import { META_KEYS, setMeta } from '../db/meta';
 import { recordVisit, type WriteFailure } from '../db/repo';
 import { useStore } from '../db/StoreContext';
-import { PLATFORMS, type Platform } from '../../shared/platforms';
-import type { VisitStep } from '../../shared/schemas';
-import { priorityReasons } from '../../shared/priority';
+import { PLATFORMS } from '../../shared/platforms';
+import { walkInPriority } from '../../shared/priority';
 import { formatNumber } from '../i18n';
-import { nextStatus, PlatformChecklist, type StepState } from '../components/PlatformChecklist';
+import { nextStatus, PlatformChecklist } from '../components/PlatformChecklist';
 import { PriorityBadges } from '../components/PriorityBadges';
 import { CheckboxField, TextField } from '../components/Field';
-import { ServicesInput, servicesToSave } from '../components/ServicesInput';
+import { ServicesInput } from '../components/ServicesInput';
 import { Loading } from '../components/Loading';
 import { flash } from '../components/Flash';
-import { fieldErrorsOf } from '../components/writeFailure';
-import { useDraft } from '../components/useDraft';
-
-export interface WalkInDraft {
-  anonymous: boolean;
-  name: string;
-  birthYear: string;
-  disability: boolean;
-  poorHousehold: boolean;
-  steps: Record<string, StepState>;
-  independent: Platform[];
-  services: string[];
-  serviceInput: string;
-}
-
-const emptyWalkIn = (): WalkInDraft => ({
-  anonymous: false,
-  name: '',
-  birthYear: '',
-  disability: false,
-  poorHousehold: false,
-  steps: {},
-  independent: [],
-  services: [],
-  serviceInput: '',
-});
+import { fieldErrorsOf } from '../db/writeFailure';
+import { useDraft } from '../hooks/useDraft';
+import { emptyWalkIn, stepErrors, stepsFor, walkInBirthYear, walkInFromDraft, type WalkInDraft } from './visitDraft';
 
 export function LiteracyPoint() {
   const { t } = useTranslation(['screens', 'common']);
@@ -116,56 +92,13 @@ function WalkInForm({ point }: { point: string }) {
   if (!draft.value) return <Loading />;
   const d = draft.value;
   const errors = fieldErrorsOf(failure);
-  const year = d.birthYear.trim();
-  const birthYear = year === '' ? undefined : /^\d+$/.test(year) ? Number(year) : Number.NaN;
-
-  const origins: Array<{ platform: Platform; step: string }> = [];
-  const steps: VisitStep[] = [];
-  for (const [key, s] of Object.entries(d.steps)) {
-    if (s.status === 'not_started') continue;
-    const [platform, step] = key.split('.') as [Platform, string];
-    const entry: VisitStep = { platform, step, status: s.status };
-    if (s.status === 'blocked' && s.blocker) entry.blocker = s.blocker;
-    if (s.status === 'blocked' && s.blockerText?.trim()) entry.blockerText = s.blockerText.trim();
-    steps.push(entry);
-    origins.push({ platform, step });
-  }
-  const stepErrors = (platform: Platform) => {
-    const out: Record<string, string> = {};
-    for (const [path, message] of Object.entries(errors)) {
-      const m = /^people\.0\.steps\.(\d+)\./.exec(path);
-      const o = m ? origins[Number(m[1])] : undefined;
-      if (o?.platform === platform) out[o.step] = message;
-    }
-    return out;
-  };
-  const stepsOf = (platform: Platform) => {
-    const out: Record<string, StepState> = {};
-    for (const [k, v] of Object.entries(d.steps)) {
-      const [pl, s] = k.split('.');
-      if (pl === platform && s) out[s] = v;
-    }
-    return out;
-  };
+  const { input, origins } = walkInFromDraft(point, d);
+  const birthYear = walkInBirthYear(d);
 
   async function save() {
     if (saving || !d) return;
     setSaving(true);
-    const result = await recordVisit(db, actor, {
-      channel: 'literacy_point',
-      literacyPointId: point,
-      outcome: 'helped',
-      people: [
-        {
-          ...(!d.anonymous && d.name.trim() ? { walkInName: d.name.trim() } : {}),
-          ...(birthYear !== undefined ? { walkInBirthYear: birthYear } : {}),
-          walkInFlags: { disability: d.disability, poorHousehold: d.poorHousehold },
-          steps,
-          ...(d.independent.length ? { independent: d.independent } : {}),
-        },
-      ],
-      services: servicesToSave(d.services, d.serviceInput),
-    });
+    const result = await recordVisit(db, actor, input);
     setSaving(false);
     if (!result.ok) {
       setFailure(result);
@@ -207,22 +140,21 @@ function WalkInForm({ point }: { point: string }) {
       <CheckboxField label={t('common:fields.disability')} checked={d.disability} onChange={(disability) => draft.update((p) => ({ ...p, disability }))} />
       <CheckboxField label={t('point.poorHousehold')} checked={d.poorHousehold} onChange={(poorHousehold) => draft.update((p) => ({ ...p, poorHousehold }))} />
       <PriorityBadges
-        reasons={priorityReasons({
-          birthYear: Number.isFinite(birthYear) ? birthYear : undefined,
-          disability: d.disability,
-          povertyStatus: d.poorHousehold ? 'poor' : 'none',
+        reasons={walkInPriority({
+          walkInBirthYear: Number.isFinite(birthYear) ? birthYear : undefined,
+          walkInFlags: { disability: d.disability, poorHousehold: d.poorHousehold },
         })}
       />
 
       {PLATFORMS.map((platform) => {
-        const current = stepsOf(platform);
+        const current = stepsFor(d.steps, platform);
         return (
           <PlatformChecklist
             key={platform}
             platform={platform}
             steps={current}
             independent={d.independent.includes(platform)}
-            errors={stepErrors(platform)}
+            errors={stepErrors(errors, origins, platform)}
             onCycle={(step) =>
               draft.update((p) => ({
                 ...p,

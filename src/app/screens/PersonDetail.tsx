@@ -14,7 +14,7 @@ import { nextStatus, PlatformChecklist, type StepState } from '../components/Pla
 import { PriorityBadges } from '../components/PriorityBadges';
 import { Loading, NotFound } from '../components/Loading';
 import { flash } from '../components/Flash';
-import { failureMessage } from '../components/writeFailure';
+import { failureMessage } from '../db/writeFailure';
 import { formatAddress } from '../components/address';
 
 type Pending = Record<string, StepState>;

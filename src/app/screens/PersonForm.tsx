@@ -11,7 +11,7 @@ import { SEXES, type Person } from '../../shared/schemas';
 import { CheckboxField, SelectField, TextField } from '../components/Field';
 import { Loading, NotFound } from '../components/Loading';
 import { flash } from '../components/Flash';
-import { fieldErrorsOf } from '../components/writeFailure';
+import { fieldErrorsOf } from '../db/writeFailure';
 import { formatAddress } from '../components/address';
 
 interface Values {

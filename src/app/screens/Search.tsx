@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useSearch } from '../db/hooks';
 import { href, navigate, paths } from '../router';
 import { Loading } from '../components/Loading';
+import { SearchForm } from '../components/SearchForm';
 import { formatAddress } from '../components/address';
 
 export function Search({ q }: { q: string }) {
@@ -14,25 +15,7 @@ export function Search({ q }: { q: string }) {
   return (
     <section className="screen">
       <h1>{t('search.title')}</h1>
-      <form
-        role="search"
-        className="search-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          navigate(paths.search(query.trim()), { replace: true });
-        }}
-      >
-        <label htmlFor="search-q">{t('search.label')}</label>
-        <input
-          id="search-q"
-          type="search"
-          inputMode="search"
-          autoComplete="off"
-          value={query}
-          placeholder={t('search.placeholder')}
-          onChange={(e) => setQuery(e.target.value)}
-        />
-      </form>
+      <SearchForm query={query} onQuery={setQuery} onSubmit={(q) => navigate(paths.search(q), { replace: true })} />
       <div aria-live="polite">
         {query.trim() === '' ? (
           <p className="hint">{t('search.hint')}</p>

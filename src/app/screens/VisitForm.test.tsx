@@ -1,7 +1,8 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VisitForm, visitDraftKey } from './VisitForm';
+import { VisitForm } from './VisitForm';
+import { visitDraftKey } from './visitDraft';
 import { disposeStore, makeStore, renderScreen } from './testUtils';
 import { createHousehold, createPerson } from '../db/repo';
 import { loadDraft } from '../db/meta';

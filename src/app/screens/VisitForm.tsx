@@ -12,49 +12,19 @@ import { recordVisit, type WriteFailure } from '../db/repo';
 import { useStore } from '../db/StoreContext';
 import { navigate, paths } from '../router';
 import { ESCALATION_REASONS, PLATFORMS, type EscalationReason, type Platform } from '../../shared/platforms';
-import { OUTCOMES, type Outcome, type Person, type VisitPerson, type VisitStep } from '../../shared/schemas';
-import { priorityReasons } from '../../shared/priority';
+import { OUTCOMES, type Person } from '../../shared/schemas';
+import { personPriority } from '../../shared/priority';
 import { nextStatus, PlatformChecklist, type StepState } from '../components/PlatformChecklist';
 import { PriorityBadges } from '../components/PriorityBadges';
 import { SelectField, TextAreaField, TextField } from '../components/Field';
-import { ServicesInput, servicesToSave } from '../components/ServicesInput';
+import { ServicesInput } from '../components/ServicesInput';
 import { Loading, NotFound } from '../components/Loading';
 import { flash } from '../components/Flash';
-import { fieldErrorsOf } from '../components/writeFailure';
+import { fieldErrorsOf } from '../db/writeFailure';
 import { formatAddress } from '../components/address';
-import { useDraft } from '../components/useDraft';
-
-export interface VisitDraft {
-  outcome: Outcome;
-  /** Changes only, per person id, keyed "platform.step". */
-  steps: Record<string, Record<string, StepState>>;
-  independent: Record<string, Platform[]>;
-  services: string[];
-  serviceInput: string;
-  followUpOn: string;
-  escalate: boolean;
-  escalateReason: EscalationReason | '';
-  escalateDetail: string;
-  notes: string;
-}
-
-export const emptyVisitDraft = (): VisitDraft => ({
-  outcome: 'helped',
-  steps: {},
-  independent: {},
-  services: [],
-  serviceInput: '',
-  followUpOn: '',
-  escalate: false,
-  escalateReason: '',
-  escalateDetail: '',
-  notes: '',
-});
-
-export const visitDraftKey = (householdId: string) => `visit:${householdId}`;
-
-/** Outcomes where nobody was helped, so no checklist is recorded. */
-const NO_CONTACT: readonly Outcome[] = ['not_home', 'declined'];
+import { useDraft } from '../hooks/useDraft';
+import { emptyVisitDraft, isContact, stepErrors, stepsFor, visitDraftKey, visitFromDraft, type VisitDraft } from './visitDraft';
+import './VisitForm.css';
 
 export function VisitForm({ householdId }: { householdId: string }) {
   const detail = useHousehold(householdId);
@@ -75,19 +45,15 @@ function Form({ householdId, detail }: { householdId: string; detail: Detail }) 
 
   if (!draft.value) return <Loading />;
   const d = draft.value;
-  const contact = !NO_CONTACT.includes(d.outcome);
+  const contact = isContact(d.outcome);
   const errors = fieldErrorsOf(failure);
 
   const stored = (p: Person, platform: Platform, step: string): StepState =>
     (p.platforms[platform].steps as Record<string, StepState>)[step] ?? { status: 'not_started' };
-  const effective = (p: Person, platform: Platform): Record<string, StepState> => {
-    const out: Record<string, StepState> = { ...(p.platforms[platform].steps as Record<string, StepState>) };
-    for (const [k, v] of Object.entries(d.steps[p.id] ?? {})) {
-      const [pl, s] = k.split('.');
-      if (pl === platform && s) out[s] = v;
-    }
-    return out;
-  };
+  const effective = (p: Person, platform: Platform): Record<string, StepState> => ({
+    ...(p.platforms[platform].steps as Record<string, StepState>),
+    ...stepsFor(d.steps[p.id] ?? {}, platform),
+  });
   const setStep = (p: Person, platform: Platform, step: string, value: StepState | null) =>
     draft.update((prev) => {
       const mine = { ...(prev.steps[p.id] ?? {}) };
@@ -97,52 +63,12 @@ function Form({ householdId, detail }: { householdId: string; detail: Detail }) 
       return { ...prev, steps: { ...prev.steps, [p.id]: mine } };
     });
 
-  // Build what the visit records, remembering where each step came from so a
-  // schema error ("people.0.steps.2.blocker") lands under the right chip.
-  const origins: Array<Array<{ personId: string; platform: Platform; step: string }>> = [];
-  const visitPeople: VisitPerson[] = [];
-  if (contact) {
-    for (const p of people) {
-      const changes = Object.entries(d.steps[p.id] ?? {});
-      const independent = (d.independent[p.id] ?? []).filter((pl) => !p.platforms[pl].independent);
-      if (changes.length === 0 && independent.length === 0) continue;
-      const steps: VisitStep[] = [];
-      const from: (typeof origins)[number] = [];
-      for (const [key, s] of changes) {
-        const [platform, step] = key.split('.') as [Platform, string];
-        const entry: VisitStep = { platform, step, status: s.status };
-        if (s.status === 'blocked' && s.blocker) entry.blocker = s.blocker;
-        if (s.status === 'blocked' && s.blockerText?.trim()) entry.blockerText = s.blockerText.trim();
-        steps.push(entry);
-        from.push({ personId: p.id, platform, step });
-      }
-      visitPeople.push({ personId: p.id, steps, ...(independent.length ? { independent } : {}) });
-      origins.push(from);
-    }
-  }
-  const stepErrors = (personId: string, platform: Platform): Record<string, string> => {
-    const out: Record<string, string> = {};
-    for (const [path, message] of Object.entries(errors)) {
-      const m = /^people\.(\d+)\.steps\.(\d+)\./.exec(path);
-      const o = m ? origins[Number(m[1])]?.[Number(m[2])] : undefined;
-      if (o && o.personId === personId && o.platform === platform) out[o.step] = message;
-    }
-    return out;
-  };
+  const { input, origins } = visitFromDraft(householdId, d, people);
 
   async function save() {
     if (saving || !d) return;
     setSaving(true);
-    const result = await recordVisit(db, actor, {
-      householdId,
-      channel: 'door',
-      outcome: d.outcome,
-      people: visitPeople,
-      services: contact ? servicesToSave(d.services, d.serviceInput) : [],
-      followUpOn: d.followUpOn || undefined,
-      escalate: d.escalate ? { reason: d.escalateReason as EscalationReason, detail: d.escalateDetail } : undefined,
-      notes: d.notes || undefined,
-    });
+    const result = await recordVisit(db, actor, input);
     setSaving(false);
     if (!result.ok) {
       setFailure(result);
@@ -201,7 +127,7 @@ function Form({ householdId, detail }: { householdId: string; detail: Detail }) 
             people.map((p) => (
               <section key={p.id} className="visit-person" aria-label={p.fullName}>
                 <h2>{p.fullName}</h2>
-                <PriorityBadges reasons={priorityReasons({ birthYear: p.birthYear, disability: p.flags.disability, povertyStatus: household.povertyStatus })} />
+                <PriorityBadges reasons={personPriority(p, household)} />
                 {PLATFORMS.map((platform) => {
                   const steps = effective(p, platform);
                   const already = p.platforms[platform].independent;
@@ -211,7 +137,7 @@ function Form({ householdId, detail }: { householdId: string; detail: Detail }) 
                       platform={platform}
                       steps={steps}
                       independent={already || (d.independent[p.id] ?? []).includes(platform)}
-                      errors={stepErrors(p.id, platform)}
+                      errors={stepErrors(errors, origins, platform, p.id)}
                       onCycle={(step) => {
                         const next = nextStatus(steps[step]?.status ?? 'not_started');
                         const before = stored(p, platform, step);

@@ -2,8 +2,8 @@
 // group, the per-platform funnel, blockers and the CSV export, from the server.
 //
 // This file and its siblings are a chunk of their own that volunteers never
-// download: App.tsx imports it lazily from the route only (not in the idle
-// preload), and the service worker does not precache it (vite.config.ts).
+// download: ScreenSwitch.tsx imports it lazily from the route only (not in the
+// idle preload), and the service worker does not precache it (vite.config.ts).
 // Keep it that way: nothing outside src/app/screens/supervisor/ may import it.
 import { useTranslation } from 'react-i18next';
 import { useStore } from '../../db/StoreContext';
@@ -13,6 +13,7 @@ import type { HttpOptions } from '../../sync/http';
 import { CsvExport } from './CsvExport';
 import { BlockerRanking, CoverageTable, FunnelSection, VisitTotals } from './ReportSections';
 import { useReportSummary, type SummaryFailure } from './useReportSummary';
+import './Dashboard.css';
 
 export interface DashboardProps {
   /** Where and how to reach the server; tests give an absolute baseUrl. Must be stable. */
@@ -42,7 +43,7 @@ const FAILURE_TEXT: Record<SummaryFailure, string> = {
 function Failure({ reason, onRetry }: { reason: SummaryFailure; onRetry: () => void }) {
   const { t } = useTranslation('supervisor');
   return (
-    <div className="report-failure" role="alert">
+    <div className="failure-box" role="alert">
       <p className="form-error">{t(FAILURE_TEXT[reason])}</p>
       {reason === 'unauthenticated' && (
         <a className="button" href={href(paths.sync())}>

@@ -1,6 +1,6 @@
-// One wording for every failed write, so "device storage full" reads the same
-// on every form and never looks like a validation problem.
-import type { WriteFailure } from '../db/repo';
+// One wording for every failed write (next to WriteFailure, which it reads), so
+// "device storage full" reads the same on every form and never looks like a validation problem.
+import type { WriteFailure } from './repo';
 
 type T = (key: string) => string;
 

@@ -57,7 +57,7 @@ function DashboardUnavailable() {
   return (
     <section className="screen dashboard">
       <h1>{t('dashboardUnavailable.title')}</h1>
-      <div className="report-failure" role="alert">
+      <div className="failure-box" role="alert">
         <p className="form-error">{t('dashboardUnavailable.offline')}</p>
         {/* React.lazy remembers the failure: only a reload tries the chunk again. */}
         <button type="button" className="button primary" onClick={() => window.location.reload()}>
@@ -110,7 +110,7 @@ function Screen({ route, syncScreen }: { route: Route; syncScreen?: ReactNode })
   }
 }
 
-export function App({ route, syncScreen }: { route: Route; syncScreen?: ReactNode }) {
+export function ScreenSwitch({ route, syncScreen }: { route: Route; syncScreen?: ReactNode }) {
   return (
     <Suspense fallback={<Loading />}>
       <Screen route={route} syncScreen={syncScreen} />
