@@ -9,7 +9,8 @@ import type { ServerContext, TestHooks } from './context';
 import type { Db } from './db';
 import { ApiError } from './errors';
 import { errorHandler } from './http-errors';
-import { DEFAULT_SCRYPT_LOG_N } from './passwords';
+import { createHashPool, type HashingOptions } from './hash-pool';
+import { DEFAULT_SCRYPT_LOG_N, passwordHasher } from './passwords';
 import { attentionRoutes } from './routes/attention';
 import { reportRoutes } from './routes/reports';
 import { sessionRoutes } from './routes/session';
@@ -47,6 +48,8 @@ export interface BuildAppOptions {
    * lower it for speed; production always uses the default, 17.
    */
   scryptLogN?: number;
+  /** Password hashing limits (hash-pool.ts); tests shorten the wait. */
+  hashing?: HashingOptions;
   /** Clock override for tests (e.g. session expiry). */
   now?: () => Date;
   hooks?: TestHooks;
@@ -114,11 +117,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   if (options.https) fastifyOptions.https = options.https;
   const app = Fastify(fastifyOptions) as unknown as FastifyInstance;
 
+  const hooks = options.hooks ?? {};
+  const hashPool = createHashPool(options.hashing, hooks);
+  app.addHook('onClose', () => hashPool.close());
+  const scryptLogN = options.scryptLogN ?? DEFAULT_SCRYPT_LOG_N;
   const ctx: ServerContext = {
     db: options.db,
-    scryptLogN: options.scryptLogN ?? DEFAULT_SCRYPT_LOG_N,
+    scryptLogN,
+    passwords: passwordHasher(scryptLogN, hashPool.scrypt),
     now: options.now ?? (() => new Date()),
-    hooks: options.hooks ?? {},
+    hooks,
     version: PACKAGE_VERSION,
   };
 

@@ -4,7 +4,7 @@ import type { Role, UserProfile } from '../shared/schemas';
 import { ROLES } from '../shared/schemas';
 import { uuidv7 } from '../shared/ids';
 import type { Db, UsersTable } from './db';
-import { hashPassword } from './passwords';
+import { passwordHasher, type PasswordHasher } from './passwords';
 
 /** Usernames are compared lower-cased: "Lan" and "lan" are one account. */
 export const usernameSchema = z
@@ -48,7 +48,15 @@ export interface NewUser {
 
 export class DuplicateUsernameError extends Error {}
 
-export async function createUser(db: Db, input: NewUser, scryptLogN?: number): Promise<AuthUser> {
+/**
+ * How to hash a new password: the server's hasher (its hash pool), or a scrypt
+ * cost to hash inline with (the CLI, tests, benchmarks; default 17).
+ */
+export type HashWith = PasswordHasher | number | undefined;
+
+const hasherOf = (h: HashWith): PasswordHasher => (typeof h === 'object' ? h : passwordHasher(h));
+
+export async function createUser(db: Db, input: NewUser, hashWith?: HashWith): Promise<AuthUser> {
   const username = usernameSchema.parse(input.username);
   if (!ROLES.includes(input.role)) throw new Error(`role must be one of ${ROLES.join(', ')}`);
   const row: UsersTable = {
@@ -58,7 +66,7 @@ export async function createUser(db: Db, input: NewUser, scryptLogN?: number): P
     role: input.role,
     ward_code: wardSchema.parse(input.wardCode),
     groups: JSON.stringify([...new Set(groupsSchema.parse(input.groups))]),
-    password_hash: await hashPassword(passwordSchema.parse(input.password), scryptLogN),
+    password_hash: await hasherOf(hashWith).hash(passwordSchema.parse(input.password)),
     disabled: 0,
     created_at: new Date().toISOString(),
   };
@@ -99,12 +107,12 @@ export interface UserChanges {
 }
 
 /** Applies changes; a new password or disabling also ends every session of the user. */
-export async function updateUser(db: Db, id: string, changes: UserChanges, scryptLogN?: number): Promise<void> {
+export async function updateUser(db: Db, id: string, changes: UserChanges, hashWith?: HashWith): Promise<void> {
   const set: Partial<UsersTable> = {};
   if (changes.groups) set.groups = JSON.stringify([...new Set(groupsSchema.parse(changes.groups))]);
   if (changes.disabled !== undefined) set.disabled = changes.disabled ? 1 : 0;
   if (changes.displayName !== undefined) set.display_name = changes.displayName.trim();
-  if (changes.password !== undefined) set.password_hash = await hashPassword(passwordSchema.parse(changes.password), scryptLogN);
+  if (changes.password !== undefined) set.password_hash = await hasherOf(hashWith).hash(passwordSchema.parse(changes.password));
   if (Object.keys(set).length === 0) return;
   await db.writeTx(async (trx) => {
     await trx.updateTable('users').set(set).where('id', '=', id).execute();

@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'not_found',
   'payload_too_large',
   'too_many_attempts',
+  'busy', // 503: no password-hashing worker came free in time; Retry-After
   'seq_gap',
   'wrong_user',
   'conflict',

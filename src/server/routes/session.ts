@@ -3,23 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { loginRequestSchema } from '../../shared/protocol';
 import type { ServerContext } from '../context';
 import { ApiError, parseOr400 } from '../errors';
-import { verifyPassword, dummyHash } from '../passwords';
 import { authenticate, endSession, startSession } from '../sessions';
-import { checkThrottle, clearFailures, recordFailure } from '../throttle';
-import { findUserByUsername, profile, toUser } from '../users';
+import { checkPassword } from '../sign-in';
+import { profile, toUser } from '../users';
 
 export function sessionRoutes(app: FastifyInstance, ctx: ServerContext) {
   app.post('/api/v1/session', async (request, reply) => {
     const { username, password } = parseOr400(loginRequestSchema, request.body);
-    await checkThrottle(ctx, username, request.ip);
-    const row = await findUserByUsername(ctx.db, username);
-    // Same scrypt work whether or not the user exists.
-    const ok = await verifyPassword(password, row?.password_hash ?? (await dummyHash(ctx.scryptLogN)));
-    if (!row || !ok || row.disabled) {
-      await recordFailure(ctx, username, request.ip);
-      throw new ApiError(401, 'invalid_credentials', 'Wrong username or password');
-    }
-    await clearFailures(ctx, username);
+    const row = await checkPassword(ctx, username, password, request.ip);
+    if (!row) throw new ApiError(401, 'invalid_credentials', 'Wrong username or password');
     await startSession(ctx, request, reply, row.id);
     return { user: profile(toUser(row)) };
   });
@@ -33,4 +25,5 @@ export function sessionRoutes(app: FastifyInstance, ctx: ServerContext) {
     await endSession(ctx, request, reply);
     return reply.status(204).send();
   });
+
 }

@@ -66,7 +66,7 @@ export function userRoutes(app: FastifyInstance, ctx: ServerContext) {
     const me = await supervisor(request, reply);
     const body = parseOr400(createSchema, request.body);
     try {
-      const user = await createUser(ctx.db, { ...body, wardCode: me.wardCode }, ctx.scryptLogN);
+      const user = await createUser(ctx.db, { ...body, wardCode: me.wardCode }, ctx.passwords);
       return reply.status(201).send({ user: { ...profile(user), disabled: false } });
     } catch (error) {
       if (error instanceof DuplicateUsernameError) throw new ApiError(409, 'conflict', 'That username is taken');
@@ -84,7 +84,7 @@ export function userRoutes(app: FastifyInstance, ctx: ServerContext) {
     const row = await target(me, request.params);
     const changes = parseOr400(patchSchema, request.body);
     if (row.id === me.id && changes.disabled === true) throw forbidden('You cannot disable your own account');
-    await updateUser(ctx.db, row.id, changes, ctx.scryptLogN);
+    await updateUser(ctx.db, row.id, changes, ctx.passwords);
     return { user: listed((await findUserById(ctx.db, row.id))!) };
   });
 
