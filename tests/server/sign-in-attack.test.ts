@@ -1,10 +1,12 @@
 // @vitest-environment node
-// Sign-in under attack: the throttle cannot be raced, and password hashing is
-// rationed (at most 2 at once, then 503 busy).
+// Sign-in under attack: the throttle cannot be raced, password hashing is
+// rationed (at most 2 at once, then 503 busy), and behind a proxy the client
+// address comes from the hop the proxy added, not from what the client sent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer } from './helpers';
 import { HASH_CONCURRENCY, HASH_MAX_WAIT_MS } from '../../src/server/hash-pool';
 import { MAX_FAILURES } from '../../src/server/throttle';
+import { parseTrustProxy } from '../../src/server/trust-proxy';
 
 warnIfNoPostgres();
 
@@ -107,5 +109,42 @@ for (const { dialect, skip } of DIALECTS) {
         await b.close();
       }
     });
+
+    it('behind a trusted proxy (TRUST_PROXY=127.0.0.1), rotating X-Forwarded-For does not escape the per-address throttle', async () => {
+      // nginx appends the address it saw: "<whatever the client sent>, <client>".
+      const client = `203.0.113.${(ip++ % 200) + 1}`;
+      const statuses: number[] = [];
+      for (let i = 0; i < MAX_FAILURES + 2; i++) {
+        const r = await signIn(`ghost-rotating-${i}`, 'wrong-password-guess', { 'x-forwarded-for': `198.51.100.${i}, ${client}` });
+        statuses.push(r.status);
+      }
+      expect(statuses.slice(0, MAX_FAILURES).every((x) => x === 401)).toBe(true);
+      expect(statuses.slice(MAX_FAILURES)).toEqual([429, 429]);
+    });
   });
 }
+
+describe('TRUST_PROXY', () => {
+  it('"true" trusts every X-Forwarded-For entry, so it comes with a warning', () => {
+    const parsed = parseTrustProxy('true');
+    expect(parsed.value).toBe(true);
+    expect(parsed.warning).toMatch(/TRUST_PROXY=127\.0\.0\.1/);
+  });
+
+  it('a hop count comes with a warning: Fastify 5 ignores it, so every client would share the proxy\'s address', () => {
+    const parsed = parseTrustProxy('1');
+    expect(parsed.value).toBe(1);
+    expect(parsed.warning).toMatch(/hop count/);
+  });
+
+  it.each([
+    ['127.0.0.1', ['127.0.0.1']],
+    ['10.0.0.1, 10.0.0.2', ['10.0.0.1', '10.0.0.2']],
+    ['loopback', ['loopback']],
+    ['false', undefined],
+    ['', undefined],
+    [undefined, undefined],
+  ])('%j means %j, without a warning', (text, value) => {
+    expect(parseTrustProxy(text)).toEqual({ value });
+  });
+});
