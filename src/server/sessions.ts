@@ -27,6 +27,12 @@ function setCookie(request: FastifyRequest, reply: FastifyReply, token: string) 
   });
 }
 
+/** The current request's session id (the token's SHA-256), if it carries one. */
+export function sessionIdOf(request: FastifyRequest): string | undefined {
+  const token = request.cookies[SESSION_COOKIE];
+  return token ? sha256(token) : undefined;
+}
+
 export async function startSession(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply, userId: string) {
   const token = randomBytes(32).toString('base64url');
   const now = ctx.now().toISOString();

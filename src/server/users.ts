@@ -106,8 +106,17 @@ export interface UserChanges {
   displayName?: string;
 }
 
-/** Applies changes; a new password or disabling also ends every session of the user. */
-export async function updateUser(db: Db, id: string, changes: UserChanges, hashWith?: HashWith): Promise<void> {
+/**
+ * Applies changes; a new password or disabling also ends every session of the
+ * user, except `keepSession` (a token's SHA-256: the one changing its own password).
+ */
+export async function updateUser(
+  db: Db,
+  id: string,
+  changes: UserChanges,
+  hashWith?: HashWith,
+  keepSession?: string,
+): Promise<void> {
   const set: Partial<UsersTable> = {};
   if (changes.groups) set.groups = JSON.stringify([...new Set(groupsSchema.parse(changes.groups))]);
   if (changes.disabled !== undefined) set.disabled = changes.disabled ? 1 : 0;
@@ -117,7 +126,9 @@ export async function updateUser(db: Db, id: string, changes: UserChanges, hashW
   await db.writeTx(async (trx) => {
     await trx.updateTable('users').set(set).where('id', '=', id).execute();
     if (changes.password !== undefined || changes.disabled === true) {
-      await trx.updateTable('sessions').set({ revoked: 1 }).where('user_id', '=', id).where('revoked', '=', 0).execute();
+      let revoke = trx.updateTable('sessions').set({ revoked: 1 }).where('user_id', '=', id).where('revoked', '=', 0);
+      if (keepSession !== undefined) revoke = revoke.where('token_sha256', '!=', keepSession);
+      await revoke.execute();
     }
   });
 }

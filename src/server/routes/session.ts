@@ -1,10 +1,11 @@
 // POST/GET/DELETE /api/v1/session: sign in, who am I, sign out.
+// PUT /api/v1/session/password: change your own password.
 import type { FastifyInstance } from 'fastify';
 import { loginRequestSchema } from '../../shared/protocol';
 import type { ServerContext } from '../context';
 import { ApiError, parseOr400 } from '../errors';
-import { authenticate, endSession, startSession } from '../sessions';
-import { checkPassword } from '../sign-in';
+import { authenticate, endSession, sessionIdOf, startSession } from '../sessions';
+import { changeOwnPassword, checkPassword, passwordChangeSchema } from '../sign-in';
 import { profile, toUser } from '../users';
 
 export function sessionRoutes(app: FastifyInstance, ctx: ServerContext) {
@@ -26,4 +27,10 @@ export function sessionRoutes(app: FastifyInstance, ctx: ServerContext) {
     return reply.status(204).send();
   });
 
+  app.put('/api/v1/session/password', async (request, reply) => {
+    const user = await authenticate(ctx, request, reply);
+    const change = parseOr400(passwordChangeSchema, request.body);
+    await changeOwnPassword(ctx, user, change, request.ip, sessionIdOf(request)!);
+    return reply.status(204).send();
+  });
 }

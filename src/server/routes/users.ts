@@ -1,8 +1,10 @@
 // /api/v1/users: a supervisor manages the volunteer accounts of their own ward.
 // A user id from another ward answers 404 not_found, exactly like an unknown id,
-// so a supervisor cannot even learn which ids exist elsewhere.
+// so a supervisor cannot even learn which ids exist elsewhere. Another
+// supervisor of the ward answers 403 forbidden (account-rules.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { MANAGED_ROLES, assertMayManage, assertOwnChangesAllowed } from '../account-rules';
 import type { ServerContext } from '../context';
 import { ApiError, forbidden, notFound, parseOr400 } from '../errors';
 import { authenticate } from '../sessions';
@@ -27,7 +29,7 @@ const createSchema = z
     username: usernameSchema,
     password: passwordSchema,
     displayName: z.string().trim().min(1).max(100),
-    role: z.literal('volunteer'),
+    role: z.enum(MANAGED_ROLES),
     groups: groupsSchema,
   })
   .strict();
@@ -59,6 +61,7 @@ export function userRoutes(app: FastifyInstance, ctx: ServerContext) {
     const { id } = parseOr400(idParams, params);
     const row = await findUserById(ctx.db, id);
     if (!row || row.ward_code !== me.wardCode) throw notFound('No such user in your ward');
+    assertMayManage(me, row);
     return row;
   }
 
@@ -83,7 +86,7 @@ export function userRoutes(app: FastifyInstance, ctx: ServerContext) {
     const me = await supervisor(request, reply);
     const row = await target(me, request.params);
     const changes = parseOr400(patchSchema, request.body);
-    if (row.id === me.id && changes.disabled === true) throw forbidden('You cannot disable your own account');
+    assertOwnChangesAllowed(me, row, changes);
     await updateUser(ctx.db, row.id, changes, ctx.passwords);
     return { user: listed((await findUserById(ctx.db, row.id))!) };
   });
