@@ -4,6 +4,7 @@ import type { Role, UserProfile } from '../shared/schemas';
 import { ROLES } from '../shared/schemas';
 import { uuidv7 } from '../shared/ids';
 import type { Db, UsersTable } from './db';
+import { assertStrongPassword } from './password-policy';
 import { passwordHasher, type PasswordHasher } from './passwords';
 
 /** Usernames are compared lower-cased: "Lan" and "lan" are one account. */
@@ -12,7 +13,8 @@ export const usernameSchema = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9._-]{2,64}$/, 'username: 2-64 letters a-z, digits, ".", "_" or "-"');
-export const passwordSchema = z.string().min(8, 'password: at least 8 characters').max(200);
+/** The shape only; what makes a password good enough is password-policy.ts's (400 weak_password). */
+export const passwordSchema = z.string().max(200);
 export const groupsSchema = z.array(z.string().trim().min(1).max(40)).max(100);
 export const wardSchema = z.string().trim().min(1).max(40);
 
@@ -59,6 +61,8 @@ const hasherOf = (h: HashWith): PasswordHasher => (typeof h === 'object' ? h : p
 export async function createUser(db: Db, input: NewUser, hashWith?: HashWith): Promise<AuthUser> {
   const username = usernameSchema.parse(input.username);
   if (!ROLES.includes(input.role)) throw new Error(`role must be one of ${ROLES.join(', ')}`);
+  const password = passwordSchema.parse(input.password);
+  await assertStrongPassword(password, [username, input.displayName ?? '']);
   const row: UsersTable = {
     id: uuidv7(),
     username,
@@ -66,7 +70,7 @@ export async function createUser(db: Db, input: NewUser, hashWith?: HashWith): P
     role: input.role,
     ward_code: wardSchema.parse(input.wardCode),
     groups: JSON.stringify([...new Set(groupsSchema.parse(input.groups))]),
-    password_hash: await hasherOf(hashWith).hash(passwordSchema.parse(input.password)),
+    password_hash: await hasherOf(hashWith).hash(password),
     disabled: 0,
     created_at: new Date().toISOString(),
   };
@@ -121,7 +125,12 @@ export async function updateUser(
   if (changes.groups) set.groups = JSON.stringify([...new Set(groupsSchema.parse(changes.groups))]);
   if (changes.disabled !== undefined) set.disabled = changes.disabled ? 1 : 0;
   if (changes.displayName !== undefined) set.display_name = changes.displayName.trim();
-  if (changes.password !== undefined) set.password_hash = await hasherOf(hashWith).hash(passwordSchema.parse(changes.password));
+  if (changes.password !== undefined) {
+    const password = passwordSchema.parse(changes.password);
+    const row = await findUserById(db, id);
+    await assertStrongPassword(password, [row?.username ?? '', changes.displayName ?? row?.display_name ?? '']);
+    set.password_hash = await hasherOf(hashWith).hash(password);
+  }
   if (Object.keys(set).length === 0) return;
   await db.writeTx(async (trx) => {
     await trx.updateTable('users').set(set).where('id', '=', id).execute();

@@ -1,8 +1,11 @@
 // @vitest-environment node
 // Accounts: a supervisor manages the volunteers of their own ward and never a
-// peer supervisor; everyone changes their own password with the current one.
+// peer supervisor; everyone changes their own password with the current one;
+// new passwords are at least 10 characters and not common ones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer, type TestUser } from './helpers';
+import { hashPassword } from '../../src/server/passwords';
+import { uuidv7 } from '../../src/shared/ids';
 import { MAX_FAILURES } from '../../src/server/throttle';
 
 warnIfNoPostgres();
@@ -116,6 +119,82 @@ for (const { dialect, skip } of DIALECTS) {
         }
         expect(statuses.slice(0, MAX_FAILURES)).toEqual(Array(MAX_FAILURES).fill(403));
         expect(statuses[MAX_FAILURES]).toBe(429);
+      });
+    });
+
+    describe('new passwords are at least 10 characters and not common', () => {
+      // The server's test users have the name in a random suffix; this one is fixed.
+      const weak: [string, string, string][] = [
+        ['12345678', '12345678', 'too_short'],
+        ['9 characters', 'xq7-Lm2#p', 'too_short'],
+        ['a common password', 'password123', 'common'],
+        ['a keyboard walk', 'qwertyuiop', 'common'],
+        ['a common Vietnamese one', 'matkhau2025', 'common'],
+        ['a repeated word', 'trustno1trustno1', 'common'],
+      ];
+
+      it.each(weak)('creating a user with %s is 400 weak_password (%s)', async (_label, password, reason) => {
+        const username = `weak-${uuidv7().slice(-8)}`;
+        const r = await s.request('POST', '/api/v1/users', {
+          cookie: supCookie,
+          body: { username, password, displayName: 'Weak', role: 'volunteer', groups: [] },
+        });
+        expect(r.status).toBe(400);
+        expect(r.body.error).toMatchObject({ code: 'weak_password', reason, message: expect.any(String) });
+        expect(await s.db.kysely.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst()).toBeUndefined();
+      });
+
+      it.each(weak)('resetting a volunteer to %s is 400 weak_password (%s)', async (_label, password, reason) => {
+        const before = await userRow(vol.id);
+        const r = await s.request('PATCH', `/api/v1/users/${vol.id}`, { cookie: supCookie, body: { password } });
+        expect(r.status).toBe(400);
+        expect(r.body.error).toMatchObject({ code: 'weak_password', reason });
+        expect((await userRow(vol.id)).password_hash).toBe(before.password_hash);
+      });
+
+      it.each(weak)('changing your own to %s is 400 weak_password (%s)', async (_label, password, reason) => {
+        const u = await s.createUser();
+        const cookie = await cookieOf(u);
+        const r = await s.request('PUT', PASSWORD_URL, { cookie, body: { currentPassword: u.password, newPassword: password } });
+        expect(r.status).toBe(400);
+        expect(r.body.error).toMatchObject({ code: 'weak_password', reason });
+        expect((await signIn(u.username, u.password)).status).toBe(200);
+      });
+
+      it('refuses the username as the password', async () => {
+        const r = await s.request('POST', '/api/v1/users', {
+          cookie: supCookie,
+          body: { username: 'nguyen.thi.lan', password: 'nguyen.thi.lan', displayName: 'Lan', role: 'volunteer', groups: [] },
+        });
+        expect(r.status).toBe(400);
+        expect(r.body.error).toMatchObject({ code: 'weak_password', reason: 'common' });
+      });
+
+      it('accepts a long passphrase, Vietnamese included', async () => {
+        const r = await s.request('POST', '/api/v1/users', {
+          cookie: supCookie,
+          body: { username: `ok-${uuidv7().slice(-8)}`, password: 'mật khẩu dài của Lan', displayName: 'Lan', role: 'volunteer', groups: [] },
+        });
+        expect(r.status).toBe(201);
+      });
+
+      it('existing users with a shorter password still sign in', async () => {
+        const username = `old-${uuidv7().slice(-8)}`;
+        await s.db.kysely
+          .insertInto('users')
+          .values({
+            id: uuidv7(),
+            username,
+            display_name: 'Old account',
+            role: 'volunteer',
+            ward_code: 'CUANAM',
+            groups: '[]',
+            password_hash: await hashPassword('abc12345', 10),
+            disabled: 0,
+            created_at: new Date().toISOString(),
+          })
+          .execute();
+        expect((await signIn(username, 'abc12345')).status).toBe(200);
       });
     });
   });
