@@ -70,7 +70,8 @@ async function main() {
   }
   if ((await countUsers(db)) === 0) {
     console.info('\nThere are no accounts yet. Create the first supervisor with:');
-    console.info(`  npm run admin -- add-user --username admin --password '<choose one>' --role supervisor --ward <WARD>\n`);
+    console.info('  npm run admin -- add-user --username admin --role supervisor --ward <WARD>');
+    console.info('  (it asks for the password)\n');
   }
 
   let closing = false;
