@@ -5,18 +5,24 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ROLES, type Role } from '../shared/schemas';
 import { dbConfigFromEnv, openDb, type Db } from './db';
+import { readNewPassword } from './cli-password';
 import { migrate } from './migrations';
 import { createUser, findUserByUsername, listUsers, toUser, updateUser } from './users';
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 
 Commands:
-  add-user --username U --password P --role supervisor|volunteer --ward WARD
+  add-user --username U --role supervisor|volunteer --ward WARD
            [--groups "TDP 1,TDP 2"] [--display-name "Nguyễn Văn A"]
   list-users [--ward WARD]
   disable-user --username U        (also ends the user's sessions)
   enable-user --username U
-  reset-password --username U --password P   (also ends the user's sessions)
+  reset-password --username U      (also ends the user's sessions)
+
+add-user and reset-password ask for the password (typed twice, not shown), or
+read the first line of stdin when it is not a terminal. Passwords need at least
+10 characters and must not be common ones. (--password P still works, but
+\`ps\` and your shell history keep it.)
 
 Database: $DATABASE_URL (postgres://…) or SQLite in $GOCUA_DATA_DIR (default ./data).`;
 
@@ -24,6 +30,12 @@ class UsageError extends Error {}
 
 function need(values: Record<string, string | undefined>, ...names: string[]) {
   for (const n of names) if (!values[n]) throw new UsageError(`--${n} is required`);
+}
+
+async function newPassword(values: { password?: string | undefined }): Promise<string> {
+  if (values.password === undefined) return readNewPassword();
+  console.warn('Warning: --password is visible to other users in `ps` and stays in your shell history; leave it out to be asked.');
+  return values.password;
 }
 
 async function userId(db: Db, username: string): Promise<string> {
@@ -56,12 +68,12 @@ async function run(argv: string[]): Promise<void> {
     await migrate(db);
     switch (command) {
       case 'add-user': {
-        need(values, 'username', 'password', 'role', 'ward');
+        need(values, 'username', 'role', 'ward');
         if (!ROLES.includes(values.role as Role)) throw new UsageError(`--role must be ${ROLES.join(' or ')}`);
         const groups = (values.groups ?? '').split(',').map((g) => g.trim()).filter(Boolean);
         const user = await createUser(db, {
           username: values.username!,
-          password: values.password!,
+          password: await newPassword(values),
           role: values.role as Role,
           wardCode: values.ward!,
           groups,
@@ -88,8 +100,9 @@ async function run(argv: string[]): Promise<void> {
         return;
       }
       case 'reset-password': {
-        need(values, 'username', 'password');
-        await updateUser(db, await userId(db, values.username!), { password: values.password! });
+        need(values, 'username');
+        const id = await userId(db, values.username!);
+        await updateUser(db, id, { password: await newPassword(values) });
         console.info(`Password reset for "${values.username}"; their sessions were ended.`);
         return;
       }

@@ -8,13 +8,15 @@ import { MAX_BODY_BYTES } from '../shared/protocol';
 import type { ServerContext, TestHooks } from './context';
 import type { Db } from './db';
 import { ApiError, errorHandler, frameworkErrors, sendError } from './errors';
-import { DEFAULT_SCRYPT_LOG_N } from './passwords';
+import { createHashPool, type HashingOptions } from './hash-pool';
+import { DEFAULT_SCRYPT_LOG_N, passwordHasher } from './passwords';
 import { attentionRoutes } from './routes/attention';
 import { reportRoutes } from './routes/reports';
 import { sessionRoutes } from './routes/session';
 import { syncRoutes } from './routes/sync';
 import { userRoutes } from './routes/users';
 import { serveStatic } from './static-files';
+import type { TrustProxy } from './trust-proxy';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -38,14 +40,16 @@ export interface BuildAppOptions {
   logger?: boolean;
   /** Where log lines go when logger is true (default stdout). Tests capture them. */
   logStream?: { write(line: string): void };
-  /** Honour X-Forwarded-* (TRUST_PROXY): true, a hop count, or addresses. */
-  trustProxy?: boolean | number | string | string[];
+  /** Honour X-Forwarded-* (TRUST_PROXY, parsed by trust-proxy.ts): true, addresses, or a trust function (hop count). */
+  trustProxy?: TrustProxy | string;
   https?: { cert: string | Buffer; key: string | Buffer };
   /**
    * log2 of scrypt's N for hashes created by this app. ONLY for tests, which
    * lower it for speed; production always uses the default, 17.
    */
   scryptLogN?: number;
+  /** Password hashing limits (hash-pool.ts); tests shorten the wait. */
+  hashing?: HashingOptions;
   /** Clock override for tests (e.g. session expiry). */
   now?: () => Date;
   hooks?: TestHooks;
@@ -84,7 +88,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const fastifyOptions: FastifyServerOptions & { https?: BuildAppOptions['https'] } = {
     logger: options.logger ? { ...loggerOptions, ...(options.logStream ? { stream: options.logStream } : {}) } : false,
     bodyLimit: MAX_BODY_BYTES,
-    trustProxy: (options.trustProxy ?? false) as FastifyServerOptions['trustProxy'], // a hop count works at runtime
+    trustProxy: options.trustProxy ?? false,
     // Fastify's default JSON parser (secure-json-parse) rejects __proto__ and
     // constructor.prototype keys; errors.ts maps that to invalid_json.
     onProtoPoisoning: 'error',
@@ -98,11 +102,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   if (options.https) fastifyOptions.https = options.https;
   const app = Fastify(fastifyOptions) as unknown as FastifyInstance;
 
+  const hooks = options.hooks ?? {};
+  const hashPool = createHashPool(options.hashing, hooks);
+  app.addHook('onClose', () => hashPool.close());
+  const scryptLogN = options.scryptLogN ?? DEFAULT_SCRYPT_LOG_N;
   const ctx: ServerContext = {
     db: options.db,
-    scryptLogN: options.scryptLogN ?? DEFAULT_SCRYPT_LOG_N,
+    scryptLogN,
+    passwords: passwordHasher(scryptLogN, hashPool.scrypt),
     now: options.now ?? (() => new Date()),
-    hooks: options.hooks ?? {},
+    hooks,
     version: PACKAGE_VERSION,
   };
 

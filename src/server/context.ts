@@ -1,5 +1,6 @@
 // What every route handler needs, passed explicitly instead of decorating Fastify.
 import type { Db } from './db';
+import type { PasswordHasher } from './passwords';
 
 export interface TestHooks {
   /**
@@ -8,12 +9,19 @@ export interface TestHooks {
    * updated. Lets a test hold a push open mid-transaction.
    */
   afterPushWrites?: () => Promise<void>;
+  /**
+   * Tests only: awaited while a password hash holds one of the hash pool's
+   * workers (see hash-pool.ts). Lets a test keep the pool full.
+   */
+  whileHashing?: () => Promise<void>;
 }
 
 export interface ServerContext {
   db: Db;
   /** log2 of scrypt's N for new hashes and the dummy hash. 17 in production. */
   scryptLogN: number;
+  /** Hashes and checks passwords at scryptLogN in the app's hash pool (hash-pool.ts). */
+  passwords: PasswordHasher;
   /** The clock; injectable so tests can jump 30 days ahead. */
   now: () => Date;
   hooks: TestHooks;

@@ -5,7 +5,7 @@
 //   GOCUA_DATA_DIR           SQLite directory (default ./data)
 //   DATABASE_URL             postgres://… to use PostgreSQL instead of SQLite
 //   TLS_CERT_FILE, TLS_KEY_FILE  serve HTTPS directly (PEM files)
-//   TRUST_PROXY              honour X-Forwarded-*: "true", a hop count, or comma-separated proxy addresses
+//   TRUST_PROXY              honour X-Forwarded-* from 1 (a hop count) or these proxy addresses (see trust-proxy.ts)
 //   GOCUA_SKIP_BUILD=1       never run the build (a deployment that ships dist/)
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -16,18 +16,11 @@ import { buildApp } from './app';
 import { staleReason } from './build-check';
 import { dbConfigFromEnv, describeDb, openDb } from './db';
 import { migrate } from './migrations';
+import { parseTrustProxy } from './trust-proxy';
 import { countUsers } from './users';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DIST = path.join(ROOT, 'dist');
-
-function parseTrustProxy(value: string | undefined): boolean | number | string[] | undefined {
-  if (!value) return undefined;
-  if (/^(true|yes|on)$/i.test(value)) return true;
-  if (/^(false|no|off|0)$/i.test(value)) return undefined;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
-}
 
 function lanAddresses(): string[] {
   const out: string[] = [];
@@ -60,7 +53,8 @@ async function main() {
   const keyFile = process.env.TLS_KEY_FILE;
   if (Boolean(certFile) !== Boolean(keyFile)) throw new Error('Set both TLS_CERT_FILE and TLS_KEY_FILE, or neither');
   const https = certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : undefined;
-  const trustProxy = parseTrustProxy(process.env.TRUST_PROXY);
+  const { value: trustProxy, warning } = parseTrustProxy(process.env.TRUST_PROXY);
+  if (warning) console.warn(`Warning: ${warning}`);
 
   const app = await buildApp({ db, distDir: DIST, logger: true, ...(https ? { https } : {}), ...(trustProxy !== undefined ? { trustProxy } : {}) });
   const host = process.env.HOST || '0.0.0.0';
@@ -76,7 +70,8 @@ async function main() {
   }
   if ((await countUsers(db)) === 0) {
     console.info('\nThere are no accounts yet. Create the first supervisor with:');
-    console.info(`  npm run admin -- add-user --username admin --password '<choose one>' --role supervisor --ward <WARD>\n`);
+    console.info('  npm run admin -- add-user --username admin --role supervisor --ward <WARD>');
+    console.info('  (it asks for the password)\n');
   }
 
   let closing = false;

@@ -5,7 +5,8 @@ import type { Role, UserProfile } from '../shared/schemas';
 import { ROLES } from '../shared/schemas';
 import { uuidv7 } from '../shared/ids';
 import type { DB, Db, UsersTable } from './db';
-import { hashPassword } from './passwords';
+import { assertStrongPassword } from './password-policy';
+import { passwordHasher, type PasswordHasher } from './passwords';
 
 /** Usernames are compared lower-cased: "Lan" and "lan" are one account. */
 export const usernameSchema = z
@@ -13,7 +14,8 @@ export const usernameSchema = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9._-]{2,64}$/, 'username: 2-64 letters a-z, digits, ".", "_" or "-"');
-export const passwordSchema = z.string().min(8, 'password: at least 8 characters').max(200);
+/** The shape only; what makes a password good enough is password-policy.ts's (400 weak_password). */
+export const passwordSchema = z.string().max(200);
 export const groupsSchema = z.array(z.string().trim().min(1).max(40)).max(100);
 const wardSchema = z.string().trim().min(1).max(40);
 
@@ -49,9 +51,19 @@ export interface NewUser {
 
 export class DuplicateUsernameError extends Error {}
 
-export async function createUser(db: Db, input: NewUser, scryptLogN?: number): Promise<AuthUser> {
+/**
+ * How to hash a new password: the server's hasher (its hash pool), or a scrypt
+ * cost to hash inline with (the CLI, tests, benchmarks; default 17).
+ */
+export type HashWith = PasswordHasher | number | undefined;
+
+const hasherOf = (h: HashWith): PasswordHasher => (typeof h === 'object' ? h : passwordHasher(h));
+
+export async function createUser(db: Db, input: NewUser, hashWith?: HashWith): Promise<AuthUser> {
   const username = usernameSchema.parse(input.username);
   if (!ROLES.includes(input.role)) throw new Error(`role must be one of ${ROLES.join(', ')}`);
+  const password = passwordSchema.parse(input.password);
+  await assertStrongPassword(password, [username, input.displayName ?? '']);
   const row: UsersTable = {
     id: uuidv7(),
     username,
@@ -59,7 +71,7 @@ export async function createUser(db: Db, input: NewUser, scryptLogN?: number): P
     role: input.role,
     ward_code: wardSchema.parse(input.wardCode),
     groups: JSON.stringify([...new Set(groupsSchema.parse(input.groups))]),
-    password_hash: await hashPassword(passwordSchema.parse(input.password), scryptLogN),
+    password_hash: await hasherOf(hashWith).hash(password),
     disabled: 0,
     created_at: new Date().toISOString(),
   };
@@ -99,28 +111,39 @@ export interface UserChanges {
   displayName?: string;
 }
 
-/** Applies changes; a new password or disabling also ends every session of the user. */
-export async function updateUser(db: Db, id: string, changes: UserChanges, scryptLogN?: number): Promise<void> {
+/**
+ * Applies changes; a new password or disabling also ends every session of the
+ * user, except `keepSession` (a token's SHA-256: the one changing its own password).
+ */
+export async function updateUser(
+  db: Db,
+  id: string,
+  changes: UserChanges,
+  hashWith?: HashWith,
+  keepSession?: string,
+): Promise<void> {
   const set: Partial<UsersTable> = {};
   if (changes.groups) set.groups = JSON.stringify([...new Set(groupsSchema.parse(changes.groups))]);
   if (changes.disabled !== undefined) set.disabled = changes.disabled ? 1 : 0;
   if (changes.displayName !== undefined) set.display_name = changes.displayName.trim();
-  if (changes.password !== undefined) set.password_hash = await hashPassword(passwordSchema.parse(changes.password), scryptLogN);
+  if (changes.password !== undefined) {
+    const password = passwordSchema.parse(changes.password);
+    const row = await findUserById(db, id);
+    await assertStrongPassword(password, [row?.username ?? '', changes.displayName ?? row?.display_name ?? '']);
+    set.password_hash = await hasherOf(hashWith).hash(password);
+  }
   if (Object.keys(set).length === 0) return;
   await db.writeTx(async (trx) => {
     await trx.updateTable('users').set(set).where('id', '=', id).execute();
-    if (changes.password !== undefined || changes.disabled === true) await endSessions(trx, id);
+    if (changes.password !== undefined || changes.disabled === true) await endSessions(trx, id, keepSession);
   });
 }
 
-/** Ends every open session of the user; returns how many there were. */
-async function endSessions(db: Kysely<DB>, userId: string): Promise<number> {
-  const r = await db
-    .updateTable('sessions')
-    .set({ revoked: 1 })
-    .where('user_id', '=', userId)
-    .where('revoked', '=', 0)
-    .executeTakeFirst();
+/** Ends every open session of the user but `keep` (a token's SHA-256); returns how many there were. */
+async function endSessions(db: Kysely<DB>, userId: string, keep?: string): Promise<number> {
+  let q = db.updateTable('sessions').set({ revoked: 1 }).where('user_id', '=', userId).where('revoked', '=', 0);
+  if (keep !== undefined) q = q.where('token_sha256', '!=', keep);
+  const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 

@@ -24,6 +24,9 @@ export const ERROR_CODES = [
   'not_found',
   'payload_too_large',
   'too_many_attempts',
+  'busy', // 503: no password-hashing worker came free in time; Retry-After
+  'weak_password', // 400: a new password is too short or common; `reason`
+  'wrong_password', // 403: PUT /session/password with a wrong current password
   'seq_gap',
   'wrong_user',
   'conflict',

@@ -175,7 +175,7 @@ for (const { dialect, skip } of DIALECTS) {
       expect(dup.status).toBe(409);
       const bad = await s.request('POST', '/api/v1/users', {
         cookie: a.cookie,
-        body: { username: 'x', password: 'short', displayName: '', role: 'supervisor', groups: [] },
+        body: { username: 'x', password: 12345678, displayName: '', role: 'supervisor', groups: [] },
       });
       expect(bad.status).toBe(400);
       expect(bad.body.error.code).toBe('invalid_request');

@@ -1,10 +1,12 @@
 // /api/v1/users: a supervisor manages the volunteer accounts of their own ward.
 // A user id from another ward answers 404 not_found, exactly like an unknown id,
-// so a supervisor cannot even learn which ids exist elsewhere.
+// so a supervisor cannot even learn which ids exist elsewhere. Another
+// supervisor of the ward answers 403 forbidden (account-rules.ts).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { MANAGED_ROLES, assertMayManage, assertOwnChangesAllowed } from '../account-rules';
 import type { ServerContext } from '../context';
-import { ApiError, forbidden, notFound, parseOr400 } from '../errors';
+import { ApiError, notFound, parseOr400 } from '../errors';
 import { requireRole } from '../sessions';
 import {
   DuplicateUsernameError,
@@ -27,7 +29,7 @@ const createSchema = z
     username: usernameSchema,
     password: passwordSchema,
     displayName: z.string().trim().min(1).max(100),
-    role: z.literal('volunteer'),
+    role: z.enum(MANAGED_ROLES),
     groups: groupsSchema,
   })
   .strict();
@@ -55,6 +57,7 @@ export function userRoutes(app: FastifyInstance, ctx: ServerContext) {
     const { id } = parseOr400(idParams, params);
     const row = await findUserById(ctx.db, id);
     if (!row || row.ward_code !== me.wardCode) throw notFound('No such user in your ward');
+    assertMayManage(me, row);
     return row;
   }
 
@@ -62,7 +65,7 @@ export function userRoutes(app: FastifyInstance, ctx: ServerContext) {
     const me = await supervisor(request, reply);
     const body = parseOr400(createSchema, request.body);
     try {
-      const user = await createUser(ctx.db, { ...body, wardCode: me.wardCode }, ctx.scryptLogN);
+      const user = await createUser(ctx.db, { ...body, wardCode: me.wardCode }, ctx.passwords);
       return reply.status(201).send({ user: { ...profile(user), disabled: false } });
     } catch (error) {
       if (error instanceof DuplicateUsernameError) throw new ApiError(409, 'conflict', 'That username is taken');
@@ -79,8 +82,8 @@ export function userRoutes(app: FastifyInstance, ctx: ServerContext) {
     const me = await supervisor(request, reply);
     const row = await target(me, request.params);
     const changes = parseOr400(patchSchema, request.body);
-    if (row.id === me.id && changes.disabled === true) throw forbidden('You cannot disable your own account');
-    await updateUser(ctx.db, row.id, changes, ctx.scryptLogN);
+    assertOwnChangesAllowed(me, row, changes);
+    await updateUser(ctx.db, row.id, changes, ctx.passwords);
     return { user: listed((await findUserById(ctx.db, row.id))!) };
   });
 

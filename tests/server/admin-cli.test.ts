@@ -1,0 +1,75 @@
+// @vitest-environment node
+// The admin CLI takes passwords from the terminal or stdin, never from the
+// command line where `ps` and shell history keep them, and refuses weak ones.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDb, type Db } from '../../src/server/db';
+import { verifyPassword } from '../../src/server/passwords';
+import { findUserByUsername } from '../../src/server/users';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+describe('admin CLI passwords', () => {
+  let dir: string;
+  let db: Db;
+
+  function admin(args: string[], stdin: string): Promise<{ code: number | null; out: string; err: string }> {
+    return new Promise((resolve, reject) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, GOCUA_DATA_DIR: dir };
+      delete env.DATABASE_URL;
+      const child = spawn(TSX, [path.join(ROOT, 'src/server/admin.ts'), ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, out, err }));
+      child.stdin.end(stdin);
+    });
+  }
+
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'gocua-admin-'));
+    db = openDb({ dialect: 'sqlite', file: path.join(dir, 'gocua.sqlite') });
+  });
+  afterAll(async () => {
+    await db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('add-user without --password reads it from stdin', async () => {
+    const r = await admin(['add-user', '--username', 'admin', '--role', 'supervisor', '--ward', 'CUANAM'], 'mật khẩu của quản trị\n');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out + r.err).not.toContain('mật khẩu của quản trị');
+    const row = await findUserByUsername(db, 'admin');
+    expect(row?.role).toBe('supervisor');
+    expect(await verifyPassword('mật khẩu của quản trị', row!.password_hash)).toBe(true);
+  });
+
+  it('reset-password without --password reads it from stdin', async () => {
+    const r = await admin(['reset-password', '--username', 'admin'], 'a-second-long-password\n');
+    expect(r.code, r.err).toBe(0);
+    expect(await verifyPassword('a-second-long-password', (await findUserByUsername(db, 'admin'))!.password_hash)).toBe(true);
+  });
+
+  it.each([
+    ['12345678', /10 characters/],
+    ['password123', /common/],
+  ])('refuses the weak password %s', async (password, message) => {
+    const r = await admin(['add-user', '--username', 'weakling', '--role', 'volunteer', '--ward', 'CUANAM'], `${password}\n`);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(message);
+    expect(await findUserByUsername(db, 'weakling')).toBeUndefined();
+  });
+
+  it('refuses an empty stdin', async () => {
+    const r = await admin(['reset-password', '--username', 'admin'], '');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/password/i);
+  });
+});
