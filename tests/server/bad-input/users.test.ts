@@ -33,7 +33,6 @@ const BAD_CREATES: Refusal[] = (
     ['username 1 char', { ...GOOD, username: 'l' }],
     ['username 65 chars', { ...GOOD, username: 'l'.repeat(65) }],
     ['username NUL', { ...GOOD, username: 'lan\u0000' }],
-    ['password short', { ...GOOD, password: 'short' }],
     ['password number', { ...GOOD, password: 12345678 }],
     ['password 201', { ...GOOD, password: 'p'.repeat(201) }],
     ['displayName blank', { ...GOOD, displayName: '   ' }],
@@ -48,6 +47,16 @@ const BAD_CREATES: Refusal[] = (
     ['id field', { ...GOOD, id: uuidv7() }],
   ] as [string, unknown][]
 ).map(([name, body]) => refusal(`create ${name}`, 400, 'invalid_request', 'POST', '/api/v1/users', (w) => ({ cookie: w.supCookie, body })));
+
+// Well-formed but refused by the password rule (password-policy.ts): 400 weak_password.
+const WEAK_PASSWORDS: Refusal[] = [
+  ['short', 'short'],
+  ['8 digits', '12345678'],
+  ['common', 'password1234'],
+].flatMap(([name, password]) => [
+  refusal(`create password ${name}`, 400, 'weak_password', 'POST', '/api/v1/users', (w) => ({ cookie: w.supCookie, body: { ...GOOD, password } })),
+  refusal(`patch password ${name}`, 400, 'weak_password', 'PATCH', (w) => `/api/v1/users/${w.target.id}`, (w) => ({ cookie: w.supCookie, body: { password } })),
+]);
 
 const TAKEN = refusal('create taken username', 409, 'conflict', 'POST', '/api/v1/users', (w) => ({
   cookie: w.supCookie,
@@ -90,7 +99,6 @@ const BAD_PATCHES: Refusal[] = (
     ['disabled 1', { disabled: 1 }],
     ['groups string', { groups: 'TDP 1' }],
     ['groups null', { groups: null }],
-    ['password short', { password: 'short' }],
     ['role', { role: 'supervisor' }],
     ['wardCode', { wardCode: 'HOANKIEM' }],
     ['username', { username: 'renamed' }],
@@ -111,4 +119,5 @@ describeBadInput('users', (w) => {
   describeRefusals('a new user with a bad body or a taken username is refused', w, [...BAD_CREATES, TAKEN]);
   describeRefusals('unknown, foreign and malformed user ids are refused', w, [...UNKNOWN_IDS, ...MALFORMED_IDS]);
   describeRefusals('a bad change to a user is refused, and a supervisor may not disable themselves', w, [...BAD_PATCHES, SELF_DISABLE]);
+  describeRefusals('a short or common password is refused', w, WEAK_PASSWORDS);
 });
