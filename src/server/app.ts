@@ -14,6 +14,7 @@ import { reportRoutes } from './routes/reports';
 import { sessionRoutes } from './routes/session';
 import { syncRoutes } from './routes/sync';
 import { userRoutes } from './routes/users';
+import { crossSiteRefusal } from './same-origin';
 import { serveStatic } from './static-files';
 
 export const CONTENT_SECURITY_POLICY = [
@@ -71,11 +72,19 @@ const loggerOptions = {
   },
 };
 
+// The camera stays allowed for the app itself: enrolment scans a QR code.
+export const PERMISSIONS_POLICY = 'camera=(self), geolocation=(), microphone=()';
+
 function securityHeaders(request: FastifyRequest, reply: FastifyReply) {
   reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
   reply.header('x-content-type-options', 'nosniff');
   reply.header('referrer-policy', 'no-referrer');
   reply.header('x-frame-options', 'DENY');
+  reply.header('permissions-policy', PERMISSIONS_POLICY);
+  // Only over HTTPS (direct TLS, or X-Forwarded-Proto from a trusted proxy):
+  // a browser ignores HSTS received over plain HTTP, and a LAN laptop serving
+  // http://192.168.x.x must not pin a name it does not have a certificate for.
+  if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
   // API answers are personal data: never stored by a browser or proxy cache.
   if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
 }
@@ -109,7 +118,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setErrorHandler(errorHandler);
   // Every body is JSON. Without this, text/plain bodies would reach handlers as strings.
   app.removeContentTypeParser('text/plain');
-  app.addHook('onRequest', async (request, reply) => securityHeaders(request, reply));
+  app.addHook('onRequest', async (request, reply) => {
+    securityHeaders(request, reply);
+    const refusal = crossSiteRefusal(request);
+    if (refusal) throw refusal; // before the body is read: nothing is parsed or changed
+  });
 
   await app.register(fastifyCookie);
   await app.register(fastifyCompress, { threshold: 1024 });
