@@ -9,6 +9,7 @@ import type { ServerContext, TestHooks } from './context';
 import type { Db } from './db';
 import { ApiError, errorHandler, frameworkErrors, sendError } from './errors';
 import { DEFAULT_SCRYPT_LOG_N } from './passwords';
+import { DEFAULT_ATTENTION_RETENTION_DAYS, scheduleAttentionPruning, type AttentionRetention } from './retention';
 import { attentionRoutes } from './routes/attention';
 import { reportRoutes } from './routes/reports';
 import { sessionRoutes } from './routes/session';
@@ -49,6 +50,8 @@ export interface BuildAppOptions {
   scryptLogN?: number;
   /** Clock override for tests (e.g. session expiry). */
   now?: () => Date;
+  /** How long conflict and rejected rows are kept (default 90 days), and how often pruning runs. */
+  attentionRetention?: AttentionRetention;
   hooks?: TestHooks;
 }
 
@@ -135,6 +138,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     }
     return { status: 'ok', db: ctx.db.dialect, version: ctx.version };
   });
+  scheduleAttentionPruning(app, ctx, options.attentionRetention ?? { days: DEFAULT_ATTENTION_RETENTION_DAYS });
   sessionRoutes(app, ctx);
   syncRoutes(app, ctx);
   userRoutes(app, ctx);

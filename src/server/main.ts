@@ -7,6 +7,7 @@
 //   TLS_CERT_FILE, TLS_KEY_FILE  serve HTTPS directly (PEM files)
 //   TRUST_PROXY              honour X-Forwarded-*: "true", a hop count, or comma-separated proxy addresses
 //   GOCUA_SKIP_BUILD=1       never run the build (a deployment that ships dist/)
+//   GOCUA_ATTENTION_RETENTION_DAYS  days conflict and rejected rows are kept (default 90)
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +17,7 @@ import { buildApp } from './app';
 import { staleReason } from './build-check';
 import { dbConfigFromEnv, describeDb, openDb } from './db';
 import { migrate } from './migrations';
+import { DEFAULT_ATTENTION_RETENTION_DAYS } from './retention';
 import { countUsers } from './users';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,6 +29,12 @@ function parseTrustProxy(value: string | undefined): boolean | number | string[]
   if (/^(false|no|off|0)$/i.test(value)) return undefined;
   if (/^\d+$/.test(value)) return Number(value);
   return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function retentionDays(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_ATTENTION_RETENTION_DAYS;
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 1) throw new Error('GOCUA_ATTENTION_RETENTION_DAYS must be a whole number of days, at least 1');
+  return Number(value);
 }
 
 function lanAddresses(): string[] {
@@ -61,8 +69,16 @@ async function main() {
   if (Boolean(certFile) !== Boolean(keyFile)) throw new Error('Set both TLS_CERT_FILE and TLS_KEY_FILE, or neither');
   const https = certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : undefined;
   const trustProxy = parseTrustProxy(process.env.TRUST_PROXY);
+  const attentionRetention = { days: retentionDays(process.env.GOCUA_ATTENTION_RETENTION_DAYS) };
 
-  const app = await buildApp({ db, distDir: DIST, logger: true, ...(https ? { https } : {}), ...(trustProxy !== undefined ? { trustProxy } : {}) });
+  const app = await buildApp({
+    db,
+    distDir: DIST,
+    logger: true,
+    attentionRetention,
+    ...(https ? { https } : {}),
+    ...(trustProxy !== undefined ? { trustProxy } : {}),
+  });
   const host = process.env.HOST || '0.0.0.0';
   const port = Number(process.env.PORT || 8080);
   await app.listen({ host, port });
