@@ -16,8 +16,9 @@
 //
 // Origin is compared with Host rather than with a configured URL, so it works
 // on a LAN address, behind a proxy that passes Host (or X-Forwarded-Host with
-// TRUST_PROXY), and under `npm run dev`, whose Vite proxy forwards /api
-// without changeOrigin: the Host it passes on is the page's, localhost:5173.
+// TRUST_PROXY), and under `npm run dev`, whose Vite proxy (vite.config.ts)
+// forwards /api with changeOrigin: false: the Host it passes on is the page's,
+// localhost:5173. (Vite's string shorthand would rewrite it to :8080.)
 import type { FastifyRequest } from 'fastify';
 import { forbidden, type ApiError } from './errors';
 

@@ -83,8 +83,8 @@ for (const { dialect, skip } of DIALECTS) {
     });
 
     it("compares Origin with the Host the browser used: the Vite dev server's proxy keeps it", async () => {
-      // `npm run dev` serves the page on :5173 and proxies /api to :8080
-      // without changeOrigin, so Host stays localhost:5173, like the Origin.
+      // `npm run dev` serves the page on :5173 and proxies /api to :8080 with
+      // changeOrigin: false, so Host stays localhost:5173, like the Origin.
       const same = await s.app.inject({
         method: 'DELETE',
         url: '/api/v1/session',
