@@ -60,7 +60,11 @@ export default defineConfig({
     },
   },
   server: {
-    proxy: { '/api': 'http://localhost:8080' },
+    // changeOrigin: false keeps the page's Host (localhost:5173), which the
+    // server compares with Origin on every POST/PATCH/DELETE (same-origin.ts).
+    // The string shorthand would set Host to localhost:8080 and every sign-in
+    // under `npm run dev` would get 403.
+    proxy: { '/api': { target: 'http://localhost:8080', changeOrigin: false } },
   },
   test: {
     environment: 'jsdom',

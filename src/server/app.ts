@@ -10,11 +10,13 @@ import type { Db } from './db';
 import { ApiError, errorHandler, frameworkErrors, sendError } from './errors';
 import { createHashPool, type HashingOptions } from './hash-pool';
 import { DEFAULT_SCRYPT_LOG_N, passwordHasher } from './passwords';
+import { DEFAULT_ATTENTION_RETENTION_DAYS, scheduleAttentionPruning, type AttentionRetention } from './retention';
 import { attentionRoutes } from './routes/attention';
 import { reportRoutes } from './routes/reports';
 import { sessionRoutes } from './routes/session';
 import { syncRoutes } from './routes/sync';
 import { userRoutes } from './routes/users';
+import { crossSiteRefusal } from './same-origin';
 import { serveStatic } from './static-files';
 import type { TrustProxy } from './trust-proxy';
 
@@ -52,6 +54,8 @@ export interface BuildAppOptions {
   hashing?: HashingOptions;
   /** Clock override for tests (e.g. session expiry). */
   now?: () => Date;
+  /** How long conflict and rejected rows are kept (default 90 days), and how often pruning runs. */
+  attentionRetention?: AttentionRetention;
   hooks?: TestHooks;
 }
 
@@ -75,11 +79,19 @@ const loggerOptions = {
   },
 };
 
+// The camera stays allowed for the app itself: enrolment scans a QR code.
+export const PERMISSIONS_POLICY = 'camera=(self), geolocation=(), microphone=()';
+
 function securityHeaders(request: FastifyRequest, reply: FastifyReply) {
   reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
   reply.header('x-content-type-options', 'nosniff');
   reply.header('referrer-policy', 'no-referrer');
   reply.header('x-frame-options', 'DENY');
+  reply.header('permissions-policy', PERMISSIONS_POLICY);
+  // Only over HTTPS (direct TLS, or X-Forwarded-Proto from a trusted proxy):
+  // a browser ignores HSTS received over plain HTTP, and a LAN laptop serving
+  // http://192.168.x.x must not pin a name it does not have a certificate for.
+  if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
   // API answers are personal data: never stored by a browser or proxy cache.
   if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
 }
@@ -118,7 +130,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setErrorHandler(errorHandler);
   // Every body is JSON. Without this, text/plain bodies would reach handlers as strings.
   app.removeContentTypeParser('text/plain');
-  app.addHook('onRequest', async (request, reply) => securityHeaders(request, reply));
+  app.addHook('onRequest', async (request, reply) => {
+    securityHeaders(request, reply);
+    const refusal = crossSiteRefusal(request);
+    if (refusal) throw refusal; // before the body is read: nothing is parsed or changed
+  });
 
   await app.register(fastifyCookie);
   await app.register(fastifyCompress, { threshold: 1024 });
@@ -131,6 +147,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     }
     return { status: 'ok', db: ctx.db.dialect, version: ctx.version };
   });
+  scheduleAttentionPruning(app, ctx, options.attentionRetention ?? { days: DEFAULT_ATTENTION_RETENTION_DAYS });
   sessionRoutes(app, ctx);
   syncRoutes(app, ctx);
   userRoutes(app, ctx);

@@ -7,6 +7,7 @@
 //   TLS_CERT_FILE, TLS_KEY_FILE  serve HTTPS directly (PEM files)
 //   TRUST_PROXY              honour X-Forwarded-* from 1 (a hop count) or these proxy addresses (see trust-proxy.ts)
 //   GOCUA_SKIP_BUILD=1       never run the build (a deployment that ships dist/)
+//   GOCUA_ATTENTION_RETENTION_DAYS  days conflict and rejected rows are kept (default 90)
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,10 +18,17 @@ import { staleReason } from './build-check';
 import { dbConfigFromEnv, describeDb, openDb } from './db';
 import { migrate } from './migrations';
 import { parseTrustProxy } from './trust-proxy';
+import { DEFAULT_ATTENTION_RETENTION_DAYS } from './retention';
 import { countUsers } from './users';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DIST = path.join(ROOT, 'dist');
+
+function retentionDays(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_ATTENTION_RETENTION_DAYS;
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 1) throw new Error('GOCUA_ATTENTION_RETENTION_DAYS must be a whole number of days, at least 1');
+  return Number(value);
+}
 
 function lanAddresses(): string[] {
   const out: string[] = [];
@@ -55,8 +63,16 @@ async function main() {
   const https = certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : undefined;
   const { value: trustProxy, warning } = parseTrustProxy(process.env.TRUST_PROXY);
   if (warning) console.warn(`Warning: ${warning}`);
+  const attentionRetention = { days: retentionDays(process.env.GOCUA_ATTENTION_RETENTION_DAYS) };
 
-  const app = await buildApp({ db, distDir: DIST, logger: true, ...(https ? { https } : {}), ...(trustProxy !== undefined ? { trustProxy } : {}) });
+  const app = await buildApp({
+    db,
+    distDir: DIST,
+    logger: true,
+    attentionRetention,
+    ...(https ? { https } : {}),
+    ...(trustProxy !== undefined ? { trustProxy } : {}),
+  });
   const host = process.env.HOST || '0.0.0.0';
   const port = Number(process.env.PORT || 8080);
   await app.listen({ host, port });

@@ -126,21 +126,23 @@ export function validateRecord(entity: Entity, record: Rec): Rec {
  * fine for optional fields.
  */
 function invalidConflictKey(entity: Entity, conflicts: FieldConflict[]): string | undefined {
-  const shape = entitySchemas[entity].shape as Record<string, z.ZodType>;
-  const schemaFor = (key: string): z.ZodType | undefined => {
-    const platform = platformOfKey(key);
-    if (platform === undefined) return shape[key];
-    const platforms = (shape.platforms as unknown as { shape: Record<string, z.ZodType> }).shape;
-    return platforms[platform];
-  };
   for (const c of conflicts) {
-    const schema = schemaFor(c.field);
+    const schema = fieldSchema(entity, c.field);
     if (!schema) return c.field;
     for (const value of [c.clientValue, c.baseValue]) {
       if (!schema.safeParse(value === null ? undefined : value).success) return c.field;
     }
   }
   return undefined;
+}
+
+/** The schema of one field key of an entity (a checklist key's is its platform's), or undefined for an unknown key. */
+export function fieldSchema(entity: Entity, key: string): z.ZodType | undefined {
+  const shape = entitySchemas[entity].shape as Record<string, z.ZodType>;
+  const platform = platformOfKey(key);
+  if (platform === undefined) return Object.hasOwn(shape, key) ? shape[key] : undefined;
+  const platforms = (shape.platforms as unknown as { shape: Record<string, z.ZodType> }).shape;
+  return platforms[platform];
 }
 
 /** Check 3: the client and base values of every conflict are valid values of their field. */

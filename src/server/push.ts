@@ -62,6 +62,7 @@ export async function push(ctx: ServerContext, user: AuthUser, request: PushRequ
       let version = start;
       const tx: records.PushTx = { trx, user, clientId: request.clientId, now, nextVersion: () => ++version };
       for (const m of fresh) results.set(m.seq, await applyOne(tx, m)); // step 4
+      if ([...results.values()].some((r) => r.status === 'rejected')) await records.capRejections(tx);
       await ctx.hooks.afterPushWrites?.();
       if (version !== start) await records.saveWardCounter(trx, user.wardCode, version); // step 5
       lastApplied = fresh[fresh.length - 1]!.seq;

@@ -3,8 +3,8 @@
 //   clients              one per device queue: its owner and lastAppliedSeq
 //   ward_counters        the ward's version sequence, which is the pull cursor
 //   records              one per record: its JSON, group, creator and version
-//   conflicts,           what needs a human (GET /attention)
-//   rejected_mutations
+//   conflicts,           what needs a human (GET /attention); at most
+//   rejected_mutations   MAX_REJECTED_PER_USER rejected rows per user
 // On PostgreSQL the two lock functions take row locks (SELECT ... FOR UPDATE)
 // that are held until commit; push.ts says why, and takes them in the order
 // client row, then ward row. On SQLite writeTx's BEGIN IMMEDIATE has already
@@ -17,7 +17,29 @@ import type { DB, Dialect, RecordsTable } from './db';
 import type { Rejection } from './errors';
 import type { FieldConflict } from './merge';
 import { withoutStrayKeys } from './mutation-checks';
+import { boundedForStorage } from './storage-bounds';
 import type { AuthUser } from './users';
+
+let lastRowMs = 0;
+let rowCounter = 0;
+/**
+ * Ids of conflict and rejected rows: UUID v7 whose 12 "rand_a" bits count up
+ * within a millisecond (RFC 9562, method 1), so that within this process ids
+ * sort in the order the rows were stored. "Newest first" in GET /attention
+ * and "the oldest go first" in capRejections rely on it.
+ */
+function rowId(): string {
+  const now = Date.now();
+  if (now > lastRowMs) {
+    lastRowMs = now;
+    rowCounter = 0;
+  } else if (++rowCounter > 0xfff) {
+    lastRowMs += 1; // 4,096 rows in one millisecond: borrow the next one
+    rowCounter = 0;
+  }
+  const id = uuidv7(lastRowMs);
+  return `${id.slice(0, 15)}${rowCounter.toString(16).padStart(3, '0')}${id.slice(18)}`;
+}
 
 /** What every write of one push shares. nextVersion() hands out the ward's versions in order. */
 export interface PushTx {
@@ -90,7 +112,7 @@ export async function storeConflicts(tx: PushTx, m: Mutation, conflicts: FieldCo
     await tx.trx
       .insertInto('conflicts')
       .values({
-        id: uuidv7(),
+        id: rowId(),
         ward_code: tx.user.wardCode,
         entity: m.entity,
         record_id: m.id,
@@ -108,11 +130,27 @@ export async function storeConflicts(tx: PushTx, m: Mutation, conflicts: FieldCo
   }
 }
 
+/** Rejected mutations kept per user; storing one more drops that user's oldest. */
+export const MAX_REJECTED_PER_USER = 1000;
+
+/** Drops the user's oldest rejected mutations beyond MAX_REJECTED_PER_USER. Once per push, after its rejections. */
+export async function capRejections(tx: PushTx) {
+  const cutoff = await tx.trx
+    .selectFrom('rejected_mutations')
+    .select('id')
+    .where('user_id', '=', tx.user.id)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .offset(MAX_REJECTED_PER_USER - 1)
+    .executeTakeFirst();
+  if (cutoff) await tx.trx.deleteFrom('rejected_mutations').where('user_id', '=', tx.user.id).where('id', '<', cutoff.id).execute();
+}
+
 export async function storeRejection(tx: PushTx, m: Mutation, rejection: Rejection) {
   await tx.trx
     .insertInto('rejected_mutations')
     .values({
-      id: uuidv7(),
+      id: rowId(),
       ward_code: tx.user.wardCode,
       client_id: tx.clientId,
       user_id: tx.user.id,
@@ -121,9 +159,10 @@ export async function storeRejection(tx: PushTx, m: Mutation, rejection: Rejecti
       record_id: m.id,
       op: m.op,
       // Keep what the user can fix and resend, but never keys the strict
-      // schemas refuse: a smuggled nationalId must not end up stored here.
-      fields: JSON.stringify(withoutStrayKeys(m.entity, m.fields)),
-      base: m.base === undefined ? null : JSON.stringify(withoutStrayKeys(m.entity, m.base)),
+      // schemas refuse: a smuggled nationalId must not end up stored here. And
+      // keep it bounded: values are cut to their fields' limits (storage-bounds.ts).
+      fields: JSON.stringify(boundedForStorage(m.entity, withoutStrayKeys(m.entity, m.fields))),
+      base: m.base === undefined ? null : JSON.stringify(boundedForStorage(m.entity, withoutStrayKeys(m.entity, m.base))),
       mutation_at: m.at,
       code: rejection.code,
       message: rejection.message,

@@ -401,7 +401,8 @@ for (const { dialect, skip } of DIALECTS) {
         expect(r.status).toBe(200);
         expect(r.headers['content-type']).toBe('text/csv; charset=utf-8');
         const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
-        expect(r.headers['content-disposition']).toBe(`attachment; filename="gocua-visits-${WARD}-${today}-v${EXPORT_FORMAT_VERSION}.csv"`);
+        const name = `gocua-visits-${WARD}-${today}-v${EXPORT_FORMAT_VERSION}.csv`;
+        expect(r.headers['content-disposition']).toBe(`attachment; filename="${name}"; filename*=UTF-8''${name}`);
         expect(r.headers['cache-control']).toBe('no-store');
         const body = Buffer.concat(r.chunks);
         expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -481,6 +482,22 @@ for (const { dialect, skip } of DIALECTS) {
         expect(v.body.error.code).toBe('forbidden');
         const none = await s.request('GET', '/api/v1/exports/visits.csv');
         expect(none.status).toBe(401);
+      });
+
+      it("names the file per RFC 5987: an ASCII filename= and the exact UTF-8 filename*= with ' encoded", async () => {
+        const ward = "CỬA NAM'S (cũ)*";
+        const boss = await s.createUser({ role: 'supervisor', wardCode: ward });
+        const { cookie } = await s.login(boss.username, boss.password);
+        const r = await rawGet(`${s.url}/api/v1/exports/visits.csv`, cookie);
+        expect(r.status).toBe(200);
+        const header = String(r.headers['content-disposition']);
+        const m = /^attachment; filename="([^"]*)"; filename\*=UTF-8''(.*)$/.exec(header);
+        expect(m, header).not.toBeNull();
+        const [, ascii, encoded] = m!;
+        expect(ascii).toMatch(/^gocua-visits-[A-Za-z0-9_-]+-\d{4}-\d{2}-\d{2}-v\d+\.csv$/);
+        // RFC 5987 attr-char only: no quote, apostrophe, parenthesis, asterisk or space left raw.
+        expect(encoded).toMatch(/^[A-Za-z0-9!#$&+\-.^_`|~%]+$/);
+        expect(decodeURIComponent(encoded!)).toMatch(new RegExp(`^gocua-visits-CỬA NAM'S \\(cũ\\)\\*-\\d{4}-\\d{2}-\\d{2}-v${EXPORT_FORMAT_VERSION}\\.csv$`));
       });
 
       it("exports only the supervisor's own ward", async () => {

@@ -43,7 +43,7 @@ describe('HTTPS', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('serves over TLS and sets a Secure session cookie', async () => {
+  it('serves over TLS, sets a Secure session cookie and sends HSTS', async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'gocua-tls-'));
     const key = path.join(dir, 'key.pem');
     const cert = path.join(dir, 'cert.pem');
@@ -56,12 +56,12 @@ describe('HTTPS', () => {
     }
     s = await startTestServer({ dialect: 'sqlite', appOptions: { https: { key: readFileSync(key), cert: readFileSync(cert) } } });
     const u = await s.createUser();
-    const res = await new Promise<{ status: number; setCookie: string }>((resolve, reject) => {
+    const res = await new Promise<{ status: number; setCookie: string; hsts: unknown }>((resolve, reject) => {
       const req = httpsRequest(
         { host: '127.0.0.1', port: s!.port, path: '/api/v1/session', method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/json' } },
         (r) => {
           r.resume();
-          resolve({ status: r.statusCode ?? 0, setCookie: String(r.headers['set-cookie'] ?? '') });
+          resolve({ status: r.statusCode ?? 0, setCookie: String(r.headers['set-cookie'] ?? ''), hsts: r.headers['strict-transport-security'] });
         },
       );
       req.on('error', reject);
@@ -70,5 +70,6 @@ describe('HTTPS', () => {
     expect(res.status).toBe(200);
     expect(res.setCookie).toMatch(/; Secure/i);
     expect(res.setCookie).toMatch(/HttpOnly/i);
+    expect(res.hsts).toBe('max-age=31536000');
   });
 });

@@ -28,12 +28,18 @@ const exportQuerySchema = z
   .strict()
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
 
-/** attachment; filename="…" with an ASCII-only name, plus filename*= (RFC 5987) when the ward code needs it. */
+/**
+ * RFC 5987 ext-value: UTF-8, percent-encoded except attr-char. encodeURIComponent
+ * leaves ' ( ) * unencoded, but ' is the ext-value's own delimiter and the
+ * others are not attr-char, so they are encoded too.
+ */
+const rfc5987 = (text: string) => encodeURIComponent(text).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** attachment; filename="<ASCII fallback>"; filename*=UTF-8''<the exact name> (RFC 6266 / RFC 5987). */
 function exportDisposition(wardCode: string, day: string): string {
   const name = (ward: string) => `gocua-visits-${ward}-${day}-v${EXPORT_FORMAT_VERSION}.csv`;
   const ascii = wardCode.replace(/[^A-Za-z0-9_-]/g, '_');
-  const header = `attachment; filename="${name(ascii)}"`;
-  return ascii === wardCode ? header : `${header}; filename*=UTF-8''${encodeURIComponent(name(wardCode))}`;
+  return `attachment; filename="${name(ascii)}"; filename*=UTF-8''${rfc5987(name(wardCode))}`;
 }
 
 export function reportRoutes(app: FastifyInstance, ctx: ServerContext) {

@@ -242,7 +242,31 @@ const BAD_PULLS = [
   'constructor[prototype][x]=1',
 ].map((q) => refusal(`pull ?${q}`, 400, 'invalid_request', 'GET', `/api/v1/sync/pull?${q}`, (w) => ({ cookie: w.volCookie })));
 
-const BAD_ATTENTION = ['limit=0', 'limit=100000', 'limit=-1', 'limit=abc', 'limit=1e309', 'limit=1&limit=2', 'limit=10&all=1', 'limit=%00'].map((q) =>
+const ROW_ID = '0195a0c0-0000-7000-8000-000000000000';
+const BAD_ATTENTION = [
+  'limit=0',
+  'limit=100000',
+  'limit=201',
+  'limit=1000',
+  'limit=-1',
+  'limit=abc',
+  'limit=1e309',
+  'limit=1&limit=2',
+  'limit=10&all=1',
+  'limit=%00',
+  'cursor=',
+  'cursor=abc',
+  'cursor=0',
+  `cursor=${ROW_ID}`,
+  'cursor=end',
+  'cursor=end.end.end',
+  `cursor=${ROW_ID}.${ROW_ID.toUpperCase()}`,
+  `cursor=${ROW_ID}.end%00`,
+  `cursor=${'a'.repeat(5000)}`,
+  'cursor=end.end&cursor=end.end',
+  'cursor[]=end.end',
+  'cursor[end]=end',
+].map((q) =>
   refusal(`attention ?${q}`, 400, 'invalid_request', 'GET', `/api/v1/attention?${q}`, (w) => ({ cookie: w.supCookie })),
 );
 
@@ -348,6 +372,11 @@ describeBadInput('push and pull', (w) => {
   });
 
   describeRefusals('pull and attention refuse bad cursors and limits', w, [...BAD_PULLS, ...BAD_ATTENTION]);
+
+  it.each(['limit=1', 'limit=200', 'cursor=end.end', `cursor=${ROW_ID}.end&limit=1`, `cursor=end.${ROW_ID}`])('attention ?%s, an edge that is allowed, is 200', async (q) => {
+    const r = await w.s.request('GET', `/api/v1/attention?${q}`, { cookie: w.supCookie });
+    expect(r.status, q).toBe(200);
+  });
 
   it.each(['cursor=0&limit=1', 'cursor=999999999999999&limit=1000', ''])('pull ?%s, an edge that is allowed, is 200', async (q) => {
     const r = await w.s.request('GET', `/api/v1/sync/pull?${q}`, { cookie: w.volCookie });
