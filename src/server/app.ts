@@ -10,6 +10,7 @@ import type { Db } from './db';
 import { ApiError, errorHandler, frameworkErrors, sendError } from './errors';
 import { DEFAULT_SCRYPT_LOG_N } from './passwords';
 import { attentionRoutes } from './routes/attention';
+import { privacyRoutes } from './routes/privacy';
 import { reportRoutes } from './routes/reports';
 import { sessionRoutes } from './routes/session';
 import { syncRoutes } from './routes/sync';
@@ -127,6 +128,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   userRoutes(app, ctx);
   attentionRoutes(app, ctx);
   reportRoutes(app, ctx);
+  privacyRoutes(app, ctx);
   await serveStatic(app, options.distDir);
   return app;
 }

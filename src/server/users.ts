@@ -6,6 +6,7 @@ import { ROLES } from '../shared/schemas';
 import { uuidv7 } from '../shared/ids';
 import type { DB, Db, UsersTable } from './db';
 import { hashPassword } from './passwords';
+import { usersChangedGroups } from './scope-exits';
 
 /** Usernames are compared lower-cased: "Lan" and "lan" are one account. */
 export const usernameSchema = z
@@ -108,6 +109,7 @@ export async function updateUser(db: Db, id: string, changes: UserChanges, scryp
   if (changes.password !== undefined) set.password_hash = await hashPassword(passwordSchema.parse(changes.password), scryptLogN);
   if (Object.keys(set).length === 0) return;
   await db.writeTx(async (trx) => {
+    if (changes.groups) await usersChangedGroups(trx, db.dialect, id, JSON.parse(set.groups!) as string[]); // before the update: it reads the old groups
     await trx.updateTable('users').set(set).where('id', '=', id).execute();
     if (changes.password !== undefined || changes.disabled === true) await endSessions(trx, id);
   });
