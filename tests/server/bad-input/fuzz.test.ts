@@ -151,5 +151,9 @@ describeBadInput('fuzz', (w, dialect) => {
       const pull = await w.s.request('GET', '/api/v1/sync/pull?cursor=0&limit=1000', { cookie });
       expect(pull.status).toBe(200);
     }
+    // The erasure log the fuzz may have written to answers, and holds nothing smuggled.
+    const erasures = await w.s.request('GET', '/api/v1/privacy/erasures?limit=1000', { cookie: w.supCookie });
+    expect(erasures.status).toBe(200);
+    expect(JSON.stringify(erasures.body)).not.toContain(NATIONAL_ID);
   });
 });
