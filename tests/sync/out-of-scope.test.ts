@@ -9,7 +9,8 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer, type TestUser } from '../server/helpers';
-import { createDevice, type Device } from './device';
+import type { Device } from './device';
+import { signedInDevice } from './harness';
 import { createHousehold, createPerson, recordVisit, updateHousehold } from '../../src/app/db/repo';
 import { createHouseholdInput, createPersonInput } from '../factories/records';
 import { Outbox } from '../factories/mutations';
@@ -32,10 +33,8 @@ describe.each(DIALECTS)('records leaving a scope on $dialect', ({ dialect, skip 
     minh = await s.createUser({ role: 'volunteer', groups: ['TDP 2'] });
     const sup = await s.createUser({ role: 'supervisor' });
     supCookie = (await s.login(sup.username, sup.password)).cookie;
-    a = createDevice(s.url, lan);
-    b = createDevice(s.url, minh);
-    await a.login(lan.username, lan.password);
-    await b.login(minh.username, minh.password);
+    a = await signedInDevice(s, lan);
+    b = await signedInDevice(s, minh);
   });
   afterAll(async () => {
     if (!skip) await s.close();
@@ -95,8 +94,7 @@ describe.each(DIALECTS)('records leaving a scope on $dialect', ({ dialect, skip 
     if (!h.ok) throw new Error('household');
     const p = await createPerson(b.db, b.actor, h.record.id, createPersonInput({ fullName: 'Lý Văn Đông', birthYear: 1941, flags: { disability: true, livesAlone: false } }));
     if (!p.ok) throw new Error('person');
-    const other = createDevice(s.url, minh);
-    await other.login(minh.username, minh.password);
+    const other = await signedInDevice(s, minh);
     expect(await b.engine.syncNow()).toMatchObject({ ok: true });
     expect(await other.engine.syncNow()).toMatchObject({ ok: true });
     expect(await other.db.people.get(p.record.id)).toBeDefined();

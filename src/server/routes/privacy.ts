@@ -7,17 +7,9 @@ import { z } from 'zod';
 import type { ServerContext } from '../context';
 import { parseOr400 } from '../errors';
 import { requireRole } from '../sessions';
+import { countParam } from './query';
 
-const querySchema = z
-  .object({
-    limit: z
-      .string()
-      .regex(/^\d{1,4}$/)
-      .transform(Number)
-      .pipe(z.number().min(1).max(1000))
-      .default(200),
-  })
-  .strict();
+const querySchema = z.object({ limit: countParam(1000, 200) }).strict();
 
 export function privacyRoutes(app: FastifyInstance, ctx: ServerContext) {
   const supervisor = requireRole(ctx, ['supervisor'], 'The erasure log is for supervisors');
