@@ -12,6 +12,7 @@ import { createHashPool, type HashingOptions } from './hash-pool';
 import { DEFAULT_SCRYPT_LOG_N, passwordHasher } from './passwords';
 import { DEFAULT_ATTENTION_RETENTION_DAYS, scheduleAttentionPruning, type AttentionRetention } from './retention';
 import { attentionRoutes } from './routes/attention';
+import { privacyRoutes } from './routes/privacy';
 import { reportRoutes } from './routes/reports';
 import { sessionRoutes } from './routes/session';
 import { syncRoutes } from './routes/sync';
@@ -153,6 +154,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   userRoutes(app, ctx);
   attentionRoutes(app, ctx);
   reportRoutes(app, ctx);
+  privacyRoutes(app, ctx);
   await serveStatic(app, options.distDir);
   return app;
 }

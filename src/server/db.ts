@@ -111,6 +111,27 @@ export interface LoginFailuresTable {
   at: string;
 }
 
+/** A record that left a group: pull tells that group's devices to drop it (scope-exits.ts). */
+export interface ScopeExitsTable {
+  ward_code: string;
+  version: number; // from the ward's counter, like records.version
+  entity: string;
+  id: string;
+  from_group: string | null; // the group it left (a move), or null
+  user_id: string | null; // the volunteer who lost the group, or null
+}
+
+/** One erasure of a household's personal data (erasure.ts). No personal data. */
+export interface ErasuresTable {
+  id: string;
+  ward_code: string;
+  household_id: string;
+  user_id: string;
+  reason: string; // 'consent_withdrawn' | 'household_deleted'
+  records: number;
+  at: string;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -126,6 +147,8 @@ export interface DB {
   conflicts: ConflictsTable;
   rejected_mutations: RejectedMutationsTable;
   login_failures: LoginFailuresTable;
+  scope_exits: ScopeExitsTable;
+  erasures: ErasuresTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

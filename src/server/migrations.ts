@@ -17,7 +17,12 @@ import type { DB, Db, Dialect } from './db';
 // 2: indexes for the supervisor reports (summary and the streaming CSV export):
 //    records_ward_entity, and records_visit_at, an expression index over each
 //    visit's `at` normalised to UTC that the export pages through (keyset).
-const SCHEMA_VERSION = 2;
+// 3: erasure. Tables scope_exits (records that left a group, so pull can tell
+//    that group's devices to drop them) and erasures (the log of consent
+//    withdrawals and household deletes); every existing tombstone is stripped
+//    to its minimal form and given a new version, and its conflict and
+//    rejected rows are deleted.
+const SCHEMA_VERSION = 3;
 
 interface Migration {
   version: number;
@@ -168,13 +173,83 @@ const MIGRATIONS: Migration[] = [
       }
     },
   },
+  {
+    version: 3,
+    name: 'erasure and scope exits',
+    async up(db, dialect) {
+      await db.schema
+        .createTable('scope_exits')
+        .addColumn('ward_code', 'text', (c) => c.notNull())
+        .addColumn('version', 'bigint', (c) => c.notNull())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('from_group', 'text')
+        .addColumn('user_id', 'text')
+        .execute();
+      // Pull reads exits like records: "ward W, version > C, in version order".
+      // Unique: each exit takes its own version from the ward's counter.
+      await db.schema.createIndex('scope_exits_ward_version').on('scope_exits').columns(['ward_code', 'version']).unique().execute();
+
+      await db.schema
+        .createTable('erasures')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('ward_code', 'text', (c) => c.notNull())
+        .addColumn('household_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('records', 'integer', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('erasures_ward').on('erasures').columns(['ward_code', 'id']).execute();
+
+      // Tombstones used to keep the whole record. Keep only what a tombstone is
+      // (written out here, not imported: a shipped migration must never change),
+      // with a new version so that devices pull the stripped form.
+      const tombstones = await db
+        .selectFrom('records')
+        .select(['entity', 'id', 'ward_code', 'data'])
+        .where('deleted', '=', 1)
+        .orderBy('ward_code')
+        .orderBy('version')
+        .execute();
+      const wards = [...new Set(tombstones.map((t) => t.ward_code))];
+      for (const ward of wards) {
+        await db.insertInto('ward_counters').values({ ward_code: ward, seq: 0 }).onConflict((oc) => oc.column('ward_code').doNothing()).execute();
+        let counter = db.selectFrom('ward_counters').select('seq').where('ward_code', '=', ward);
+        if (dialect === 'postgres') counter = counter.forUpdate();
+        let version = Number((await counter.executeTakeFirstOrThrow()).seq);
+        for (const t of tombstones.filter((x) => x.ward_code === ward)) {
+          const r = JSON.parse(t.data) as Record<string, unknown>;
+          const kept: Record<string, unknown> = { id: r.id, wardCode: r.wardCode, deleted: true, createdAt: r.createdAt, updatedAt: r.updatedAt };
+          if (t.entity === 'household' && r.group !== undefined) kept.group = r.group;
+          if (t.entity !== 'household' && r.householdId !== undefined) kept.householdId = r.householdId;
+          await db
+            .updateTable('records')
+            .set({ data: JSON.stringify(kept), version: ++version })
+            .where('entity', '=', t.entity)
+            .where('id', '=', t.id)
+            .execute();
+        }
+        await db.updateTable('ward_counters').set({ seq: version }).where('ward_code', '=', ward).execute();
+      }
+      const ids = tombstones.map((t) => t.id);
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        await db.deleteFrom('conflicts').where('record_id', 'in', chunk).execute();
+        await db.deleteFrom('rejected_mutations').where('record_id', 'in', chunk).execute();
+      }
+    },
+  },
 ];
 
 // Arbitrary constant identifying "Gõ Cửa migrations" among advisory locks.
 const PG_MIGRATION_LOCK = 4_711_003;
 
-/** Applies pending migrations. Returns the versions it applied (empty when up to date). */
-export async function migrate(db: Db): Promise<number[]> {
+/**
+ * Applies pending migrations. Returns the versions it applied (empty when up
+ * to date). `upTo` is for tests that build a database at an older version.
+ */
+export async function migrate(db: Db, upTo = SCHEMA_VERSION): Promise<number[]> {
   return db.writeTx(async (trx) => {
     if (db.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${PG_MIGRATION_LOCK})`.execute(trx);
     await trx.schema
@@ -194,7 +269,7 @@ export async function migrate(db: Db): Promise<number[]> {
     }
     const done: number[] = [];
     for (const m of MIGRATIONS) {
-      if (applied.has(m.version)) continue;
+      if (applied.has(m.version) || m.version > upTo) continue;
       await m.up(trx, db.dialect);
       await trx
         .insertInto('schema_migrations')

@@ -20,8 +20,13 @@
 //   5. Store lastAppliedSeq and the ward counter in the same transaction.
 // This file is the policy of create, update and delete. What a mutation may
 // contain is checked in mutation-checks.ts, who may change a stored record in
-// scope.ts; the per-field merge is merge.ts, and every SQL statement is in
-// records.ts.
+// scope.ts; the per-field merge is merge.ts; what a delete or a withdrawn
+// consent erases is erasure.ts; a household's move and the exits it leaves
+// behind are scope-exits.ts; the SQL of records is records.ts.
+//
+// Server-owned values: a visit's volunteerId and a household's consent.by are
+// the signed-in user's id, whatever the client sent. A record of another ward
+// is answered exactly as an unknown id (nothing tells that it exists).
 import { applyFields, sameValue, type Fields } from '../shared/fields';
 import type { Mutation, MutationResult, PushRequest, PushResponse } from '../shared/protocol';
 import { entitySchemas, type Entity } from '../shared/schemas';
@@ -30,7 +35,9 @@ import { ApiError, forbidden, Rejection } from './errors';
 import { mergeFields } from './merge';
 import { checkConflictValues, checkMutationInput, inSeqOrder, validateRecord } from './mutation-checks';
 import * as records from './records';
-import { checkMayChange } from './scope';
+import { checkMayChange, inScope } from './scope';
+import { CONSENTED_HOUSEHOLD_FIELDS, deleteRecord, eraseHousehold } from './erasure';
+import { moveHousehold } from './scope-exits';
 import type { AuthUser } from './users';
 
 export async function push(ctx: ServerContext, user: AuthUser, request: PushRequest): Promise<PushResponse> {
@@ -78,38 +85,58 @@ async function applyOne(tx: records.PushTx, m: Mutation): Promise<MutationResult
     return conflicts.length > 0 ? { seq: m.seq, status: 'applied', conflicts } : { seq: m.seq, status: 'applied' };
   } catch (error) {
     if (!(error instanceof Rejection)) throw error;
-    await records.storeRejection(tx, m, error);
+    // A refusal because the household gave no consent, or the record was
+    // erased, keeps no fields: they are exactly the data that must not stay.
+    const kept = KEEPS_NO_FIELDS.has(error.code) ? { seq: m.seq, entity: m.entity, id: m.id, op: m.op, at: m.at, fields: {} } : m;
+    await records.storeRejection(tx, kept, error);
     const { code, message, path } = error;
     return { seq: m.seq, status: 'rejected', error: path === undefined ? { code, message } : { code, message, path } };
   }
 }
 
+const KEEPS_NO_FIELDS: ReadonlySet<string> = new Set(['consent_required', 'deleted']);
+
 type Rec = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Rec => v !== null && typeof v === 'object' && !Array.isArray(v);
+const consentGiven = (record: Rec) => isObject(record.consent) && record.consent.given === true;
+
+/** Sets what the server owns in a record about to be validated: volunteerId, consent.by. */
+function withServerOwned(entity: Entity, record: Rec, user: AuthUser, consentTaken: boolean): Rec {
+  if (entity === 'visit') return { ...record, volunteerId: user.id };
+  if (entity === 'household' && consentTaken && isObject(record.consent)) return { ...record, consent: { ...record.consent, by: user.id } };
+  return record;
+}
 
 /** Applies one mutation; returns the conflicting field keys, or throws a Rejection. */
 async function applyMutation(tx: records.PushTx, m: Mutation): Promise<string[]> {
   const { user } = tx;
   checkMutationInput(m);
 
-  const existing = await records.loadRecord(tx, m.entity, m.id);
+  const stored = await records.loadRecord(tx, m.entity, m.id);
+  // Another ward's record is treated as unknown: same checks, same answers.
+  const existing = stored && stored.ward_code === user.wardCode ? stored : undefined;
   if (existing) checkMayChange(user, existing);
 
   if (m.op === 'delete') {
     if (m.entity === 'visit') throw new Rejection('immutable', 'Visits cannot be deleted');
     if (!existing) throw new Rejection('not_found', `The server has no ${m.entity} ${m.id}`);
     if (existing.deleted) return [];
-    const record = { ...(JSON.parse(existing.data) as Rec), deleted: true, updatedAt: m.at };
-    await records.writeRecord(tx, m.entity, record, existing.group_code, existing);
+    await deleteRecord(tx, m.entity, existing, m.at);
     return [];
   }
+  if (existing?.deleted) throw new Rejection('deleted', `This ${m.entity} was deleted on the server and cannot be changed`);
 
   if (!existing) {
     // A create: fields are the whole record (allFields() on the device, which
     // leaves out id, createdAt and updatedAt); the mutation's time stamps it.
     const draft: Rec = applyFields({ deleted: false } as Rec, m.fields as Fields);
-    const record = validateRecord(m.entity, { ...draft, id: m.id, createdAt: m.at, updatedAt: m.at });
+    const record = validateRecord(m.entity, withServerOwned(m.entity, { ...draft, id: m.id, createdAt: m.at, updatedAt: m.at }, user, true));
     if (record.wardCode !== user.wardCode) throw new Rejection('wrong_ward', `You can only write to ward ${user.wardCode}`, 'wardCode');
     const group = await resolveGroup(tx, m.entity, record);
+    // Only a create that reuses the id of another ward's record ends here
+    // rather than applied: ids are random UUIDs, so that takes knowing the id.
+    if (stored) throw new Rejection('invalid_record', 'This id cannot be used; create the record again', 'id');
     await records.writeRecord(tx, m.entity, record, group);
     return [];
   }
@@ -122,44 +149,74 @@ async function applyMutation(tx: records.PushTx, m: Mutation): Promise<string[]>
     throw new Rejection('immutable', 'Visits are append-only and cannot be changed');
   }
 
-  const { merged, taken, conflicts } = mergeFields(server, m.fields as Fields, m.base as Fields | undefined);
-  if (taken.length === 0 && conflicts.length === 0) return []; // the server already has these values
+  const { merged, taken, conflicts: found } = mergeFields(server, m.fields as Fields, m.base as Fields | undefined);
+  // Without consent a household keeps no name, phone or notes: a value that
+  // lost to that must not be kept in a conflict row either.
+  const withdrawn = m.entity === 'household' && consentGiven(server) && !consentGiven(merged);
+  const noConsent = m.entity === 'household' && !consentGiven(merged);
+  const conflicts = noConsent ? found.filter((c) => !(CONSENTED_HOUSEHOLD_FIELDS as readonly string[]).includes(c.field)) : found;
+  if (taken.length === 0 && found.length === 0) return []; // the server already has these values
   checkConflictValues(m.entity, conflicts);
+  if (withdrawn) for (const key of CONSENTED_HOUSEHOLD_FIELDS) delete merged[key];
   let record = server;
   if (taken.length > 0) {
-    record = validateRecord(m.entity, { ...merged, updatedAt: m.at });
+    record = validateRecord(m.entity, withServerOwned(m.entity, { ...merged, updatedAt: m.at }, user, taken.includes('consent')));
     if (record.wardCode !== user.wardCode) throw new Rejection('wrong_ward', 'Records cannot move to another ward', 'wardCode');
   }
-  const group = taken.includes('group') || taken.includes('householdId') ? await resolveGroup(tx, m.entity, record) : existing.group_code;
+  // A person is checked against its household on every change (scope, consent).
+  const regrouped = taken.includes('group') || taken.includes('householdId');
+  const group = regrouped || m.entity === 'person' ? await resolveGroup(tx, m.entity, record) : existing.group_code;
   // Written (and its version bumped) even when only conflicts were found: the
   // device that lost must pull the server's value to converge.
-  await records.writeRecord(tx, m.entity, record, group, existing);
+  const version = await records.writeRecord(tx, m.entity, record, group, existing);
   await records.storeConflicts(tx, m, conflicts);
-  return conflicts.map((c) => c.field);
+  if (m.entity === 'household' && group !== null && group !== existing.group_code) {
+    await moveHousehold(tx, m.id, existing.group_code, group, version);
+  }
+  if (withdrawn) await eraseHousehold(tx, m.id, 'consent_withdrawn', m.at);
+  return found.map((c) => c.field);
 }
 
 /**
- * Checks a record's references (household, people) and returns the group it
- * belongs to: a household's own group; a person's or visit's household's group
- * at write time; null for a walk-in visit at a literacy point.
+ * Checks a record's references (household, people) and the user's right to
+ * write there, and returns the group it belongs to: a household's own group;
+ * a person's or visit's household's group at write time; null for a walk-in
+ * visit at a literacy point. In order: unknown_household (none in this ward),
+ * deleted, forbidden (outside the user's scope), consent_required (a person,
+ * or a visit naming a person or a walk-in's details, under a household without
+ * consent), unknown_person.
  */
 async function resolveGroup(tx: records.PushTx, entity: Entity, record: Rec): Promise<string | null> {
-  if (entity === 'household') return record.group as string;
+  const { user } = tx;
+  if (entity === 'household') {
+    const group = record.group as string;
+    if (!inScope(user, { group_code: group, created_by: user.id })) throw new Rejection('forbidden', 'This group is not one of yours', 'group');
+    return group;
+  }
   let group: string | null = null;
+  let consent = false;
   const householdId = record.householdId as string | undefined;
   if (householdId !== undefined) {
     const household = await records.loadRecord(tx, 'household', householdId);
-    if (!household || household.ward_code !== tx.user.wardCode) {
+    if (!household || household.ward_code !== user.wardCode) {
       throw new Rejection('unknown_household', `The server has no household ${householdId}`, 'householdId');
     }
+    if (household.deleted) throw new Rejection('deleted', 'This household was deleted on the server', 'householdId');
+    if (!inScope(user, household)) throw new Rejection('forbidden', 'This household is outside your assigned groups', 'householdId');
     group = household.group_code;
+    consent = consentGiven(JSON.parse(household.data) as Rec);
   }
+  if (entity === 'person' && !consent) throw new Rejection('consent_required', 'This household has not given consent to record its people', 'householdId');
   if (entity === 'visit') {
-    const people = (record.people as { personId?: string }[] | undefined) ?? [];
+    const people = (record.people as { personId?: string; walkInName?: string; walkInBirthYear?: number; walkInFlags?: object }[] | undefined) ?? [];
     for (const [i, p] of people.entries()) {
+      const personal = p.personId !== undefined || p.walkInName !== undefined || p.walkInBirthYear !== undefined || p.walkInFlags !== undefined;
+      if (householdId !== undefined && !consent && personal) {
+        throw new Rejection('consent_required', 'This household has not given consent to record its people', `people.${i}`);
+      }
       if (p.personId === undefined) continue;
       const person = await records.loadRecord(tx, 'person', p.personId);
-      if (!person || person.ward_code !== tx.user.wardCode) {
+      if (!person || person.ward_code !== user.wardCode) {
         throw new Rejection('unknown_person', `The server has no person ${p.personId}`, `people.${i}.personId`);
       }
     }

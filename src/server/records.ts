@@ -87,8 +87,8 @@ export async function loadRecord(tx: PushTx, entity: Entity, id: string): Promis
   return tx.trx.selectFrom('records').selectAll().where('entity', '=', entity).where('id', '=', id).executeTakeFirst();
 }
 
-/** Inserts the record, or updates `existing`, with the ward's next version. */
-export async function writeRecord(tx: PushTx, entity: Entity, record: Record<string, unknown>, group: string | null, existing?: RecordsTable) {
+/** Inserts the record, or updates `existing`, with the ward's next version; returns that version. */
+export async function writeRecord(tx: PushTx, entity: Entity, record: Record<string, unknown>, group: string | null, existing?: RecordsTable): Promise<number> {
   const row = {
     ward_code: record.wardCode as string,
     group_code: group,
@@ -105,6 +105,7 @@ export async function writeRecord(tx: PushTx, entity: Entity, record: Record<str
       .values({ entity, id: record.id as string, created_by: tx.user.id, ...row })
       .execute();
   }
+  return row.version;
 }
 
 export async function storeConflicts(tx: PushTx, m: Mutation, conflicts: FieldConflict[]) {
@@ -170,4 +171,23 @@ export async function storeRejection(tx: PushTx, m: Mutation, rejection: Rejecti
       at: tx.now,
     })
     .execute();
+}
+
+/**
+ * The people and visits of a household, tombstones included. Found by the
+ * household id inside their JSON (records are stored as JSON.stringify writes
+ * them, so the text is exactly "householdId":"<uuid>"; a uuid has no LIKE
+ * wildcards), then checked parsed. Used by the rare writes that follow a
+ * household: a move and an erasure.
+ */
+export async function householdChildren(tx: PushTx, householdId: string): Promise<RecordsTable[]> {
+  const rows = await tx.trx
+    .selectFrom('records')
+    .selectAll()
+    .where('ward_code', '=', tx.user.wardCode)
+    .where('entity', 'in', ['person', 'visit'])
+    .where('data', 'like', `%"householdId":"${householdId}"%`)
+    .orderBy('version')
+    .execute();
+  return rows.filter((r) => (JSON.parse(r.data) as { householdId?: unknown }).householdId === householdId);
 }

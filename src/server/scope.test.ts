@@ -43,8 +43,9 @@ describe('scope', () => {
 
   it.each<[string, AuthUser, string[]]>([
     ['a supervisor sees every record of the ward', user({ role: 'supervisor', id: 'sup-1', groups: [] }), rows.map((r) => r.id)],
-    ['a volunteer sees their groups and everything they created', user(), ['own-group', 'created-elsewhere', 'own-walk-in']],
-    ['a volunteer without groups sees only what they created', user({ groups: [] }), ['created-elsewhere', 'own-walk-in']],
+    // Creating a grouped record gives no lasting right to it: only walk-ins (no group) stay with their creator.
+    ['a volunteer sees their groups and the walk-ins they created', user(), ['own-group', 'own-walk-in']],
+    ['a volunteer without groups sees only their own walk-ins', user({ groups: [] }), ['own-walk-in']],
   ])('%s, in SQL (pull) and in JS (push) alike', async (_label, u, expected) => {
     let q = db.kysely.selectFrom('records').select('id').orderBy('version');
     const filter = scopeFilter(u);
@@ -56,6 +57,7 @@ describe('scope', () => {
   it.each([
     ['another ward', { id: 'x', ward_code: 'OTHER', created_by: 'vol-1', group_code: 'TDP 1' }, 'wrong_ward'],
     ['a group not assigned to the user', rows[1]!, 'forbidden'],
+    ['another group, though the user created it', rows[2]!, 'forbidden'],
   ])('refuses a push to a record of %s', (_label, row, code) => {
     expect(() => checkMayChange(user(), row)).toThrow(expect.objectContaining({ code }));
   });

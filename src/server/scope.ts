@@ -1,14 +1,17 @@
 // Which records of their ward a user may see and change: the one scope rule.
 //
 //   - A supervisor: every record of the ward.
-//   - Anyone else: the records of their assigned groups, plus every record
-//     they created (a walk-in visit has no group; a volunteer moved to another
-//     group still sees their own work).
+//   - Anyone else: the records of their assigned groups, plus the records
+//     WITHOUT a group that they created (walk-in visits at a literacy point).
+//     Creating a grouped record gives no lasting right to it: when a household
+//     moves to another group, or the volunteer loses the group, it leaves their
+//     scope and their device is told to drop it (scope-exits.ts).
 //
 // The rule has two forms that must agree: inScope() for one row in JS (push:
-// may this user change this record?) and scopeFilter() in SQL (pull: which
-// records go to this user's device?). Every query and write also names the
-// user's ward; checkMayChange() refuses a stored record of another ward.
+// may this user change this record, or write under this household?) and
+// scopeFilter() in SQL (pull: which records go to this user's device?).
+// Every query and write also names the user's ward; push answers a record of
+// another ward exactly as an unknown one, and checkMayChange() refuses one anyway.
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { DB, RecordsTable } from './db';
 import { Rejection } from './errors';
@@ -19,21 +22,18 @@ export function seesWholeWard(user: AuthUser): boolean {
   return user.role === 'supervisor';
 }
 
-function inScope(user: AuthUser, row: Pick<RecordsTable, 'created_by' | 'group_code'>): boolean {
-  return (
-    seesWholeWard(user) ||
-    row.created_by === user.id ||
-    (row.group_code !== null && user.groups.includes(row.group_code))
-  );
+export function inScope(user: AuthUser, row: Pick<RecordsTable, 'created_by' | 'group_code'>): boolean {
+  if (seesWholeWard(user)) return true;
+  return row.group_code === null ? row.created_by === user.id : user.groups.includes(row.group_code);
 }
 
 /** inScope as a WHERE condition on `records`, or undefined when the user sees the whole ward. */
 export function scopeFilter(user: AuthUser): ((eb: ExpressionBuilder<DB, 'records'>) => Expression<SqlBool>) | undefined {
   if (seesWholeWard(user)) return undefined;
-  return (eb) =>
-    user.groups.length > 0
-      ? eb.or([eb('group_code', 'in', user.groups), eb('created_by', '=', user.id)])
-      : eb('created_by', '=', user.id);
+  return (eb) => {
+    const ownWalkIns = eb.and([eb('group_code', 'is', null), eb('created_by', '=', user.id)]);
+    return user.groups.length > 0 ? eb.or([eb('group_code', 'in', user.groups), ownWalkIns]) : ownWalkIns;
+  };
 }
 
 /** Push's authorisation for a record the server already has: throws wrong_ward or forbidden. */

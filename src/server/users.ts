@@ -7,6 +7,7 @@ import { uuidv7 } from '../shared/ids';
 import type { DB, Db, UsersTable } from './db';
 import { assertStrongPassword } from './password-policy';
 import { passwordHasher, type PasswordHasher } from './passwords';
+import { usersChangedGroups } from './scope-exits';
 
 /** Usernames are compared lower-cased: "Lan" and "lan" are one account. */
 export const usernameSchema = z
@@ -134,6 +135,7 @@ export async function updateUser(
   }
   if (Object.keys(set).length === 0) return;
   await db.writeTx(async (trx) => {
+    if (changes.groups) await usersChangedGroups(trx, db.dialect, id, JSON.parse(set.groups!) as string[]); // before the update: it reads the old groups
     await trx.updateTable('users').set(set).where('id', '=', id).execute();
     if (changes.password !== undefined || changes.disabled === true) await endSessions(trx, id, keepSession);
   });

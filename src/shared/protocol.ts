@@ -43,6 +43,8 @@ export const REJECT_CODES = [
   'unknown_person',
   'immutable', // visits are append-only
   'not_found', // delete or partial update of a record the server never had
+  'consent_required', // a person, or a visit naming a person, under a household without consent
+  'deleted', // the record was deleted or erased on the server; it cannot be changed again
 ] as const;
 export type RejectCode = (typeof REJECT_CODES)[number];
 
@@ -95,12 +97,43 @@ export const pushResponseSchema = z.object({
 });
 export type PushResponse = z.infer<typeof pushResponseSchema>;
 
-const pullChangeSchema = z.object({
+/**
+ * A deleted (or erased) record as the server keeps and sends it: identity, the
+ * ward, times, and only the reference that scoping needs (a household's group,
+ * a person's or visit's household). Nothing personal survives a delete.
+ */
+export const tombstoneSchema = z
+  .object({
+    id: z.string(),
+    wardCode: z.string(),
+    deleted: z.literal(true),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    group: z.string().optional(),
+    householdId: z.string().optional(),
+  })
+  .strict();
+export type Tombstone = z.infer<typeof tombstoneSchema>;
+
+/** Why a pulled change carries no record: it left this user's scope; the device drops its copy. */
+export const REMOVAL_REASONS = ['out_of_scope'] as const;
+
+const recordChangeSchema = z.object({
   entity: z.enum(ENTITIES),
   id: z.string(),
   record: z.record(z.string(), z.unknown()),
   version: z.number().int(),
 });
+const removedChangeSchema = z.object({
+  entity: z.enum(ENTITIES),
+  id: z.string(),
+  record: z.null(),
+  removed: z.enum(REMOVAL_REASONS),
+  version: z.number().int(),
+});
+/** A record (whole, or a tombstone when record.deleted is true), or a removal. */
+const pullChangeSchema = z.union([recordChangeSchema, removedChangeSchema]);
+export type PullChange = z.infer<typeof pullChangeSchema>;
 export const pullResponseSchema = z.object({
   changes: z.array(pullChangeSchema),
   cursor: z.number().int(),

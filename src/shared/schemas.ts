@@ -208,12 +208,21 @@ const visitPersonSchema = z
   .strict();
 export type VisitPerson = z.infer<typeof visitPersonSchema>;
 
+// `detail` is optional here only because an erasure (consent withdrawn, or the
+// household deleted) removes it from stored visits while the reason stays for
+// the ward's figures. A NEW escalation must have it: the device's recordVisit
+// checks that with escalationNeedsDetail() below.
 const escalateSchema = z
   .object({
     reason: z.enum(ESCALATION_REASONS, { error: 'validation.choice' }),
-    detail: required(500),
+    detail: required(500).optional(),
   })
   .strict();
+
+/** The path and message when a new visit escalates without saying why in words. */
+export function escalationNeedsDetail(visit: { escalate?: { detail?: string | undefined } | undefined }): Record<string, string> | undefined {
+  return visit.escalate && !visit.escalate.detail ? { 'escalate.detail': 'validation.required' } : undefined;
+}
 
 export const visitSchema = z
   .object({

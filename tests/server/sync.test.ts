@@ -250,17 +250,18 @@ for (const { dialect, skip } of DIALECTS) {
       expect(row!.deleted).toBe(1);
       expect(JSON.parse(row!.data).deleted).toBe(true);
       const pulled = await pullAll(supCookie);
-      expect(pulled.changes.find((c) => c.id === h.id)!.record.deleted).toBe(true);
+      expect(pulled.changes.find((c) => c.id === h.id)!.record!.deleted).toBe(true);
     });
 
-    it('a volunteer pulls their groups and their own records only; a supervisor the whole ward', async () => {
+    it('a volunteer pulls their groups and their own walk-ins only; a supervisor the whole ward', async () => {
       const box = new Outbox();
       const mine = createHouseholdRecord({ group: 'TDP 1' });
       const others = createHouseholdRecord({ group: 'TDP 9' });
       await push(supCookie, box.body([box.create('household', mine), box.create('household', others)]));
       const own = new Outbox();
-      const created = createHouseholdRecord({ group: 'TDP 9' });
-      await push(volCookie, own.body([own.create('household', created)]));
+      const created = createVisitRecord(mine.id, { channel: 'literacy_point', literacyPointId: 'Nhà văn hoá TDP 1' });
+      delete created.householdId;
+      await push(volCookie, own.body([own.create('visit', created)]));
       const volIds = (await pullAll(volCookie)).changes.map((c) => c.id);
       expect(volIds).toContain(mine.id);
       expect(volIds).toContain(created.id);

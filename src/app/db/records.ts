@@ -46,3 +46,8 @@ export async function getRecord<E extends Entity>(db: GoCuaDB, entity: E, id: st
 export async function putRecord<E extends Entity>(db: GoCuaDB, entity: E, record: EntityRecord[E]): Promise<void> {
   await tableFor(db, entity).put(toRow[entity](record));
 }
+
+/** Removes a record and its index fields from the device (a tombstone or a removal was pulled). */
+export async function removeRecord(db: GoCuaDB, entity: Entity, id: string): Promise<void> {
+  await tableFor(db, entity).delete(id);
+}

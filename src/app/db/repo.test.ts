@@ -155,6 +155,20 @@ describe('repository writes', () => {
     expect(await db.visits.count()).toBe(0);
   });
 
+  it('a new escalation needs its detail, though a stored (erased) one may lack it', async () => {
+    const { db, household } = await seedHousehold();
+    const r = await recordVisit(db, actor, {
+      householdId: household.id,
+      channel: 'door',
+      outcome: 'helped',
+      people: [],
+      services: [],
+      escalate: { reason: 'identity_verification', detail: '  ' },
+    });
+    expect(r).toMatchObject({ ok: false, reason: 'invalid', errors: { 'escalate.detail': 'validation.required' } });
+    expect(await db.visits.count()).toBe(0);
+  });
+
   it('deleting a household leaves a tombstone and queues a delete', async () => {
     const { db, household } = await seedHousehold();
     await deleteHousehold(db, actor, household.id);

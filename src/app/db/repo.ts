@@ -14,6 +14,7 @@
 import type { z } from 'zod';
 import {
   emptyPlatforms,
+  escalationNeedsDetail,
   fieldErrors,
   householdSchema,
   personSchema,
@@ -323,6 +324,8 @@ export function recordVisit(db: GoCuaDB, actor: Actor, input: VisitInput): Promi
     at: input.at ?? at,
   });
   if (!parsed.ok) return Promise.resolve(parsed);
+  const noDetail = escalationNeedsDetail(parsed.data);
+  if (noDetail) return Promise.resolve({ ok: false, reason: 'invalid', errors: noDetail });
   const visit = parsed.data;
   return write(db, async (): Promise<WriteResult<Visit>> => {
     if (visit.householdId) {

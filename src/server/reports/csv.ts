@@ -12,6 +12,7 @@
 import { BLOCKERS, PLATFORMS } from '../../shared/platforms';
 import { EXPORT_COLUMNS, type ExportColumn } from '../../shared/reports';
 import type { Household, Visit } from '../../shared/schemas';
+import type { Tombstone } from '../../shared/protocol';
 
 export const BOM = '\uFEFF';
 const CRLF = '\r\n';
@@ -35,7 +36,8 @@ export const HEADER_LINE = csvLine(EXPORT_COLUMNS);
 /** One visit joined with its household (if any, and as stored) and the volunteer's display name. */
 export interface ExportRow {
   visit: Visit;
-  household: Household | null;
+  /** A deleted household is its minimal tombstone: its group, no address, no head. */
+  household: Household | Tombstone | null;
   householdDeleted: boolean;
   volunteerName: string | null;
 }
@@ -45,6 +47,7 @@ const LIST_SEPARATOR = '; ';
 /** The cells of one visit, in EXPORT_COLUMNS order. */
 export function visitCells(row: ExportRow): (string | number)[] {
   const { visit: v, household: h } = row;
+  const live = h !== null && !h.deleted ? (h as Household) : undefined;
   const steps = v.people.flatMap((p) => p.steps);
   const blockers = new Set(steps.filter((s) => s.status === 'blocked' && s.blocker).map((s) => s.blocker!));
   const independent = new Set(v.people.flatMap((p) => p.independent ?? []));
@@ -55,13 +58,12 @@ export function visitCells(row: ExportRow): (string | number)[] {
     literacy_point: v.literacyPointId ?? '',
     outcome: v.outcome,
     group: h?.group ?? '',
-    house_number: h?.address.houseNumber ?? '',
-    lane: h?.address.lane ?? '',
-    sub_lane: h?.address.subLane ?? '',
-    street: h?.address.street ?? '',
-    // A deleted household's head is not exported (the household may have been
-    // removed because consent was withdrawn); its address and group still are.
-    head_of_household: row.householdDeleted ? '' : (h?.headName ?? ''),
+    house_number: live?.address.houseNumber ?? '',
+    lane: live?.address.lane ?? '',
+    sub_lane: live?.address.subLane ?? '',
+    street: live?.address.street ?? '',
+    // A deleted household is erased (erasure.ts): only its group is left.
+    head_of_household: row.householdDeleted ? '' : (live?.headName ?? ''),
     people_helped: v.people.length,
     steps_done: steps.filter((s) => s.status === 'done').length,
     steps_blocked: steps.filter((s) => s.status === 'blocked').length,

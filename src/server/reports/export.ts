@@ -6,10 +6,12 @@
 //
 // The order is served by the records_visit_at index (migration 2), so every
 // page is an index range scan: the whole export is linear in the number of
-// visits. Pages are separate statements, not one snapshot: a visit pushed
+// visits. Every join names the visit's ward: a household or a user of another
+// ward never lends its data to this ward's file. Pages are separate statements, not one snapshot: a visit pushed
 // during an export appears in it if its key is after the current page.
 import { sql } from 'kysely';
 import type { Household, Visit } from '../../shared/schemas';
+import type { Tombstone } from '../../shared/protocol';
 import type { Db } from '../db';
 import { BOM, HEADER_LINE, csvLine, visitCells } from './csv';
 import { reportSql } from './sql';
@@ -43,7 +45,7 @@ export async function* visitsCsv(db: Db, wardCode: string, range: ExportRange = 
       from records v
       left join records h
         on h.entity = 'household' and h.id = ${R.text(R.doc('v.data'), ['householdId'])} and h.ward_code = v.ward_code
-      left join users u on u.id = ${R.text(R.doc('v.data'), ['volunteerId'])}
+      left join users u on u.id = ${R.text(R.doc('v.data'), ['volunteerId'])} and u.ward_code = v.ward_code
       where v.ward_code = ${wardCode} and v.entity = ${sql.lit('visit')} and v.deleted = 0
         ${range.from ? sql`and ${key} >= ${R.atKeyOf(range.from)}` : sql``}
         ${range.to ? sql`and ${key} < ${R.atKeyOf(range.to)}` : sql``}
@@ -57,7 +59,7 @@ export async function* visitsCsv(db: Db, wardCode: string, range: ExportRange = 
       chunk += csvLine(
         visitCells({
           visit: JSON.parse(r.data) as Visit,
-          household: r.h_data === null ? null : (JSON.parse(r.h_data) as Household),
+          household: r.h_data === null ? null : (JSON.parse(r.h_data) as Household | Tombstone),
           householdDeleted: Number(r.h_deleted) === 1,
           volunteerName: r.volunteer_name,
         }),

@@ -30,6 +30,8 @@ const TABLES = [
   'conflicts',
   'rejected_mutations',
   'login_failures',
+  'scope_exits',
+  'erasures',
 ] as const;
 export type Snapshot = Record<(typeof TABLES)[number], string[]>;
 
