@@ -15,14 +15,12 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { scratchPostgres } from '../support/scratch';
 import type { FastifyInstance } from 'fastify';
-import { expect } from 'vitest';
 import { buildApp, type BuildAppOptions } from '../../src/server/app';
 import { openDb, type Db, type Dialect } from '../../src/server/db';
 import { migrate } from '../../src/server/migrations';
 import { createUser, type AuthUser } from '../../src/server/users';
 import type { TestHooks } from '../../src/server/context';
 import type { Role } from '../../src/shared/schemas';
-import { ERROR_CODES } from '../../src/shared/protocol';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
 /** Dialects to run the suite on: SQLite always, PostgreSQL when available. */
@@ -174,62 +172,4 @@ export async function startTestServer(opts: {
   };
   await listen();
   return server;
-}
-
-// ---------------------------------------------------------------- bad input
-// The standard for bad input: a 4xx with the documented { error: { code,
-// message } } shape and a stable code, nothing internal in the message, and an
-// unchanged database (every table, row by row).
-
-export const TABLES = [
-  'users',
-  'sessions',
-  'clients',
-  'records',
-  'ward_counters',
-  'conflicts',
-  'rejected_mutations',
-  'login_failures',
-] as const;
-
-export type Res = Awaited<ReturnType<TestServer['request']>>;
-
-/** `server` is read at each call, so a suite may start its server in beforeAll. */
-export function badInputHarness(server: () => TestServer) {
-  /** Every row of every table, in a stable order. */
-  async function snapshot() {
-    const out = {} as Record<(typeof TABLES)[number], string[]>;
-    for (const table of TABLES) {
-      const rows = await server().db.kysely.selectFrom(table).selectAll().execute();
-      out[table] = rows.map((r) => JSON.stringify(r)).sort();
-    }
-    return out;
-  }
-
-  function expectApiError(res: Res, status: number, code: string, label: string) {
-    expect(res.status, `${label}: status (body ${JSON.stringify(res.body)?.slice(0, 300)})`).toBe(status);
-    expect(res.body, `${label}: error shape`).toMatchObject({ error: { code, message: expect.any(String) } });
-    expect(ERROR_CODES as readonly string[]).toContain(res.body.error.code);
-    const message: string = res.body.error.message;
-    expect(message.length, label).toBeGreaterThan(0);
-    expect(message.length, label).toBeLessThan(300);
-    // Nothing internal: no stack frame, file, driver or framework text.
-    const text = JSON.stringify(res.body);
-    expect(text, label).not.toMatch(/\bat \S+ \(|node_modules|\.ts:\d|stack|SQLITE|sqlite3|postgres|kysely|FST_|Error:|undefined is not|Cannot read/i);
-    expect(res.headers.get('content-type'), label).toMatch(/^application\/json/);
-  }
-
-  /** Sends, asserts the documented error, and asserts the database did not change. */
-  async function refused(label: string, send: () => Promise<Res>, status: number, code: string): Promise<Res> {
-    const before = await snapshot();
-    const res = await send();
-    expectApiError(res, status, code, label);
-    expect(await snapshot(), `${label}: database changed`).toEqual(before);
-    return res;
-  }
-
-  const req = (method: string, url: string, opts: Parameters<TestServer['request']>[2] = {}) => () =>
-    server().request(method, url, opts);
-
-  return { snapshot, expectApiError, refused, req };
 }
