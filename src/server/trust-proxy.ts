@@ -1,10 +1,11 @@
 // TRUST_PROXY: which peers may tell us, in X-Forwarded-*, who the client is.
 //
 // The sign-in throttle counts failures per client address, so this setting is a
-// security one. Name the proxy's own addresses (TRUST_PROXY=127.0.0.1 when nginx
-// runs on the same machine): then only the X-Forwarded-For entry that the proxy
-// added counts, whatever the client put before it, and a client that reaches
-// the app directly cannot claim any address at all.
+// security one. Say how many proxies stand in front (TRUST_PROXY=1), or name
+// their addresses (TRUST_PROXY=127.0.0.1 when nginx runs on the same machine):
+// then only the X-Forwarded-For entry that the proxy added counts, whatever the
+// client put before it. With addresses, a client that reaches the app directly
+// cannot claim any address at all.
 //   - "true" trusts every entry: a client that sends a new X-Forwarded-For with
 //     each attempt is a new address each time and is never throttled.
 //   - A hop count ("1": one proxy in front) trusts that many hops from the
