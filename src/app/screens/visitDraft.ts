@@ -67,6 +67,11 @@ export function stepErrors(
   return out;
 }
 
+/** The first error about the services (the list or one of them), shown under the services box. */
+export function servicesError(errors: Readonly<Record<string, string>>): string | undefined {
+  return Object.entries(errors).find(([k]) => k.startsWith('services'))?.[1];
+}
+
 // ---------------------------------------------------------------- door visit
 
 export interface VisitDraft {
