@@ -15,7 +15,7 @@ import { navigate, paths } from '../router';
 import { POVERTY_STATUSES, type Household, type PovertyStatus } from '../../shared/schemas';
 import { CodeOptions, SelectField, TextAreaField, TextField } from '../components/Field';
 import { useCurrentGroup } from '../components/GroupPicker';
-import { Loading, NotFound } from '../components/Loading';
+import { Loaded, Loading } from '../components/Loading';
 import { flash } from '../components/Flash';
 
 interface Values {
@@ -47,11 +47,7 @@ function valuesOf(h: Household | undefined, group: string): Values {
 export function HouseholdForm({ id, group }: { id?: string | undefined; group?: string | undefined }) {
   const detail = useHousehold(id);
   const current = useCurrentGroup(group);
-  if (id) {
-    if (detail === undefined) return <Loading />;
-    if (detail === null) return <NotFound />;
-    return <Form existing={detail.household} groups={current.groups ?? []} />;
-  }
+  if (id) return <Loaded record={detail}>{(d) => <Form existing={d.household} groups={current.groups ?? []} />}</Loaded>;
   if (current.groups === undefined || (current.group === undefined && current.groups.length > 0)) return <Loading />;
   return <Form initialGroup={current.group ?? ''} groups={current.groups} />;
 }

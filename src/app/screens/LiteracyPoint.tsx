@@ -20,7 +20,7 @@ import { ServicesInput } from '../components/ServicesInput';
 import { Loading } from '../components/Loading';
 import { flash } from '../components/Flash';
 import { useDraft } from '../hooks/useDraft';
-import { emptyWalkIn, servicesError, stepErrors, stepsFor, walkInBirthYear, walkInFromDraft, type WalkInDraft } from './visitDraft';
+import { emptyWalkIn, servicesInputProps, stepErrors, stepsFor, walkInBirthYear, walkInFromDraft, type WalkInDraft } from './visitDraft';
 
 export function LiteracyPoint() {
   const { t } = useTranslation(['screens', 'common']);
@@ -160,13 +160,7 @@ function WalkInForm({ point }: { point: string }) {
         );
       })}
 
-      <ServicesInput
-        services={d.services}
-        input={d.serviceInput}
-        onServices={(services) => draft.update((p) => ({ ...p, services }))}
-        onInput={(serviceInput) => draft.update((p) => ({ ...p, serviceInput }))}
-        error={servicesError(errors)}
-      />
+      <ServicesInput {...servicesInputProps(d, draft.update, errors)} />
 
       <SaveBar label={t('point.save')} failure={failure} disabled={saving} />
     </form>

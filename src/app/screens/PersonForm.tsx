@@ -10,7 +10,7 @@ import { useStore } from '../db/StoreContext';
 import { navigate, paths } from '../router';
 import { SEXES, type Person } from '../../shared/schemas';
 import { CheckboxField, CodeOptions, SelectField, TextField } from '../components/Field';
-import { Loading, NotFound } from '../components/Loading';
+import { Loaded } from '../components/Loading';
 import { flash } from '../components/Flash';
 import { formatAddress } from '../components/address';
 
@@ -52,14 +52,8 @@ function toInput(v: Values): PersonInput {
 export function PersonForm({ id, householdId }: { id?: string | undefined; householdId?: string | undefined }) {
   const person = usePerson(id);
   const household = useHousehold(householdId);
-  if (id) {
-    if (person === undefined) return <Loading />;
-    if (person === null) return <NotFound />;
-    return <Form existing={person.person} />;
-  }
-  if (household === undefined) return <Loading />;
-  if (household === null) return <NotFound />;
-  return <Form householdId={household.household.id} householdLabel={household.household.address} />;
+  if (id) return <Loaded record={person}>{(p) => <Form existing={p.person} />}</Loaded>;
+  return <Loaded record={household}>{(h) => <Form householdId={h.household.id} householdLabel={h.household.address} />}</Loaded>;
 }
 
 function Form({

@@ -19,18 +19,16 @@ import { nextStatus, PlatformChecklist, type StepState } from '../components/Pla
 import { PriorityBadges } from '../components/PriorityBadges';
 import { CodeOptions, SelectField, TextAreaField, TextField } from '../components/Field';
 import { ServicesInput } from '../components/ServicesInput';
-import { Loading, NotFound } from '../components/Loading';
+import { Loaded, Loading } from '../components/Loading';
 import { flash } from '../components/Flash';
 import { formatAddress } from '../components/address';
 import { useDraft } from '../hooks/useDraft';
-import { emptyVisitDraft, isContact, servicesError, stepErrors, stepsFor, visitDraftKey, visitFromDraft, type VisitDraft } from './visitDraft';
+import { emptyVisitDraft, isContact, servicesInputProps, stepErrors, stepsFor, visitDraftKey, visitFromDraft, type VisitDraft } from './visitDraft';
 import './VisitForm.css';
 
 export function VisitForm({ householdId }: { householdId: string }) {
   const detail = useHousehold(householdId);
-  if (detail === undefined) return <Loading />;
-  if (detail === null || detail.household.deleted) return <NotFound />;
-  return <Form householdId={householdId} detail={detail} />;
+  return <Loaded record={detail?.household.deleted ? null : detail}>{(d) => <Form householdId={householdId} detail={d} />}</Loaded>;
 }
 
 type Detail = NonNullable<ReturnType<typeof useHousehold>>;
@@ -146,15 +144,7 @@ function Form({ householdId, detail }: { householdId: string; detail: Detail }) 
             ))
           ))}
 
-        {contact && (
-          <ServicesInput
-            services={d.services}
-            input={d.serviceInput}
-            onServices={(services) => draft.update((prev) => ({ ...prev, services }))}
-            onInput={(serviceInput) => draft.update((prev) => ({ ...prev, serviceInput }))}
-            error={servicesError(errors)}
-          />
-        )}
+        {contact && <ServicesInput {...servicesInputProps(d, draft.update, errors)} />}
 
         <TextField
           label={t('visit.followUpOn')}
