@@ -61,17 +61,14 @@ function Framed({ label, error, hint, required, control }: BaseProps & { require
 }
 
 export function TextField({
-  label,
-  error,
-  hint,
   value,
   onChange,
   type = 'text',
   inputMode,
   autoComplete = 'off',
   list,
-  required,
   name,
+  ...frame
 }: BaseProps & {
   value: string;
   onChange: (v: string) => void;
@@ -84,10 +81,7 @@ export function TextField({
 }) {
   return (
     <Framed
-      label={label}
-      error={error}
-      hint={hint}
-      required={required}
+      {...frame}
       control={(p) => (
         <input
           {...p}
@@ -97,7 +91,7 @@ export function TextField({
           autoComplete={autoComplete}
           list={list}
           value={value}
-          required={required}
+          required={frame.required}
           onChange={(e) => onChange(e.target.value)}
         />
       )}
@@ -105,45 +99,35 @@ export function TextField({
   );
 }
 
-export function TextAreaField({
-  label,
-  error,
-  hint,
-  value,
-  onChange,
-}: BaseProps & { value: string; onChange: (v: string) => void }) {
-  return (
-    <Framed
-      label={label}
-      error={error}
-      hint={hint}
-      control={(p) => <textarea {...p} rows={3} value={value} onChange={(e) => onChange(e.target.value)} />}
-    />
-  );
+export function TextAreaField({ value, onChange, ...frame }: BaseProps & { value: string; onChange: (v: string) => void }) {
+  return <Framed {...frame} control={(p) => <textarea {...p} rows={3} value={value} onChange={(e) => onChange(e.target.value)} />} />;
 }
 
 export function SelectField({
-  label,
-  error,
-  hint,
   value,
   onChange,
   children,
-  required,
+  ...frame
 }: BaseProps & { value: string; onChange: (v: string) => void; children: ReactNode; required?: boolean }) {
   return (
     <Framed
-      label={label}
-      error={error}
-      hint={hint}
-      required={required}
+      {...frame}
       control={(p) => (
-        <select {...p} value={value} required={required} onChange={(e) => onChange(e.target.value)}>
+        <select {...p} value={value} required={frame.required} onChange={(e) => onChange(e.target.value)}>
           {children}
         </select>
       )}
     />
   );
+}
+
+/** One option per stored code (a sex, a blocker...), labelled by its translation; the value stays the code. */
+export function CodeOptions<C extends string>({ codes, label }: { codes: readonly C[]; label: (code: C) => string }) {
+  return codes.map((code) => (
+    <option key={code} value={code}>
+      {label(code)}
+    </option>
+  ));
 }
 
 export function CheckboxField({

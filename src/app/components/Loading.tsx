@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
 export function Loading() {
@@ -20,4 +21,11 @@ export function NotFound() {
       </a>
     </section>
   );
+}
+
+/** A record read through a hook: Loading while it is undefined, NotFound when it is null, else what children make of it. */
+export function Loaded<T>({ record, children }: { record: T | null | undefined; children: (record: T) => ReactNode }) {
+  if (record === undefined) return <Loading />;
+  if (record === null) return <NotFound />;
+  return children(record);
 }

@@ -7,6 +7,7 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BLOCKERS, PLATFORM_STEPS, type Blocker, type Platform, type StepStatus } from '../../shared/platforms';
+import { CodeOptions } from './Field';
 import './PlatformChecklist.css';
 
 export interface StepState {
@@ -105,11 +106,7 @@ export function PlatformChecklist({
               onChange={(e) => onBlocker(step, (e.target.value || undefined) as Blocker | undefined, s.blockerText)}
             >
               <option value="">{t('chooseBlocker')}</option>
-              {BLOCKERS.map((b) => (
-                <option key={b} value={b}>
-                  {t(`blockers.${b}`)}
-                </option>
-              ))}
+              <CodeOptions codes={BLOCKERS} label={(b) => t(`blockers.${b}`)} />
             </select>
             {s.blocker === 'other' && (
               <>

@@ -16,6 +16,13 @@ async function seedHousehold(db = freshDb()) {
   return { db, household: h.record };
 }
 
+async function seedPerson(db = freshDb()) {
+  const { household } = await seedHousehold(db);
+  const p = await createPerson(db, actor, household.id, personInput());
+  if (!p.ok) throw new Error('seed failed');
+  return { db, household, person: p.record };
+}
+
 describe('repository writes', () => {
   it('creating a household writes the record and exactly one outbox entry with all fields', async () => {
     const { db, household } = await seedHousehold();
@@ -61,11 +68,9 @@ describe('repository writes', () => {
   });
 
   it('a step tap queues only that platform', async () => {
-    const { db, household } = await seedHousehold();
-    const p = await createPerson(db, actor, household.id, personInput());
-    if (!p.ok) throw new Error();
-    await setPersonStep(db, actor, p.record.id, 'vneid', 'installed', { status: 'done' });
-    await setIndependent(db, actor, p.record.id, 'ihanoi', true);
+    const { db, person: p } = await seedPerson();
+    await setPersonStep(db, actor, p.id, 'vneid', 'installed', { status: 'done' });
+    await setIndependent(db, actor, p.id, 'ihanoi', true);
     const [, , step, alone] = await db.outbox.orderBy('seq').toArray();
     expect(Object.keys(step!.fields)).toEqual(['platforms.vneid']);
     expect(Object.keys(alone!.fields)).toEqual(['platforms.ihanoi']);
@@ -112,16 +117,14 @@ describe('repository writes', () => {
   });
 
   it('recording a visit updates the visited person in the same transaction', async () => {
-    const { db, household } = await seedHousehold();
-    const p = await createPerson(db, actor, household.id, personInput());
-    if (!p.ok) throw new Error();
+    const { db, household, person: p } = await seedPerson();
     const v = await recordVisit(db, actor, {
       householdId: household.id,
       channel: 'door',
       outcome: 'helped',
       people: [
         {
-          personId: p.record.id,
+          personId: p.id,
           steps: [
             { platform: 'vneid', step: 'level2', status: 'done' },
             { platform: 'ihanoi', step: 'registered', status: 'blocked', blocker: 'sim_not_own_name' },
@@ -133,7 +136,7 @@ describe('repository writes', () => {
     });
     if (!v.ok) throw new Error(JSON.stringify(v));
     expect(v.record.services).toEqual(['Đăng ký tạm trú']);
-    const person = await db.people.get(p.record.id);
+    const person = await db.people.get(p.id);
     expect(person!.platforms.vneid.steps.level2).toEqual({ status: 'done' });
     expect(person!.platforms.vneid.independent).toBe(true);
     expect(person!.platforms.ihanoi.steps.registered).toEqual({ status: 'blocked', blocker: 'sim_not_own_name' });
@@ -180,17 +183,13 @@ describe('repository writes', () => {
 
 describe('concurrent checklist taps', () => {
   it('three overlapping taps on one person all survive', async () => {
-    const db = freshDb();
-    const h = await createHousehold(db, actor, householdInput());
-    if (!h.ok) throw new Error();
-    const p = await createPerson(db, actor, h.record.id, personInput());
-    if (!p.ok) throw new Error();
+    const { db, person: p } = await seedPerson();
     await Promise.all([
-      setPersonStep(db, actor, p.record.id, 'vneid', 'installed', { status: 'done' }),
-      setPersonStep(db, actor, p.record.id, 'vneid', 'registered', { status: 'done' }),
-      setIndependent(db, actor, p.record.id, 'vneid', true),
+      setPersonStep(db, actor, p.id, 'vneid', 'installed', { status: 'done' }),
+      setPersonStep(db, actor, p.id, 'vneid', 'registered', { status: 'done' }),
+      setIndependent(db, actor, p.id, 'vneid', true),
     ]);
-    const person = await db.people.get(p.record.id);
+    const person = await db.people.get(p.id);
     expect(person!.platforms.vneid.steps.installed.status).toBe('done');
     expect(person!.platforms.vneid.steps.registered.status).toBe('done');
     expect(person!.platforms.vneid.independent).toBe(true);
@@ -217,17 +216,13 @@ describe('visit people', () => {
 
 describe('consent withdrawn', () => {
   it('tombstones the household\'s people in the same transaction and queues their deletes', async () => {
-    const db = freshDb();
-    const h = await createHousehold(db, actor, householdInput());
-    if (!h.ok) throw new Error();
-    const p = await createPerson(db, actor, h.record.id, personInput());
-    if (!p.ok) throw new Error();
-    const r = await updateHousehold(db, actor, h.record.id, { consentGiven: false, headName: '', phone: '', notes: '' });
+    const { db, household: h, person: p } = await seedPerson();
+    const r = await updateHousehold(db, actor, h.id, { consentGiven: false, headName: '', phone: '', notes: '' });
     expect(r.ok).toBe(true);
-    expect((await db.people.get(p.record.id))!.deleted).toBe(true);
+    expect((await db.people.get(p.id))!.deleted).toBe(true);
     const last = (await db.outbox.orderBy('seq').toArray()).at(-1)!;
-    expect(last).toMatchObject({ entity: 'person', id: p.record.id, op: 'delete' });
-    const household = await db.households.get(h.record.id);
+    expect(last).toMatchObject({ entity: 'person', id: p.id, op: 'delete' });
+    const household = await db.households.get(h.id);
     expect(household!.headName).toBeUndefined();
     expect(household!.consent.given).toBe(false);
   });

@@ -113,6 +113,11 @@ function withInput(base: object, input: object): Record<string, unknown> {
   return out;
 }
 
+/** What every new record starts with: a fresh id, created now, not deleted, in the actor's ward. */
+function newRecordFields(actor: Actor, at: string) {
+  return { id: uuidv7(), createdAt: at, updatedAt: at, deleted: false, wardCode: actor.wardCode };
+}
+
 function outboxCreate(entity: OutboxEntry['entity'], record: { id: string }, at: string): OutboxEntry {
   return { entity, id: record.id, op: 'upsert', fields: allFields(record), at };
 }
@@ -135,11 +140,7 @@ export function createHousehold(db: GoCuaDB, actor: Actor, input: HouseholdInput
   const { consentGiven, ...rest } = input;
   const parsed = parse(householdSchema, {
     ...withInput({}, rest),
-    id: uuidv7(),
-    createdAt: at,
-    updatedAt: at,
-    deleted: false,
-    wardCode: actor.wardCode,
+    ...newRecordFields(actor, at),
     consent: { given: consentGiven, at, by: actor.userId },
   });
   if (!parsed.ok) return Promise.resolve(parsed);
@@ -217,12 +218,8 @@ export function createPerson(
     const at = nowIso();
     const parsed = parse(personSchema, {
       ...withInput({}, input),
-      id: uuidv7(),
+      ...newRecordFields(actor, at),
       householdId,
-      createdAt: at,
-      updatedAt: at,
-      deleted: false,
-      wardCode: actor.wardCode,
       platforms: emptyPlatforms(),
     });
     if (!parsed.ok) return parsed;
@@ -257,34 +254,35 @@ export function updatePerson(
   });
 }
 
-/** One tap on a checklist step. */
-export function setPersonStep(
+/**
+ * One change to one platform of a person's checklists, made on a copy of the
+ * stored checklists inside the write, so overlapping taps each see the last.
+ */
+function updatePlatform(
   db: GoCuaDB,
   actor: Actor,
   personId: string,
   platform: Platform,
-  step: string,
-  value: Step,
+  change: (checklist: Person['platforms'][Platform]) => void,
 ): Promise<WriteResult<Person>> {
   return updatePerson(db, actor, personId, (before) => {
     const platforms = structuredClone(before.platforms);
-    (platforms[platform].steps as Record<string, Step>)[step] = value;
+    change(platforms[platform]);
     return { platforms };
   });
 }
 
+/** One tap on a checklist step. */
+export function setPersonStep(db: GoCuaDB, actor: Actor, personId: string, platform: Platform, step: string, value: Step): Promise<WriteResult<Person>> {
+  return updatePlatform(db, actor, personId, platform, (checklist) => {
+    (checklist.steps as Record<string, Step>)[step] = value;
+  });
+}
+
 /** The "did it alone" mark: the goal of the campaign is skills people keep. */
-export function setIndependent(
-  db: GoCuaDB,
-  actor: Actor,
-  personId: string,
-  platform: Platform,
-  independent: boolean,
-): Promise<WriteResult<Person>> {
-  return updatePerson(db, actor, personId, (before) => {
-    const platforms = structuredClone(before.platforms);
-    platforms[platform].independent = independent;
-    return { platforms };
+export function setIndependent(db: GoCuaDB, actor: Actor, personId: string, platform: Platform, independent: boolean): Promise<WriteResult<Person>> {
+  return updatePlatform(db, actor, personId, platform, (checklist) => {
+    checklist.independent = independent;
   });
 }
 
@@ -315,11 +313,7 @@ export function recordVisit(db: GoCuaDB, actor: Actor, input: VisitInput): Promi
   const at = nowIso();
   const parsed = parse(visitSchema, {
     ...withInput({}, input),
-    id: uuidv7(),
-    createdAt: at,
-    updatedAt: at,
-    deleted: false,
-    wardCode: actor.wardCode,
+    ...newRecordFields(actor, at),
     volunteerId: actor.userId,
     at: input.at ?? at,
   });

@@ -9,6 +9,14 @@ import { Loading } from '../components/Loading';
 import { formatAddress, laneLabel } from '../components/address';
 import './Coverage.css';
 
+/** The counts shown for each lane, in order: label key, then the field of the lane's coverage. */
+const LANE_STATS = [
+  ['coverage.registered', 'registered'],
+  ['coverage.visited', 'visited'],
+  ['common:outcomes.not_home', 'notHome'],
+  ['common:outcomes.declined', 'declined'],
+] as const;
+
 export function Coverage({ group: routeGroup }: { group?: string | undefined }) {
   const { t, i18n } = useTranslation(['screens', 'common']);
   const n = (x: number) => formatNumber(x, i18n.language);
@@ -34,22 +42,12 @@ export function Coverage({ group: routeGroup }: { group?: string | undefined }) 
             <section key={lane.lane} className="lane" aria-label={laneLabel(t, lane.lane || undefined)}>
               <h2>{laneLabel(t, lane.lane || undefined)}</h2>
               <dl className="lane-stats">
-                <div>
-                  <dt>{t('coverage.registered')}</dt>
-                  <dd>{n(lane.registered)}</dd>
-                </div>
-                <div>
-                  <dt>{t('coverage.visited')}</dt>
-                  <dd>{n(lane.visited)}</dd>
-                </div>
-                <div>
-                  <dt>{t('common:outcomes.not_home')}</dt>
-                  <dd>{n(lane.notHome)}</dd>
-                </div>
-                <div>
-                  <dt>{t('common:outcomes.declined')}</dt>
-                  <dd>{n(lane.declined)}</dd>
-                </div>
+                {LANE_STATS.map(([label, key]) => (
+                  <div key={key}>
+                    <dt>{t(label)}</dt>
+                    <dd>{n(lane[key])}</dd>
+                  </div>
+                ))}
               </dl>
               {lane.unknocked.length > 0 ? (
                 <>

@@ -7,6 +7,7 @@ import { isElderly } from '../../shared/priority';
 import { PriorityBadges } from '../components/PriorityBadges';
 import { PlatformProgress } from '../components/PlatformProgress';
 import { VisitSummary } from '../components/VisitSummary';
+import { BottomLink } from '../components/BottomLink';
 import { Loading, NotFound } from '../components/Loading';
 import { formatAddress } from '../components/address';
 import './HouseholdDetail.css';
@@ -103,11 +104,7 @@ export function HouseholdDetail({ id }: { id: string }) {
         </ol>
       )}
 
-      <div className="bottom-actions sticky">
-        <a className="button primary big" href={href(paths.visit(id))}>
-          {t('household.recordVisit')}
-        </a>
-      </div>
+      <BottomLink path={paths.visit(id)} label={t('household.recordVisit')} sticky />
     </section>
   );
 }

@@ -2,18 +2,15 @@ import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HouseholdForm } from './HouseholdForm';
-import { disposeStore, makeStore, renderScreen } from './testUtils';
-import type { Store } from '../db/StoreContext';
+import { renderScreen, storeForTest } from './testUtils';
 
 describe('HouseholdForm', () => {
-  let store: Store;
-  afterEach(async () => {
+  afterEach(() => {
     vi.restoreAllMocks();
-    await disposeStore(store);
   });
 
   it('asks for consent before showing any field', async () => {
-    store = makeStore();
+    const store = storeForTest();
     await renderScreen(<HouseholdForm group="TDP 5" />, store);
     expect(await screen.findByRole('button', { name: 'Đồng ý' })).toBeInTheDocument();
     expect(screen.queryByRole('textbox')).not.toBeInTheDocument();
@@ -21,7 +18,7 @@ describe('HouseholdForm', () => {
   });
 
   it('shows a localised error per field for an empty street and a bad phone, and writes nothing', async () => {
-    store = makeStore();
+    const store = storeForTest();
     const user = userEvent.setup();
     await renderScreen(<HouseholdForm group="TDP 5" />, store);
     await user.click(await screen.findByRole('button', { name: 'Đồng ý' }));
@@ -43,7 +40,7 @@ describe('HouseholdForm', () => {
   });
 
   it('without consent keeps only the address', async () => {
-    store = makeStore();
+    const store = storeForTest();
     const user = userEvent.setup();
     await renderScreen(<HouseholdForm group="TDP 5" />, store);
     await user.click(await screen.findByRole('button', { name: /Không đồng ý/ }));
@@ -60,7 +57,7 @@ describe('HouseholdForm', () => {
   });
 
   it('says the device is full on a quota error and keeps what was typed', async () => {
-    store = makeStore();
+    const store = storeForTest();
     const user = userEvent.setup();
     vi.spyOn(store.db.outbox, 'add').mockImplementation(() => {
       throw new DOMException('full', 'QuotaExceededError');

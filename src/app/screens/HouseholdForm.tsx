@@ -5,17 +5,18 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SaveBar } from '../components/SaveBar';
+import { useSave } from '../hooks/useSave';
+import { Choice } from '../components/Choice';
 import { useHousehold } from '../db/hooks';
-import { createHousehold, updateHousehold, type HouseholdInput, type WriteFailure } from '../db/repo';
+import { createHousehold, updateHousehold, type HouseholdInput } from '../db/repo';
 import { META_KEYS, setMeta } from '../db/meta';
 import { useStore } from '../db/StoreContext';
 import { navigate, paths } from '../router';
 import { POVERTY_STATUSES, type Household, type PovertyStatus } from '../../shared/schemas';
-import { SelectField, TextAreaField, TextField } from '../components/Field';
+import { CodeOptions, SelectField, TextAreaField, TextField } from '../components/Field';
 import { useCurrentGroup } from '../components/GroupPicker';
-import { Loading, NotFound } from '../components/Loading';
+import { Loaded, Loading } from '../components/Loading';
 import { flash } from '../components/Flash';
-import { fieldErrorsOf } from '../db/writeFailure';
 
 interface Values {
   group: string;
@@ -46,11 +47,7 @@ function valuesOf(h: Household | undefined, group: string): Values {
 export function HouseholdForm({ id, group }: { id?: string | undefined; group?: string | undefined }) {
   const detail = useHousehold(id);
   const current = useCurrentGroup(group);
-  if (id) {
-    if (detail === undefined) return <Loading />;
-    if (detail === null) return <NotFound />;
-    return <Form existing={detail.household} groups={current.groups ?? []} />;
-  }
+  if (id) return <Loaded record={detail}>{(d) => <Form existing={d.household} groups={current.groups ?? []} />}</Loaded>;
   if (current.groups === undefined || (current.group === undefined && current.groups.length > 0)) return <Loading />;
   return <Form initialGroup={current.group ?? ''} groups={current.groups} />;
 }
@@ -60,16 +57,13 @@ function Form({ existing, initialGroup = '', groups }: { existing?: Household; i
   const { db, actor } = useStore();
   const [consent, setConsent] = useState<boolean | null>(existing ? existing.consent.given : null);
   const [values, setValues] = useState<Values>(() => valuesOf(existing, initialGroup));
-  const [failure, setFailure] = useState<WriteFailure | null>(null);
-  const [saving, setSaving] = useState(false);
+  const { failure, errors, saving, save } = useSave();
   const listId = useId();
-  const errors = fieldErrorsOf(failure);
   const set = <K extends keyof Values>(key: K) => (v: Values[K]) => setValues((prev) => ({ ...prev, [key]: v }));
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
-    if (consent === null || saving) return;
-    setSaving(true);
+    if (consent === null) return;
     const input: HouseholdInput = {
       group: values.group,
       address: { houseNumber: values.houseNumber, lane: values.lane, subLane: values.subLane, street: values.street },
@@ -80,16 +74,11 @@ function Form({ existing, initialGroup = '', groups }: { existing?: Household; i
       phone: consent ? values.phone : '',
       notes: consent ? values.notes : '',
     };
-    const result = existing ? await updateHousehold(db, actor, existing.id, input) : await createHousehold(db, actor, input);
-    setSaving(false);
-    if (!result.ok) {
-      setFailure(result);
-      return;
-    }
-    setFailure(null);
-    void setMeta(db, META_KEYS.lastGroup, result.record.group);
+    const household = await save(() => (existing ? updateHousehold(db, actor, existing.id, input) : createHousehold(db, actor, input)));
+    if (!household) return;
+    void setMeta(db, META_KEYS.lastGroup, household.group);
     flash(t(existing ? 'householdForm.updated' : 'householdForm.created'));
-    navigate(paths.household(result.record.id), { replace: true });
+    navigate(paths.household(household.id), { replace: true });
   }
 
   return (
@@ -100,12 +89,12 @@ function Form({ existing, initialGroup = '', groups }: { existing?: Household; i
           <legend>{t('householdForm.consentQuestion')}</legend>
           <p className="hint">{t('householdForm.consentExplain')}</p>
           <div className="choice-row">
-            <button type="button" className="choice" aria-pressed={consent === true} onClick={() => setConsent(true)}>
+            <Choice pressed={consent === true} onPress={() => setConsent(true)}>
               {t('householdForm.consentYes')}
-            </button>
-            <button type="button" className="choice" aria-pressed={consent === false} onClick={() => setConsent(false)}>
+            </Choice>
+            <Choice pressed={consent === false} onPress={() => setConsent(false)}>
               {t('householdForm.consentNo')}
-            </button>
+            </Choice>
           </div>
           {consent === false && existing?.consent.given && <p className="warning">{t('householdForm.consentWithdrawn')}</p>}
         </fieldset>
@@ -132,11 +121,7 @@ function Form({ existing, initialGroup = '', groups }: { existing?: Household; i
                 <TextField label={t('common:fields.headName')} value={values.headName} onChange={set('headName')} error={errors.headName} autoComplete="off" required />
                 <TextField label={t('common:fields.phone')} type="tel" inputMode="tel" value={values.phone} onChange={set('phone')} error={errors.phone} hint={t('common:fields.phoneHint')} />
                 <SelectField label={t('common:fields.povertyStatus')} value={values.povertyStatus} onChange={(v) => set('povertyStatus')(v as PovertyStatus)} error={errors.povertyStatus}>
-                  {POVERTY_STATUSES.map((s) => (
-                    <option key={s} value={s}>
-                      {t(`common:poverty.${s}`)}
-                    </option>
-                  ))}
+                  <CodeOptions codes={POVERTY_STATUSES} label={(s) => t(`common:poverty.${s}`)} />
                 </SelectField>
                 <TextAreaField label={t('common:fields.notes')} value={values.notes} onChange={set('notes')} error={errors.notes} hint={t('common:fields.notesHint')} />
               </fieldset>

@@ -6,6 +6,7 @@ import { href, navigate, paths } from '../router';
 import { GroupPicker, useCurrentGroup } from '../components/GroupPicker';
 import { PriorityBadges } from '../components/PriorityBadges';
 import { LastVisit } from '../components/LastVisit';
+import { BottomLink } from '../components/BottomLink';
 import { Loading } from '../components/Loading';
 import { formatAddress } from '../components/address';
 
@@ -47,11 +48,7 @@ export function Households({ group: routeGroup }: { group?: string | undefined }
         </ul>
       )}
 
-      <div className="bottom-actions">
-        <a className="button primary big" href={href(paths.householdNew(group))}>
-          {t('households.add')}
-        </a>
-      </div>
+      <BottomLink path={paths.householdNew(group)} label={t('households.add')} />
     </section>
   );
 }

@@ -1,19 +1,13 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LiteracyPoint } from './LiteracyPoint';
-import { disposeStore, makeStore, renderScreen } from './testUtils';
+import { renderScreen, storeForTest } from './testUtils';
 import { getMeta, META_KEYS } from '../db/meta';
-import type { Store } from '../db/StoreContext';
 
 describe('LiteracyPoint', () => {
-  let store: Store;
-  afterEach(async () => {
-    await disposeStore(store);
-  });
-
   it('remembers the point, records an anonymous walk-in with no household and resets for the next', async () => {
-    store = makeStore();
+    const store = storeForTest();
     const user = userEvent.setup();
     await renderScreen(<LiteracyPoint />, store);
 

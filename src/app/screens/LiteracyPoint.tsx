@@ -4,9 +4,11 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SaveBar } from '../components/SaveBar';
+import { useSave } from '../hooks/useSave';
+import { Choice } from '../components/Choice';
 import { useMeta, useTodayVisits } from '../db/hooks';
 import { META_KEYS, setMeta } from '../db/meta';
-import { recordVisit, type WriteFailure } from '../db/repo';
+import { recordVisit } from '../db/repo';
 import { useStore } from '../db/StoreContext';
 import { PLATFORMS } from '../../shared/platforms';
 import { walkInPriority } from '../../shared/priority';
@@ -17,9 +19,8 @@ import { CheckboxField, TextField } from '../components/Field';
 import { ServicesInput } from '../components/ServicesInput';
 import { Loading } from '../components/Loading';
 import { flash } from '../components/Flash';
-import { fieldErrorsOf } from '../db/writeFailure';
 import { useDraft } from '../hooks/useDraft';
-import { emptyWalkIn, stepErrors, stepsFor, walkInBirthYear, walkInFromDraft, type WalkInDraft } from './visitDraft';
+import { emptyWalkIn, servicesInputProps, stepErrors, stepsFor, walkInBirthYear, walkInFromDraft, type WalkInDraft } from './visitDraft';
 
 export function LiteracyPoint() {
   const { t } = useTranslation(['screens', 'common']);
@@ -87,24 +88,14 @@ function WalkInForm({ point }: { point: string }) {
   const { t } = useTranslation(['screens', 'common']);
   const { db, actor } = useStore();
   const draft = useDraft<WalkInDraft>('walkin', emptyWalkIn);
-  const [failure, setFailure] = useState<WriteFailure | null>(null);
-  const [saving, setSaving] = useState(false);
+  const { failure, errors, saving, save: saveWith } = useSave();
   if (!draft.value) return <Loading />;
   const d = draft.value;
-  const errors = fieldErrorsOf(failure);
   const { input, origins } = walkInFromDraft(point, d);
   const birthYear = walkInBirthYear(d);
 
   async function save() {
-    if (saving || !d) return;
-    setSaving(true);
-    const result = await recordVisit(db, actor, input);
-    setSaving(false);
-    if (!result.ok) {
-      setFailure(result);
-      return;
-    }
-    setFailure(null);
+    if (!(await saveWith(() => recordVisit(db, actor, input)))) return;
     await draft.reset();
     flash(t('point.saved'));
   }
@@ -119,14 +110,9 @@ function WalkInForm({ point }: { point: string }) {
       }}
     >
       <h2>{t('point.walkIn')}</h2>
-      <button
-        type="button"
-        className="choice"
-        aria-pressed={d.anonymous}
-        onClick={() => draft.update((p) => ({ ...p, anonymous: !p.anonymous }))}
-      >
+      <Choice pressed={d.anonymous} onPress={() => draft.update((p) => ({ ...p, anonymous: !p.anonymous }))}>
         {t('common:anonymous')}
-      </button>
+      </Choice>
       {!d.anonymous && (
         <TextField label={t('common:fields.fullName')} value={d.name} onChange={(name) => draft.update((p) => ({ ...p, name }))} error={errors['people.0.walkInName']} />
       )}
@@ -174,13 +160,7 @@ function WalkInForm({ point }: { point: string }) {
         );
       })}
 
-      <ServicesInput
-        services={d.services}
-        input={d.serviceInput}
-        onServices={(services) => draft.update((p) => ({ ...p, services }))}
-        onInput={(serviceInput) => draft.update((p) => ({ ...p, serviceInput }))}
-        error={Object.entries(errors).find(([k]) => k.startsWith('services'))?.[1]}
-      />
+      <ServicesInput {...servicesInputProps(d, draft.update, errors)} />
 
       <SaveBar label={t('point.save')} failure={failure} disabled={saving} />
     </form>

@@ -1,34 +1,14 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PersonDetail } from './PersonDetail';
-import { disposeStore, makeStore, renderScreen } from './testUtils';
-import { createHousehold, createPerson } from '../db/repo';
-import type { Store } from '../db/StoreContext';
+import { renderScreen, seedHousehold, seedPerson, storeForTest } from './testUtils';
 
 describe('PersonDetail', () => {
-  let store: Store;
-  afterEach(async () => {
-    await disposeStore(store);
-  });
-
   it('cycles a step with one tap each and asks for the blocker before saving "blocked"', async () => {
-    store = makeStore();
-    const h = await createHousehold(store.db, store.actor, {
-      group: 'TDP 5',
-      address: { houseNumber: '5', street: 'Phố Huế' },
-      headName: 'Vũ Thị Lan',
-      povertyStatus: 'none',
-      consentGiven: true,
-    });
-    if (!h.ok) throw new Error('seed');
-    const p = await createPerson(store.db, store.actor, h.record.id, {
-      fullName: 'Vũ Thị Lan',
-      birthYear: 1980,
-      flags: { disability: true, livesAlone: false },
-    });
-    if (!p.ok) throw new Error('seed');
-    const id = p.record.id;
+    const store = storeForTest();
+    const h = await seedHousehold(store, { address: { houseNumber: '5', street: 'Phố Huế' }, headName: 'Vũ Thị Lan' });
+    const { id } = await seedPerson(store, h.id, { fullName: 'Vũ Thị Lan', birthYear: 1980, flags: { disability: true, livesAlone: false } });
     const user = userEvent.setup();
     await renderScreen(<PersonDetail id={id} />, store);
 
@@ -59,34 +39,19 @@ describe('PersonDetail', () => {
       ),
     );
   });
-});
-
-describe('PersonDetail rapid taps', () => {
-  let store: Store;
-  afterEach(async () => {
-    await disposeStore(store);
-  });
 
   it('keeps every tap when several steps are tapped in quick succession', async () => {
-    store = makeStore();
-    const h = await createHousehold(store.db, store.actor, {
-      group: 'TDP 5',
-      address: { houseNumber: '8', street: 'Phố Huế' },
-      headName: 'Đỗ Văn Nam',
-      povertyStatus: 'none',
-      consentGiven: true,
-    });
-    if (!h.ok) throw new Error('seed');
-    const p = await createPerson(store.db, store.actor, h.record.id, { fullName: 'Đỗ Văn Nam', flags: { disability: false, livesAlone: false } });
-    if (!p.ok) throw new Error('seed');
-    await renderScreen(<PersonDetail id={p.record.id} />, store);
+    const store = storeForTest();
+    const h = await seedHousehold(store, { address: { houseNumber: '8', street: 'Phố Huế' }, headName: 'Đỗ Văn Nam' });
+    const p = await seedPerson(store, h.id, { fullName: 'Đỗ Văn Nam' });
+    await renderScreen(<PersonDetail id={p.id} />, store);
     const vneid = await screen.findByRole('group', { name: 'VNeID' });
     // Synchronous clicks: no awaiting between taps, as with a fast thumb.
     fireEvent.click(within(vneid).getByRole('button', { name: /Đã cài đặt/ }));
     fireEvent.click(within(vneid).getByRole('button', { name: /Đã đăng ký tài khoản/ }));
     fireEvent.click(within(vneid).getByRole('button', { name: /Tự làm được/ }));
     await expect
-      .poll(async () => (await store.db.people.get(p.record.id))!.platforms.vneid)
+      .poll(async () => (await store.db.people.get(p.id))!.platforms.vneid)
       .toMatchObject({ steps: { installed: { status: 'done' }, registered: { status: 'done' } }, independent: true });
   });
 });

@@ -3,15 +3,15 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SaveBar } from '../components/SaveBar';
+import { useSave } from '../hooks/useSave';
 import { useHousehold, usePerson } from '../db/hooks';
-import { createPerson, updatePerson, type PersonInput, type WriteFailure } from '../db/repo';
+import { createPerson, updatePerson, type PersonInput } from '../db/repo';
 import { useStore } from '../db/StoreContext';
 import { navigate, paths } from '../router';
 import { SEXES, type Person } from '../../shared/schemas';
-import { CheckboxField, SelectField, TextField } from '../components/Field';
-import { Loading, NotFound } from '../components/Loading';
+import { CheckboxField, CodeOptions, SelectField, TextField } from '../components/Field';
+import { Loaded } from '../components/Loading';
 import { flash } from '../components/Flash';
-import { fieldErrorsOf } from '../db/writeFailure';
 import { formatAddress } from '../components/address';
 
 interface Values {
@@ -52,14 +52,8 @@ function toInput(v: Values): PersonInput {
 export function PersonForm({ id, householdId }: { id?: string | undefined; householdId?: string | undefined }) {
   const person = usePerson(id);
   const household = useHousehold(householdId);
-  if (id) {
-    if (person === undefined) return <Loading />;
-    if (person === null) return <NotFound />;
-    return <Form existing={person.person} />;
-  }
-  if (household === undefined) return <Loading />;
-  if (household === null) return <NotFound />;
-  return <Form householdId={household.household.id} householdLabel={household.household.address} />;
+  if (id) return <Loaded record={person}>{(p) => <Form existing={p.person} />}</Loaded>;
+  return <Loaded record={household}>{(h) => <Form householdId={h.household.id} householdLabel={h.household.address} />}</Loaded>;
 }
 
 function Form({
@@ -74,26 +68,16 @@ function Form({
   const { t } = useTranslation(['screens', 'common']);
   const { db, actor } = useStore();
   const [values, setValues] = useState<Values>(() => valuesOf(existing));
-  const [failure, setFailure] = useState<WriteFailure | null>(null);
-  const [saving, setSaving] = useState(false);
-  const errors = fieldErrorsOf(failure);
+  const { failure, errors, saving, save } = useSave();
   const set = <K extends keyof Values>(key: K) => (v: Values[K]) => setValues((prev) => ({ ...prev, [key]: v }));
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
-    if (saving) return;
-    setSaving(true);
     const input = toInput(values);
-    const result = existing
-      ? await updatePerson(db, actor, existing.id, input)
-      : await createPerson(db, actor, householdId!, input);
-    setSaving(false);
-    if (!result.ok) {
-      setFailure(result);
-      return;
-    }
-    flash(t(existing ? 'personForm.updated' : 'personForm.created', { name: result.record.fullName }));
-    navigate(existing ? paths.person(result.record.id) : paths.household(result.record.householdId), { replace: true });
+    const person = await save(() => (existing ? updatePerson(db, actor, existing.id, input) : createPerson(db, actor, householdId!, input)));
+    if (!person) return;
+    flash(t(existing ? 'personForm.updated' : 'personForm.created', { name: person.fullName }));
+    navigate(existing ? paths.person(person.id) : paths.household(person.householdId), { replace: true });
   }
 
   return (
@@ -113,11 +97,7 @@ function Form({
         />
         <SelectField label={t('common:fields.sex')} value={values.sex} onChange={set('sex')} error={errors.sex}>
           <option value="">{t('common:notSaid')}</option>
-          {SEXES.map((s) => (
-            <option key={s} value={s}>
-              {t(`common:sex.${s}`)}
-            </option>
-          ))}
+          <CodeOptions codes={SEXES} label={(s) => t(`common:sex.${s}`)} />
         </SelectField>
         <TextField label={t('common:fields.phone')} type="tel" inputMode="tel" value={values.phone} onChange={set('phone')} error={errors.phone} hint={t('common:fields.phoneHint')} />
         <SelectField

@@ -1,39 +1,23 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { VisitForm } from './VisitForm';
 import { visitDraftKey } from './visitDraft';
-import { disposeStore, makeStore, renderScreen } from './testUtils';
-import { createHousehold, createPerson } from '../db/repo';
+import { renderScreen, seedHousehold, seedPerson, storeForTest } from './testUtils';
 import { loadDraft } from '../db/meta';
 import type { Store } from '../db/StoreContext';
 
+/** A near-poor household with one elderly person living alone. */
 async function seed(store: Store) {
-  const h = await createHousehold(store.db, store.actor, {
-    group: 'TDP 5',
-    address: { houseNumber: '3', street: 'Hàng Bông' },
-    headName: 'Phạm Văn Đức',
-    povertyStatus: 'near_poor',
-    consentGiven: true,
-  });
-  if (!h.ok) throw new Error('seed household');
-  const p = await createPerson(store.db, store.actor, h.record.id, {
-    fullName: 'Phạm Văn Đức',
-    birthYear: 1950,
-    flags: { disability: false, livesAlone: true },
-  });
-  if (!p.ok) throw new Error('seed person');
-  return { householdId: h.record.id, personId: p.record.id };
+  const h = await seedHousehold(store, { address: { houseNumber: '3', street: 'Hàng Bông' }, headName: 'Phạm Văn Đức', povertyStatus: 'near_poor' });
+  const p = await seedPerson(store, h.id, { fullName: 'Phạm Văn Đức', birthYear: 1950, flags: { disability: false, livesAlone: true } });
+  return { householdId: h.id, personId: p.id };
 }
 
 describe('VisitForm', () => {
-  let store: Store;
-  afterEach(async () => {
-    await disposeStore(store);
-  });
 
   it('restores its draft from IndexedDB after an unmount (reload, crash)', async () => {
-    store = makeStore();
+    const store = storeForTest();
     const { householdId } = await seed(store);
     const user = userEvent.setup();
     const first = await renderScreen(<VisitForm householdId={householdId} />, store);
@@ -57,7 +41,7 @@ describe('VisitForm', () => {
   });
 
   it('asks why a step is blocked and saves the blocker, then clears the draft', async () => {
-    store = makeStore();
+    const store = storeForTest();
     const { householdId, personId } = await seed(store);
     const user = userEvent.setup();
     await renderScreen(<VisitForm householdId={householdId} />, store);
@@ -82,7 +66,7 @@ describe('VisitForm', () => {
   });
 
   it('records an escalation with its reason and detail', async () => {
-    store = makeStore();
+    const store = storeForTest();
     const { householdId } = await seed(store);
     const user = userEvent.setup();
     await renderScreen(<VisitForm householdId={householdId} />, store);

@@ -4,11 +4,12 @@
 //
 // Everything typed is a draft in IndexedDB (useDraft), restored on mount and
 // cleared on save, so a reload, a crash or an update never loses a visit.
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SaveBar } from '../components/SaveBar';
+import { useSave } from '../hooks/useSave';
+import { Choice } from '../components/Choice';
 import { useHousehold } from '../db/hooks';
-import { recordVisit, type WriteFailure } from '../db/repo';
+import { recordVisit } from '../db/repo';
 import { useStore } from '../db/StoreContext';
 import { navigate, paths } from '../router';
 import { ESCALATION_REASONS, PLATFORMS, type EscalationReason, type Platform } from '../../shared/platforms';
@@ -16,21 +17,18 @@ import { OUTCOMES, type Person } from '../../shared/schemas';
 import { personPriority } from '../../shared/priority';
 import { nextStatus, PlatformChecklist, type StepState } from '../components/PlatformChecklist';
 import { PriorityBadges } from '../components/PriorityBadges';
-import { SelectField, TextAreaField, TextField } from '../components/Field';
+import { CodeOptions, SelectField, TextAreaField, TextField } from '../components/Field';
 import { ServicesInput } from '../components/ServicesInput';
-import { Loading, NotFound } from '../components/Loading';
+import { Loaded, Loading } from '../components/Loading';
 import { flash } from '../components/Flash';
-import { fieldErrorsOf } from '../db/writeFailure';
 import { formatAddress } from '../components/address';
 import { useDraft } from '../hooks/useDraft';
-import { emptyVisitDraft, isContact, stepErrors, stepsFor, visitDraftKey, visitFromDraft, type VisitDraft } from './visitDraft';
+import { emptyVisitDraft, isContact, servicesInputProps, stepErrors, stepsFor, visitDraftKey, visitFromDraft, type VisitDraft } from './visitDraft';
 import './VisitForm.css';
 
 export function VisitForm({ householdId }: { householdId: string }) {
   const detail = useHousehold(householdId);
-  if (detail === undefined) return <Loading />;
-  if (detail === null || detail.household.deleted) return <NotFound />;
-  return <Form householdId={householdId} detail={detail} />;
+  return <Loaded record={detail?.household.deleted ? null : detail}>{(d) => <Form householdId={householdId} detail={d} />}</Loaded>;
 }
 
 type Detail = NonNullable<ReturnType<typeof useHousehold>>;
@@ -39,14 +37,12 @@ function Form({ householdId, detail }: { householdId: string; detail: Detail }) 
   const { t } = useTranslation(['screens', 'common']);
   const { db, actor } = useStore();
   const draft = useDraft<VisitDraft>(visitDraftKey(householdId), emptyVisitDraft);
-  const [failure, setFailure] = useState<WriteFailure | null>(null);
-  const [saving, setSaving] = useState(false);
+  const { failure, errors, saving, save: saveWith } = useSave();
   const { household, people, reasons } = detail;
 
   if (!draft.value) return <Loading />;
   const d = draft.value;
   const contact = isContact(d.outcome);
-  const errors = fieldErrorsOf(failure);
 
   const stored = (p: Person, platform: Platform, step: string): StepState =>
     (p.platforms[platform].steps as Record<string, StepState>)[step] ?? { status: 'not_started' };
@@ -66,14 +62,7 @@ function Form({ householdId, detail }: { householdId: string; detail: Detail }) 
   const { input, origins } = visitFromDraft(householdId, d, people);
 
   async function save() {
-    if (saving || !d) return;
-    setSaving(true);
-    const result = await recordVisit(db, actor, input);
-    setSaving(false);
-    if (!result.ok) {
-      setFailure(result);
-      return;
-    }
+    if (!(await saveWith(() => recordVisit(db, actor, input)))) return;
     await draft.reset();
     flash(t('visit.saved'));
     navigate(paths.household(householdId), { replace: true });
@@ -107,15 +96,9 @@ function Form({ householdId, detail }: { householdId: string; detail: Detail }) 
           <legend>{t('visit.outcome')}</legend>
           <div className="choice-row">
             {OUTCOMES.map((o) => (
-              <button
-                key={o}
-                type="button"
-                className={`choice outcome-${o}`}
-                aria-pressed={d.outcome === o}
-                onClick={() => draft.update((prev) => ({ ...prev, outcome: o }))}
-              >
+              <Choice key={o} variant={`outcome-${o}`} pressed={d.outcome === o} onPress={() => draft.update((prev) => ({ ...prev, outcome: o }))}>
                 {t(`common:outcomes.${o}`)}
-              </button>
+              </Choice>
             ))}
           </div>
         </fieldset>
@@ -161,15 +144,7 @@ function Form({ householdId, detail }: { householdId: string; detail: Detail }) 
             ))
           ))}
 
-        {contact && (
-          <ServicesInput
-            services={d.services}
-            input={d.serviceInput}
-            onServices={(services) => draft.update((prev) => ({ ...prev, services }))}
-            onInput={(serviceInput) => draft.update((prev) => ({ ...prev, serviceInput }))}
-            error={Object.entries(errors).find(([k]) => k.startsWith('services'))?.[1]}
-          />
-        )}
+        {contact && <ServicesInput {...servicesInputProps(d, draft.update, errors)} />}
 
         <TextField
           label={t('visit.followUpOn')}
@@ -181,14 +156,9 @@ function Form({ householdId, detail }: { householdId: string; detail: Detail }) 
 
         <fieldset className="escalate">
           <legend>{t('visit.escalateTitle')}</legend>
-          <button
-            type="button"
-            className="choice"
-            aria-pressed={d.escalate}
-            onClick={() => draft.update((prev) => ({ ...prev, escalate: !prev.escalate }))}
-          >
+          <Choice pressed={d.escalate} onPress={() => draft.update((prev) => ({ ...prev, escalate: !prev.escalate }))}>
             {t('common:escalateAction')}
-          </button>
+          </Choice>
           {d.escalate && (
             <>
               <SelectField
@@ -199,11 +169,7 @@ function Form({ householdId, detail }: { householdId: string; detail: Detail }) 
                 required
               >
                 <option value="">{t('common:choose')}</option>
-                {ESCALATION_REASONS.map((r) => (
-                  <option key={r} value={r}>
-                    {t(`common:escalation.${r}`)}
-                  </option>
-                ))}
+                <CodeOptions codes={ESCALATION_REASONS} label={(r) => t(`common:escalation.${r}`)} />
               </SelectField>
               <TextAreaField
                 label={t('visit.escalateDetail')}

@@ -3,6 +3,7 @@ import { emptyPlatforms, type Outcome, type Person } from '../../shared/schemas'
 import {
   emptyVisitDraft,
   emptyWalkIn,
+  servicesInputProps,
   servicesToSave,
   stepErrors,
   stepsFor,
@@ -193,5 +194,16 @@ describe('stepErrors', () => {
     ['a walk-in (no person id) gets no registered person’s errors', 'ihanoi', undefined, {}],
   ])('%s', (_name, platform, personId, expected) => {
     expect(stepErrors(errors, origins, platform, personId)).toEqual(expected);
+  });
+});
+
+describe('servicesInputProps', () => {
+  it('shows the draft’s services with the first error about them, and writes changes back into the draft', () => {
+    let draft: WalkInDraft = { ...emptyWalkIn(), services: ['Đăng ký tạm trú'], serviceInput: 'Cấp' };
+    const props = servicesInputProps(draft, (fn) => (draft = fn(draft)), { notes: 'validation.tooLong', 'services.0': 'validation.required' });
+    expect(props).toMatchObject({ services: ['Đăng ký tạm trú'], input: 'Cấp', error: 'validation.required' });
+    props.onServices(['Cấp căn cước']);
+    props.onInput('');
+    expect(draft).toMatchObject({ services: ['Cấp căn cước'], serviceInput: '' });
   });
 });

@@ -67,6 +67,24 @@ export function stepErrors(
   return out;
 }
 
+/**
+ * ServicesInput's props for either draft: the services added, the text still in
+ * the box, and the first error about the services (the list or one of them).
+ */
+export function servicesInputProps<D extends { services: string[]; serviceInput: string }>(
+  d: D,
+  update: (fn: (prev: D) => D) => void,
+  errors: Readonly<Record<string, string>>,
+) {
+  return {
+    services: d.services,
+    input: d.serviceInput,
+    onServices: (services: string[]) => update((prev) => ({ ...prev, services })),
+    onInput: (serviceInput: string) => update((prev) => ({ ...prev, serviceInput })),
+    error: Object.entries(errors).find(([k]) => k.startsWith('services'))?.[1],
+  };
+}
+
 // ---------------------------------------------------------------- door visit
 
 export interface VisitDraft {

@@ -1,5 +1,5 @@
 // Sign-in. Needs the network once; after that the app opens offline.
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from './SessionContext';
 import type { SignInError } from './api';
@@ -26,26 +26,8 @@ export function LoginScreen({ reason }: { reason?: 'expired' }) {
     <form className="login" onSubmit={submit} aria-labelledby="login-title">
       <h1 id="login-title">{reason === 'expired' ? t('expiredTitle') : t('title')}</h1>
       <p>{reason === 'expired' ? t('expiredIntro') : t('intro')}</p>
-      <label htmlFor="login-username">{t('username')}</label>
-      <input
-        id="login-username"
-        name="username"
-        autoComplete="username"
-        autoCapitalize="none"
-        required
-        value={username}
-        onChange={(e) => setUsername(e.target.value)}
-      />
-      <label htmlFor="login-password">{t('password')}</label>
-      <input
-        id="login-password"
-        name="password"
-        type="password"
-        autoComplete="current-password"
-        required
-        value={password}
-        onChange={(e) => setPassword(e.target.value)}
-      />
+      <LoginInput name="username" label={t('username')} autoComplete="username" autoCapitalize="none" value={username} onChange={setUsername} />
+      <LoginInput name="password" label={t('password')} type="password" autoComplete="current-password" value={password} onChange={setPassword} />
       {error && (
         <p className="form-error" role="alert">
           {t(`errors.${error}`)}
@@ -55,5 +37,25 @@ export function LoginScreen({ reason }: { reason?: 'expired' }) {
         {busy ? t('signingIn') : t('signIn')}
       </button>
     </form>
+  );
+}
+
+/** A required sign-in input under its label, with the fixed id `login-<name>`. */
+function LoginInput({
+  name,
+  label,
+  value,
+  onChange,
+  ...attributes
+}: { name: 'username' | 'password'; label: string; value: string; onChange: (v: string) => void } & Pick<
+  InputHTMLAttributes<HTMLInputElement>,
+  'type' | 'autoComplete' | 'autoCapitalize'
+>) {
+  const id = `login-${name}`;
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <input id={id} name={name} {...attributes} required value={value} onChange={(e) => onChange(e.target.value)} />
+    </>
   );
 }

@@ -2,6 +2,7 @@
 // totals, coverage per residential group, the per-platform funnel and the
 // blockers. Every number goes through formatNumber; every bar has its number
 // in text next to it, so nothing depends on seeing the bar.
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ReportSummary } from '../../../shared/reports';
 import { formatNumber } from '../../i18n';
@@ -33,6 +34,31 @@ function Bar({ value, goal = false }: { value: number; goal?: boolean }) {
   );
 }
 
+/** A table's head: one column heading per label. */
+function ColumnHeadings({ labels }: { labels: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {labels.map((label) => (
+          <th key={label} scope="col">
+            {label}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/** A dashboard section under its h2; `empty`, when given, is said instead of the content. */
+function ReportSection({ id, title, empty, children }: { id: string; title: string; empty?: string | undefined; children: ReactNode }) {
+  return (
+    <section className="report-section">
+      <h2 id={id}>{title}</h2>
+      {empty === undefined ? children : <p className="empty">{empty}</p>}
+    </section>
+  );
+}
+
 export function VisitTotals({ visits }: { visits: ReportSummary['visits'] }) {
   const { t, n } = useFormat();
   const items = [
@@ -43,8 +69,7 @@ export function VisitTotals({ visits }: { visits: ReportSummary['visits'] }) {
     ['escalations', visits.escalations],
   ] as const;
   return (
-    <section className="report-section">
-      <h2 id="report-visits">{t('visits.title')}</h2>
+    <ReportSection id="report-visits" title={t('visits.title')}>
       <ul className="stats report-stats">
         {items.map(([key, value]) => (
           <li key={key} className={`report-stat-${key}`} data-testid={`visits-${key}`}>
@@ -53,7 +78,7 @@ export function VisitTotals({ visits }: { visits: ReportSummary['visits'] }) {
           </li>
         ))}
       </ul>
-    </section>
+    </ReportSection>
   );
 }
 
@@ -89,50 +114,34 @@ export function CoverageTable({ coverage }: { coverage: Coverage[] }) {
     );
   };
   return (
-    <section className="report-section">
-      <h2 id="report-coverage">{t('coverage.title')}</h2>
-      {rows.length === 0 ? (
-        <p className="empty">{t('coverage.empty')}</p>
-      ) : (
-        <>
-          <p className="hint scroll-hint">{t('coverage.scrollHint')}</p>
-          {/* Scrolls inside itself on a phone; focusable so a keyboard can scroll it. */}
-          <div className="table-scroll" role="region" aria-labelledby="report-coverage" tabIndex={0}>
-            <table className="data-table coverage-table" aria-labelledby="report-coverage">
-              <thead>
-                <tr>
-                  <th scope="col">{t('coverage.group')}</th>
-                  {/* The share first: on a phone it is what shows before any scrolling. */}
-                  <th scope="col">{t('coverage.visitedShare')}</th>
-                  <th scope="col">{t('coverage.households')}</th>
-                  <th scope="col">{t('coverage.visited')}</th>
-                  <th scope="col">{t('coverage.notHome')}</th>
-                  <th scope="col">{t('coverage.declined')}</th>
-                  <th scope="col">{t('coverage.unknocked')}</th>
-                  <th scope="col">{t('coverage.priorityPeople')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.group}>
-                    <th scope="row">{r.group}</th>
-                    {cells(r)}
-                  </tr>
-                ))}
-              </tbody>
-              {rows.length > 1 && (
-                <tfoot>
-                  <tr>
-                    <th scope="row">{t('coverage.total')}</th>
-                    {cells(total)}
-                  </tr>
-                </tfoot>
-              )}
-            </table>
-          </div>
-        </>
-      )}
-    </section>
+    <ReportSection id="report-coverage" title={t('coverage.title')} empty={rows.length === 0 ? t('coverage.empty') : undefined}>
+      <p className="hint scroll-hint">{t('coverage.scrollHint')}</p>
+      {/* Scrolls inside itself on a phone; focusable so a keyboard can scroll it. */}
+      <div className="table-scroll" role="region" aria-labelledby="report-coverage" tabIndex={0}>
+        <table className="data-table coverage-table" aria-labelledby="report-coverage">
+          {/* The share first after the group: on a phone it is what shows before any scrolling. */}
+          <ColumnHeadings
+            labels={['group', 'visitedShare', 'households', 'visited', 'notHome', 'declined', 'unknocked', 'priorityPeople'].map((k) => t(`coverage.${k}`))}
+          />
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.group}>
+                <th scope="row">{r.group}</th>
+                {cells(r)}
+              </tr>
+            ))}
+          </tbody>
+          {rows.length > 1 && (
+            <tfoot>
+              <tr>
+                <th scope="row">{t('coverage.total')}</th>
+                {cells(total)}
+              </tr>
+            </tfoot>
+          )}
+        </table>
+      </div>
+    </ReportSection>
   );
 }
 
@@ -145,13 +154,7 @@ function PlatformFunnel({ funnel }: { funnel: Funnel }) {
       <h3 id={id}>{t(`common:platforms.${funnel.platform}`)}</h3>
       <p className="muted">{t('funnel.people', { count: funnel.people, n: n(funnel.people) })}</p>
       <table className="data-table funnel-table" aria-labelledby={id}>
-        <thead>
-          <tr>
-            <th scope="col">{t('funnel.step')}</th>
-            <th scope="col">{t('funnel.done')}</th>
-            <th scope="col">{t('funnel.blocked')}</th>
-          </tr>
-        </thead>
+        <ColumnHeadings labels={[t('funnel.step'), t('funnel.done'), t('funnel.blocked')]} />
         <tbody>
           {funnel.steps.map((s) => (
             <tr key={s.step}>
@@ -176,19 +179,12 @@ function PlatformFunnel({ funnel }: { funnel: Funnel }) {
 export function FunnelSection({ funnel }: { funnel: Funnel[] }) {
   const { t } = useFormat();
   return (
-    <section className="report-section">
-      <h2 id="report-funnel">{t('funnel.title')}</h2>
-      {funnel.length === 0 ? (
-        <p className="empty">{t('funnel.empty')}</p>
-      ) : (
-        <>
-          <p className="hint">{t('funnel.intro')}</p>
-          {funnel.map((f) => (
-            <PlatformFunnel key={f.platform} funnel={f} />
-          ))}
-        </>
-      )}
-    </section>
+    <ReportSection id="report-funnel" title={t('funnel.title')} empty={funnel.length === 0 ? t('funnel.empty') : undefined}>
+      <p className="hint">{t('funnel.intro')}</p>
+      {funnel.map((f) => (
+        <PlatformFunnel key={f.platform} funnel={f} />
+      ))}
+    </ReportSection>
   );
 }
 
@@ -196,26 +192,19 @@ export function BlockerRanking({ blockers }: { blockers: ReportSummary['blockers
   const { t, n } = useFormat();
   const ranked = blockers.filter((b) => b.count > 0).sort((a, b) => b.count - a.count);
   return (
-    <section className="report-section">
-      <h2 id="report-blockers">{t('blockers.title')}</h2>
-      {ranked.length === 0 ? (
-        <p className="empty">{t('blockers.empty')}</p>
-      ) : (
-        <>
-          <p className="hint">{t('blockers.intro')}</p>
-          <ol className="blocker-rank" aria-labelledby="report-blockers">
-            {ranked.map((b) => (
-              <li key={`${b.platform}-${b.blocker}`}>
-                <span className="blocker-name">{t(`common:blockers.${b.blocker}`)}</span>
-                <span className="blocker-meta">
-                  <span className="muted">{t(`common:platforms.${b.platform}`)}</span>
-                  <strong>{t('blockers.count', { count: b.count, n: n(b.count) })}</strong>
-                </span>
-              </li>
-            ))}
-          </ol>
-        </>
-      )}
-    </section>
+    <ReportSection id="report-blockers" title={t('blockers.title')} empty={ranked.length === 0 ? t('blockers.empty') : undefined}>
+      <p className="hint">{t('blockers.intro')}</p>
+      <ol className="blocker-rank" aria-labelledby="report-blockers">
+        {ranked.map((b) => (
+          <li key={`${b.platform}-${b.blocker}`}>
+            <span className="blocker-name">{t(`common:blockers.${b.blocker}`)}</span>
+            <span className="blocker-meta">
+              <span className="muted">{t(`common:platforms.${b.platform}`)}</span>
+              <strong>{t('blockers.count', { count: b.count, n: n(b.count) })}</strong>
+            </span>
+          </li>
+        ))}
+      </ol>
+    </ReportSection>
   );
 }
