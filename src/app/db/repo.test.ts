@@ -23,6 +23,11 @@ async function seedPerson(db = freshDb()) {
   return { db, household, person: p.record };
 }
 
+/** A door visit to `householdId` with nobody helped; `overrides` says what the test is about. */
+function doorVisit(householdId: string, overrides: Partial<Parameters<typeof recordVisit>[2]> = {}): Parameters<typeof recordVisit>[2] {
+  return { householdId, channel: 'door', outcome: 'helped', people: [], services: [], ...overrides };
+}
+
 describe('repository writes', () => {
   it('creating a household writes the record and exactly one outbox entry with all fields', async () => {
     const { db, household } = await seedHousehold();
@@ -40,13 +45,7 @@ describe('repository writes', () => {
     const { db, household } = await seedHousehold();
     const p = await createPerson(db, actor, household.id, personInput());
     expect(p.ok).toBe(true);
-    const v = await recordVisit(db, actor, {
-      householdId: household.id,
-      channel: 'door',
-      outcome: 'not_home',
-      people: [],
-      services: [],
-    });
+    const v = await recordVisit(db, actor, doorVisit(household.id, { outcome: 'not_home' }));
     expect(v.ok).toBe(true);
     const outbox = await db.outbox.orderBy('seq').toArray();
     expect(outbox.map((e) => e.entity)).toEqual(['household', 'person', 'visit']);
@@ -147,27 +146,14 @@ describe('repository writes', () => {
 
   it('a visit that fails validation writes neither the visit nor person changes', async () => {
     const { db, household } = await seedHousehold();
-    const r = await recordVisit(db, actor, {
-      householdId: household.id,
-      channel: 'door',
-      outcome: 'helped',
-      people: [{ steps: [{ platform: 'ihanoi', step: 'level2', status: 'done' }] }],
-      services: [],
-    });
+    const r = await recordVisit(db, actor, doorVisit(household.id, { people: [{ steps: [{ platform: 'ihanoi', step: 'level2', status: 'done' }] }] }));
     expect(r).toMatchObject({ ok: false, reason: 'invalid', errors: { 'people.0.steps.0.step': 'validation.unknownStep' } });
     expect(await db.visits.count()).toBe(0);
   });
 
   it('a new escalation needs its detail, though a stored (erased) one may lack it', async () => {
     const { db, household } = await seedHousehold();
-    const r = await recordVisit(db, actor, {
-      householdId: household.id,
-      channel: 'door',
-      outcome: 'helped',
-      people: [],
-      services: [],
-      escalate: { reason: 'identity_verification', detail: '  ' },
-    });
+    const r = await recordVisit(db, actor, doorVisit(household.id, { escalate: { reason: 'identity_verification', detail: '  ' } }));
     expect(r).toMatchObject({ ok: false, reason: 'invalid', errors: { 'escalate.detail': 'validation.required' } });
     expect(await db.visits.count()).toBe(0);
   });
