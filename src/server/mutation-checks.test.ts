@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { allFields, type Fields } from '../shared/fields';
 import type { Mutation } from '../shared/protocol';
 import type { Entity } from '../shared/schemas';
-import { household, person } from '../../tests/server/fixtures';
+import { createHouseholdRecord as household, createPersonRecord as person } from '../../tests/factories/records';
 import { ApiError, Rejection } from './errors';
 import { checkConflictValues, checkMutationInput, inSeqOrder, validateRecord, withoutStrayKeys } from './mutation-checks';
 

@@ -90,4 +90,3 @@ export function createPersonInput(overrides: Partial<PersonInput> = {}): PersonI
 // The old names, still imported by tests under src/ (outbox, repo, search,
 // queries, SyncStatusBar), which this change could not edit. Remove them when
 // those files import createHouseholdInput / createPersonInput.
-export { createHouseholdInput as householdInput, createPersonInput as personInput };

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { resendRejected, resolveConflict, type ResolveResult } from './attention';
 import { createHousehold } from './repo';
 import type { AttentionItem, GoCuaDB } from './database';
-import { actor, freshDb, householdInput } from '../../../tests/factories/records';
+import { actor, freshDb, createHouseholdInput } from '../../../tests/factories/records';
 
 async function householdWithItem(item: (recordId: string) => AttentionItem) {
   const db = freshDb();
-  const h = await createHousehold(db, actor, householdInput());
+  const h = await createHousehold(db, actor, createHouseholdInput());
   if (!h.ok) throw new Error(JSON.stringify(h));
   const key = await db.attention.add(item(h.record.id));
   return { db, key };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyPushResults, BATCH_BYTES, nextBatch, numberOutbox } from './outbox';
-import { actor, freshDb, householdInput } from '../../../tests/factories/records';
+import { actor, freshDb, createHouseholdInput } from '../../../tests/factories/records';
 import { createHousehold } from './repo';
 
 describe('outbox numbering and batching', () => {
@@ -32,7 +32,7 @@ describe('outbox numbering and batching', () => {
 
   it('removes only the entries the answer covers, and keeps rejected ones as attention items', async () => {
     const db = freshDb();
-    for (let i = 0; i < 3; i++) await createHousehold(db, actor, householdInput({ headName: `Hộ ${i}` }));
+    for (let i = 0; i < 3; i++) await createHousehold(db, actor, createHouseholdInput({ headName: `Hộ ${i}` }));
     await numberOutbox(db);
     const batch = await nextBatch(db);
     await applyPushResults(db, batch, [

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createHousehold, createPerson, recordVisit } from './repo';
 import { coverage, followUps, householdsByGroup, localDate } from './queries';
-import { actor, freshDb, householdInput, personInput } from '../../../tests/factories/records';
+import { actor, freshDb, createHouseholdInput, createPersonInput } from '../../../tests/factories/records';
 
 const year = new Date().getFullYear();
 
 async function add(db: ReturnType<typeof freshDb>, house: string, lane: string, over = {}) {
-  const r = await createHousehold(db, actor, householdInput({ address: { houseNumber: house, lane, street: 'Hàng Bông' }, ...over }));
+  const r = await createHousehold(db, actor, createHouseholdInput({ address: { houseNumber: house, lane, street: 'Hàng Bông' }, ...over }));
   if (!r.ok) throw new Error(JSON.stringify(r));
   return r.record;
 }
@@ -18,7 +18,7 @@ describe('household list order', () => {
     const never = await add(db, '2', 'Ngõ 1');
     const nearPoor = await add(db, '3', 'Ngõ 1', { povertyStatus: 'near_poor' });
     const elderly = await add(db, '4', 'Ngõ 1');
-    await createPerson(db, actor, elderly.id, personInput({ birthYear: year - 72 }));
+    await createPerson(db, actor, elderly.id, createPersonInput({ birthYear: year - 72 }));
     await recordVisit(db, actor, { householdId: visited.id, channel: 'door', outcome: 'helped', people: [], services: [] });
     const items = await householdsByGroup(db, 'TDP 5');
     expect(items.map((i) => i.household.id)).toEqual([nearPoor.id, elderly.id, never.id, visited.id]);

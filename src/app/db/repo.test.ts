@@ -8,17 +8,17 @@ import {
   setPersonStep,
   updateHousehold,
 } from './repo';
-import { actor, freshDb, householdInput, personInput } from '../../../tests/factories/records';
+import { actor, freshDb, createHouseholdInput, createPersonInput } from '../../../tests/factories/records';
 
 async function seedHousehold(db = freshDb()) {
-  const h = await createHousehold(db, actor, householdInput());
+  const h = await createHousehold(db, actor, createHouseholdInput());
   if (!h.ok) throw new Error('seed failed');
   return { db, household: h.record };
 }
 
 async function seedPerson(db = freshDb()) {
   const { household } = await seedHousehold(db);
-  const p = await createPerson(db, actor, household.id, personInput());
+  const p = await createPerson(db, actor, household.id, createPersonInput());
   if (!p.ok) throw new Error('seed failed');
   return { db, household, person: p.record };
 }
@@ -43,7 +43,7 @@ describe('repository writes', () => {
 
   it('creating a person and a visit writes one outbox entry each', async () => {
     const { db, household } = await seedHousehold();
-    const p = await createPerson(db, actor, household.id, personInput());
+    const p = await createPerson(db, actor, household.id, createPersonInput());
     expect(p.ok).toBe(true);
     const v = await recordVisit(db, actor, doorVisit(household.id, { outcome: 'not_home' }));
     expect(v.ok).toBe(true);
@@ -77,7 +77,7 @@ describe('repository writes', () => {
 
   it('invalid input returns per-field errors and writes nothing', async () => {
     const db = freshDb();
-    const r = await createHousehold(db, actor, householdInput({ phone: '12345', address: { houseNumber: '', street: 'Hàng Bông' } }));
+    const r = await createHousehold(db, actor, createHouseholdInput({ phone: '12345', address: { houseNumber: '', street: 'Hàng Bông' } }));
     expect(r).toEqual({
       ok: false,
       reason: 'invalid',
@@ -89,9 +89,9 @@ describe('repository writes', () => {
 
   it('a person cannot be added to a household that gave no consent', async () => {
     const db = freshDb();
-    const h = await createHousehold(db, actor, householdInput({ consentGiven: false, headName: undefined, phone: undefined }));
+    const h = await createHousehold(db, actor, createHouseholdInput({ consentGiven: false, headName: undefined, phone: undefined }));
     if (!h.ok) throw new Error(JSON.stringify(h));
-    expect(await createPerson(db, actor, h.record.id, personInput())).toEqual({ ok: false, reason: 'consent_required' });
+    expect(await createPerson(db, actor, h.record.id, createPersonInput())).toEqual({ ok: false, reason: 'consent_required' });
     expect(await db.people.count()).toBe(0);
   });
 
@@ -101,7 +101,7 @@ describe('repository writes', () => {
     db.outbox.hook('creating', () => {
       throw new Error('disk exploded');
     });
-    await expect(createHousehold(db, actor, householdInput())).rejects.toThrow('disk exploded');
+    await expect(createHousehold(db, actor, createHouseholdInput())).rejects.toThrow('disk exploded');
     expect(await db.households.count()).toBe(0);
     expect(await db.outbox.count()).toBe(0);
   });
@@ -111,7 +111,7 @@ describe('repository writes', () => {
     db.outbox.hook('creating', () => {
       throw new DOMException('full', 'QuotaExceededError');
     });
-    expect(await createHousehold(db, actor, householdInput())).toEqual({ ok: false, reason: 'quota' });
+    expect(await createHousehold(db, actor, createHouseholdInput())).toEqual({ ok: false, reason: 'quota' });
     expect(await db.households.count()).toBe(0);
   });
 
@@ -185,10 +185,10 @@ describe('concurrent checklist taps', () => {
 describe('visit people', () => {
   it('a visit cannot record progress for someone from another household, and writes nothing', async () => {
     const db = freshDb();
-    const h1 = await createHousehold(db, actor, householdInput());
-    const h2 = await createHousehold(db, actor, householdInput({ headName: 'Lê Văn Bảo' }));
+    const h1 = await createHousehold(db, actor, createHouseholdInput());
+    const h2 = await createHousehold(db, actor, createHouseholdInput({ headName: 'Lê Văn Bảo' }));
     if (!h1.ok || !h2.ok) throw new Error();
-    const p = await createPerson(db, actor, h2.record.id, personInput());
+    const p = await createPerson(db, actor, h2.record.id, createPersonInput());
     if (!p.ok) throw new Error();
     const r = await recordVisit(db, actor, {
       householdId: h1.record.id, channel: 'door', outcome: 'helped', services: [],

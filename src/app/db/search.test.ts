@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { createHousehold, createPerson } from './repo';
 import { search } from './search';
-import { actor, freshDb, householdInput, personInput } from '../../../tests/factories/records';
+import { actor, freshDb, createHouseholdInput, createPersonInput } from '../../../tests/factories/records';
 
 async function seed() {
   const db = freshDb();
-  const a = await createHousehold(db, actor, householdInput({ headName: 'Nguyễn Văn A', phone: '0987654321' }));
+  const a = await createHousehold(db, actor, createHouseholdInput({ headName: 'Nguyễn Văn A', phone: '0987654321' }));
   const b = await createHousehold(
     db,
     actor,
-    householdInput({ headName: 'Đỗ Thị Hằng', address: { houseNumber: '7', lane: 'Ngách 12', street: 'Đường Thành' }, phone: undefined }),
+    createHouseholdInput({ headName: 'Đỗ Thị Hằng', address: { houseNumber: '7', lane: 'Ngách 12', street: 'Đường Thành' }, phone: undefined }),
   );
   if (!a.ok || !b.ok) throw new Error();
-  await createPerson(db, actor, b.record.id, personInput({ fullName: 'Đặng Văn Đức', phone: '0356111222' }));
+  await createPerson(db, actor, b.record.id, createPersonInput({ fullName: 'Đặng Văn Đức', phone: '0356111222' }));
   return { db, a: a.record, b: b.record };
 }
 

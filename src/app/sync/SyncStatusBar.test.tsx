@@ -4,7 +4,7 @@ import { screen, waitFor } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../../../tests/server/helpers';
 import { createDevice, type Device } from '../../../tests/sync/device';
-import { householdInput } from '../../../tests/factories/records';
+import { createHouseholdInput } from '../../../tests/factories/records';
 import { createHousehold } from '../db/repo';
 import { renderScreen } from '../screens/testUtils';
 import { SyncStatusBar } from './SyncStatusBar';
@@ -39,7 +39,7 @@ const storeOf = (d: Device) => ({
 describe('sync status bar', () => {
   it('shows records waiting, then "all sent" once the engine has synced', async () => {
     const d = await device();
-    await createHousehold(d.db, d.actor, householdInput());
+    await createHousehold(d.db, d.actor, createHouseholdInput());
     await renderScreen(<SyncStatusBar engine={d.engine} />, storeOf(d));
     const pill = await screen.findByRole('link', { name: /1 chờ gửi/ });
     expect(pill).toHaveAttribute('data-pending', '1');
