@@ -2,8 +2,13 @@
 // matchers, and the browser APIs jsdom lacks.
 import 'fake-indexeddb/auto';
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+
+// findBy*/waitFor give up after 1 s by default. A CI machine running the
+// PostgreSQL and SQLite suites on two cores can take longer than that to
+// re-render after an IndexedDB write; a failing assertion still fails, later.
+configure({ asyncUtilTimeout: 5000 });
 
 afterEach(() => {
   if (typeof document !== 'undefined') cleanup();
