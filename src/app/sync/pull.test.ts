@@ -31,20 +31,11 @@ function server(pages: Map<number, PullResponse>, before?: (cursor: number) => P
   return { asked, fetchImpl };
 }
 
-/** Makes every store of a household fail from the `nth` bulk put on (a full disk). */
-function failHouseholdWrites(db: GoCuaDB, nth: number) {
-  let puts = 0;
-  db.use({
-    stack: 'dbcore',
-    name: 'full-disk',
-    create: (down) => ({
-      ...down,
-      table: (name) => {
-        const t = down.table(name);
-        if (name !== 'households') return t;
-        return { ...t, mutate: (req) => (++puts >= nth ? Promise.reject(new DOMException('full', 'QuotaExceededError')) : t.mutate(req)) };
-      },
-    }),
+/** Makes storing a household fail once `stored` households are in (a full disk). */
+function failHouseholdsAfter(db: GoCuaDB, stored: number) {
+  let created = 0;
+  db.households.hook('creating', () => {
+    if (++created > stored) throw new DOMException('full', 'QuotaExceededError');
   });
 }
 
@@ -71,7 +62,7 @@ describe('pulling every page', () => {
 
   it('a page that fails to store keeps the cursor at the page before, and nothing after it is stored', async () => {
     const db = freshDb();
-    failHouseholdWrites(db, 2);
+    failHouseholdsAfter(db, 2);
     const pages = threePages();
     const { fetchImpl } = server(pages);
     await expect(pullAll(db, { fetchImpl })).rejects.toThrow();
