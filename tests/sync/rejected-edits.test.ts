@@ -27,7 +27,7 @@ describe('rejected edits stay on the device', () => {
     // A teammate changes the phone; the next pull brings the server's record.
     const server = { ...stripLocal((await db.households.get(created.record.id))!), phone: '0987654321' };
     delete (server as { notes?: string }).notes;
-    await storePulledPage(db, { changes: [{ entity: 'household', id: server.id, record: server, version: 5 }], cursor: 5, hasMore: false });
+    await storePulledPage(db, { changes: [{ entity: 'household', id: server.id, record: server, version: 5 }], cursor: 5, hasMore: false }, 0);
     // The rejected edit must stay on the record (the attention row does not show fields).
     expect((await db.households.get(created.record.id))!.notes).toBe('Cụ bà chỉ ở nhà buổi chiều');
     const item = (await db.attention.toArray())[0]!;

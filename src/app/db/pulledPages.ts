@@ -13,10 +13,18 @@
 // about it: an outbox entry (it is pushed next, and the server answers it,
 // e.g. forbidden or deleted) or a rejected item in "needs attention" (the
 // volunteer sees the reason and decides). Then the local copy stays as it is.
-import type { GoCuaDB } from './database';
+//
+// A page costs a fixed number of IndexedDB requests, however many records it
+// holds (first sync brings thousands; a request per record took minutes on a
+// phone): the stored cursor, one read each of the outbox and the attention rows
+// about the page's records, one bulk put and one bulk delete per table, the
+// cursor. The page is first worked out in memory, change by change in page
+// order, so the outcome is the one applying the changes one at a time would
+// give: a later change of the same record wins, a skipped one changes nothing.
+import type { AttentionItem, GoCuaDB, OutboxEntry } from './database';
 import { getMeta, setMeta } from './meta';
-import { putRecord, removeRecord } from './records';
-import { entitySchemas } from '../../shared/schemas';
+import { putRecords, removeRecords } from './records';
+import { entitySchemas, type Entity, type EntityRecord } from '../../shared/schemas';
 import { applyFields } from '../../shared/fields';
 import { tombstoneSchema, type PullChange, type PullResponse } from '../../shared/protocol';
 
@@ -39,35 +47,87 @@ function isDrop(change: PullChange): boolean | undefined {
   return tombstoneSchema.safeParse(change.record).success;
 }
 
-export async function storePulledPage(db: GoCuaDB, page: PullResponse): Promise<number> {
-  let stored = 0;
-  await db.transaction('rw', [db.households, db.people, db.visits, db.outbox, db.attention, db.meta], async () => {
+/** One record's identity as a map key (entity names hold no colon). */
+const keyOf = (entity: Entity, id: string) => `${entity}:${id}`;
+
+function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+/** What the page leaves of one record: a record to store, or nothing (dropped). */
+interface Outcome {
+  entity: Entity;
+  id: string;
+  record: EntityRecord[Entity] | undefined;
+}
+
+/**
+ * Stores a page and its cursor in one transaction, if the stored cursor is still
+ * `from`, the cursor the page was asked for after. Otherwise (the cursor was reset
+ * meanwhile because the user's groups changed) nothing is stored and the answer
+ * is 'cursor_moved': the caller pulls again from the stored cursor. Returns how
+ * many changes were applied.
+ */
+export async function storePulledPage(db: GoCuaDB, page: PullResponse, from: number): Promise<number | 'cursor_moved'> {
+  const seen = new Map<string, [Entity, string]>();
+  for (const c of page.changes) seen.set(keyOf(c.entity, c.id), [c.entity, c.id]);
+  const ids = [...seen.values()];
+  return db.transaction('rw', [db.households, db.people, db.visits, db.outbox, db.attention, db.meta], async () => {
+    if ((await pullCursor(db)) !== from) return 'cursor_moved';
+    const [outbox, attention] = await Promise.all([
+      db.outbox.where('[entity+id]').anyOf(ids).toArray(),
+      db.attention.where('[entity+recordId]').anyOf(ids).toArray(),
+    ]);
+    // What the volunteer changed and the server has not taken yet stays visible:
+    // first edits the server rejected (still waiting for a person), in the order
+    // they were rejected, then the queue in its order.
+    const pending = groupBy(
+      outbox.sort((a, b) => a.seq! - b.seq!),
+      (e: OutboxEntry) => keyOf(e.entity, e.id),
+    );
+    const rejected = groupBy(
+      attention.filter((a) => a.kind === 'rejected').sort((a, b) => a.key! - b.key!),
+      (a: AttentionItem) => keyOf(a.entity, a.recordId),
+    );
+    const outcomes = new Map<string, Outcome>();
+    const dropped = new Set<string>(); // records whose attention items go with them
+    let stored = 0;
     for (const change of page.changes) {
-      // What the volunteer changed and the server has not taken yet stays visible:
-      // first edits the server rejected (still waiting for a person), then the queue.
-      const rejected = await db.attention
-        .where('[entity+recordId]')
-        .equals([change.entity, change.id])
-        .and((a) => a.kind === 'rejected')
-        .sortBy('key');
-      const pending = await db.outbox.where('[entity+id]').equals([change.entity, change.id]).sortBy('seq');
+      const k = keyOf(change.entity, change.id);
+      const mine = [...(rejected.get(k) ?? []), ...(pending.get(k) ?? [])];
       const drop = isDrop(change);
       if (drop === false) continue; // a tombstone we cannot read is skipped, like any unreadable record
       if (drop) {
-        if (rejected.length > 0 || pending.length > 0) continue;
-        await removeRecord(db, change.entity, change.id);
-        await db.attention.where('[entity+recordId]').equals([change.entity, change.id]).delete();
+        if (mine.length > 0) continue;
+        outcomes.set(k, { entity: change.entity, id: change.id, record: undefined });
+        dropped.add(k);
         stored++;
         continue;
       }
       const parsed = entitySchemas[change.entity].safeParse(change.record);
       if (!parsed.success) continue; // the server validates; a record we cannot read is skipped, not stored half-valid
       let record = parsed.data;
-      for (const e of [...rejected, ...pending]) record = applyFields(record, e.fields);
-      await putRecord(db, change.entity, record);
+      for (const e of mine) record = applyFields(record, e.fields);
+      outcomes.set(k, { entity: change.entity, id: change.id, record });
       stored++;
     }
+    const kept = [...outcomes.values()];
+    for (const [entity, group] of groupBy(kept.filter((o) => o.record), (o) => o.entity)) {
+      await putRecords(db, entity, group.map((o) => o.record!));
+    }
+    for (const [entity, group] of groupBy(kept.filter((o) => !o.record), (o) => o.entity)) {
+      await removeRecords(db, entity, group.map((o) => o.id));
+    }
+    const stale = attention.filter((a) => dropped.has(keyOf(a.entity, a.recordId))).map((a) => a.key!);
+    if (stale.length > 0) await db.attention.bulkDelete(stale);
     await setMeta(db, CURSOR, page.cursor);
+    return stored;
   });
-  return stored;
 }

@@ -47,7 +47,12 @@ export async function putRecord<E extends Entity>(db: GoCuaDB, entity: E, record
   await tableFor(db, entity).put(toRow[entity](record));
 }
 
-/** Removes a record and its index fields from the device (a tombstone or a removal was pulled). */
-export async function removeRecord(db: GoCuaDB, entity: Entity, id: string): Promise<void> {
-  await tableFor(db, entity).delete(id);
+/** Stores many records of one entity with their index fields: one IndexedDB request, however many. */
+export async function putRecords<E extends Entity>(db: GoCuaDB, entity: E, records: EntityRecord[E][]): Promise<void> {
+  if (records.length > 0) await tableFor(db, entity).bulkPut(records.map((r) => toRow[entity](r)));
+}
+
+/** Removes records and their index fields from the device (tombstones or removals were pulled): one request. */
+export async function removeRecords(db: GoCuaDB, entity: Entity, ids: string[]): Promise<void> {
+  if (ids.length > 0) await tableFor(db, entity).bulkDelete(ids);
 }

@@ -2,6 +2,13 @@
 // door twice: page after page from the stored cursor until the server has no
 // more. How a page is stored (with its cursor, under pending local edits) is
 // db/pulledPages.ts.
+//
+// The next page downloads while the current one is being stored, so the
+// network and IndexedDB work at the same time. The cursor still only moves
+// with a stored page: a page is stored only after the one before it, and only
+// if the stored cursor is still the one it was asked after (a reset for new
+// groups meanwhile restarts from the reset cursor). A store that fails throws
+// before the cursor moves, and the page downloaded ahead is dropped.
 import type { GoCuaDB } from '../db/database';
 import { pullCursor, storePulledPage } from '../db/pulledPages';
 import { pullResponseSchema, PULL_DEFAULT_LIMIT } from '../../shared/protocol';
@@ -14,18 +21,27 @@ export async function pullAll(
   userId?: string,
 ): Promise<{ ok: true; pulled: number } | HttpFailure> {
   const user = userId ? `&user=${encodeURIComponent(userId)}` : '';
+  const fetchPage = (cursor: number) =>
+    requestJson(pullResponseSchema, `/api/v1/sync/pull?cursor=${cursor}&limit=${PULL_DEFAULT_LIMIT}${user}`, {}, http);
   let pulled = 0;
+  let from = await pullCursor(db);
+  let res = await fetchPage(from);
   for (;;) {
-    const cursor = await pullCursor(db);
-    const res = await requestJson(
-      pullResponseSchema,
-      `/api/v1/sync/pull?cursor=${cursor}&limit=${PULL_DEFAULT_LIMIT}${user}`,
-      {},
-      http,
-    );
     if (!res.ok) return res;
     onPage?.(res.serverDate);
-    pulled += await storePulledPage(db, res.data);
-    if (!res.data.hasMore) return { ok: true, pulled };
+    const page = res.data;
+    const ahead = page.hasMore ? fetchPage(page.cursor) : undefined;
+    // If the store throws, the page downloaded ahead is abandoned: nothing waits for it.
+    ahead?.catch(() => undefined);
+    const stored = await storePulledPage(db, page, from);
+    if (stored === 'cursor_moved') {
+      from = await pullCursor(db);
+      res = await fetchPage(from);
+      continue;
+    }
+    pulled += stored;
+    if (!ahead) return { ok: true, pulled };
+    from = page.cursor;
+    res = await ahead;
   }
 }
