@@ -111,13 +111,15 @@ export function TextAreaField({
   hint,
   value,
   onChange,
-}: BaseProps & { value: string; onChange: (v: string) => void }) {
+  required,
+}: BaseProps & { value: string; onChange: (v: string) => void; required?: boolean }) {
   return (
     <Framed
       label={label}
       error={error}
       hint={hint}
-      control={(p) => <textarea {...p} rows={3} value={value} onChange={(e) => onChange(e.target.value)} />}
+      required={required}
+      control={(p) => <textarea {...p} rows={3} value={value} required={required} onChange={(e) => onChange(e.target.value)} />}
     />
   );
 }
