@@ -437,7 +437,7 @@ for (const { dialect, skip } of DIALECTS) {
       await waitForAudit(s, id, 'complete');
       const list = await s.request('GET', '/api/v1/audit/exports?limit=1', { cookie: supCookie });
       expect(list.status).toBe(200);
-      const [entry] = (list.body as { exports: ExportAudit[] }).exports;
+      const [entry] = (list.body as { entries: ExportAudit[] }).entries;
       expect(exportAuditSchema.strict().parse(entry)).toEqual({
         id,
         at: expect.any(String),
@@ -460,14 +460,14 @@ for (const { dialect, skip } of DIALECTS) {
       let cursor: string | null = null;
       do {
         const page: Awaited<ReturnType<TestServer['request']>> = await s.request('GET', `/api/v1/audit/exports?limit=7${cursor ? `&cursor=${cursor}` : ''}`, { cookie: supCookie });
-        ids.push(...(page.body.exports as ExportAudit[]).map((e) => e.id));
+        ids.push(...(page.body.entries as ExportAudit[]).map((e) => e.id));
         cursor = page.body.cursor;
       } while (cursor);
       const all = await s.db.kysely.selectFrom('export_audit').select('id').where('ward_code', '=', WARD).orderBy('id', 'desc').execute();
       expect(ids).toEqual(all.map((a) => a.id));
       // Another ward's supervisor sees none of them.
       const theirs = await s.request('GET', '/api/v1/audit/exports', { cookie: otherCookie });
-      expect((theirs.body.exports as ExportAudit[]).every((e) => e.ward === OTHER_WARD)).toBe(true);
+      expect((theirs.body.entries as ExportAudit[]).every((e) => e.ward === OTHER_WARD)).toBe(true);
     });
 
     it('marks a download cut half-way as incomplete', async () => {

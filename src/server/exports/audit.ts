@@ -60,7 +60,7 @@ const toAudit = (r: ExportAuditTable): ExportAudit => ({
  * caller's ward, or '*' for every ward (the city role, not built yet).
  * `cursor` is the last id of the previous page.
  */
-export async function listAudit(db: Db, wards: string | '*', limit: number, cursor?: string): Promise<{ exports: ExportAudit[]; cursor: string | null; hasMore: boolean }> {
+export async function listAudit(db: Db, wards: string | '*', limit: number, cursor?: string): Promise<{ entries: ExportAudit[]; cursor: string | null; hasMore: boolean }> {
   const rows = await db.kysely
     .selectFrom('export_audit')
     .selectAll()
@@ -71,5 +71,5 @@ export async function listAudit(db: Db, wards: string | '*', limit: number, curs
     .execute();
   const page = rows.slice(0, limit).map(toAudit);
   const hasMore = rows.length > limit;
-  return { exports: page, cursor: hasMore ? page[page.length - 1]!.id : null, hasMore };
+  return { entries: page, cursor: hasMore ? page[page.length - 1]!.id : null, hasMore };
 }
