@@ -3,7 +3,7 @@
 // Who asked, when, for what, with which reason, how many rows, and whether the
 // file was delivered whole.
 import { useTranslation } from 'react-i18next';
-import type { ExportAuditEntry } from '../../../shared/exportAudit';
+import type { ExportAudit } from '../../../shared/exports';
 import { useStore } from '../../db/StoreContext';
 import { formatDate, formatNumber } from '../../i18n';
 import type { AuditState } from './useExportAudit';
@@ -13,9 +13,9 @@ function when(iso: string, lang: string): string {
 }
 
 /** The server pages newest first already; sorting again keeps it so across pages and clocks. */
-const newestFirst = (entries: ExportAuditEntry[]) => [...entries].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+const newestFirst = (entries: ExportAudit[]) => [...entries].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
 
-function AuditRow({ entry }: { entry: ExportAuditEntry }) {
+function AuditRow({ entry }: { entry: ExportAudit }) {
   const { t, i18n } = useTranslation('supervisor');
   const { user } = useStore();
   const none = t('exports.audit.none');
@@ -34,7 +34,7 @@ function AuditRow({ entry }: { entry: ExportAuditEntry }) {
       <td>{t(`exports.formats.${entry.format}`)}</td>
       <td className={entry.detail === 'full' ? 'audit-full' : undefined}>{t(`exports.audit.details.${entry.detail}`)}</td>
       <td className="audit-reason">{entry.reason || none}</td>
-      <td className="audit-rows">{entry.rows == null ? none : formatNumber(entry.rows, i18n.language)}</td>
+      <td className="audit-rows">{formatNumber(entry.rows, i18n.language)}</td>
       <td>{t(`exports.audit.statuses.${entry.status}`)}</td>
     </tr>
   );

@@ -5,7 +5,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exportAuditPageSchema, type ExportAuditEntry } from '../../../shared/exportAudit';
+import { exportAuditPageSchema } from '../../../shared/exportAudit';
+import type { ExportAudit } from '../../../shared/exports';
 import type { Store } from '../../db/StoreContext';
 import { disposeStore, makeStore, renderScreen } from '../testUtils';
 import { Exports } from './Exports';
@@ -17,7 +18,7 @@ const supervisorStore = () =>
     user: { id: 'sup-1', username: 'hoa', displayName: 'Phạm Thị Hoa', role: 'supervisor', wardCode: 'CUANAM', groups: [] },
   });
 
-function auditEntry(overrides: Partial<ExportAuditEntry> = {}): ExportAuditEntry {
+function auditEntry(overrides: Partial<ExportAudit> = {}): ExportAudit {
   return {
     id: 'a1',
     at: '2025-03-02T08:15:00.000+07:00',
@@ -224,7 +225,7 @@ describe('Exports', () => {
     const first = exportAuditPageSchema.parse({
       entries: [
         auditEntry({ id: 'a1', at: '2025-03-02T08:15:00.000+07:00' }),
-        auditEntry({ id: 'a2', at: '2025-03-03T09:00:00.000+07:00', userId: 'sup-2', dataset: 'visits', format: 'csv', detail: 'redacted', reason: null, from: null, group: null, rows: null, status: 'incomplete' }),
+        auditEntry({ id: 'a2', at: '2025-03-03T09:00:00.000+07:00', userId: 'sup-2', dataset: 'visits', format: 'csv', detail: 'redacted', reason: null, from: null, group: null, rows: 0, status: 'incomplete' }),
       ],
       cursor: 'c1',
       hasMore: true,
@@ -239,7 +240,7 @@ describe('Exports', () => {
     expect(within(header!).getAllByRole('columnheader').map((c) => c.textContent)).toEqual([
       'Thời gian', 'Người tải', 'Dữ liệu', 'Định dạng', 'Mức chi tiết', 'Lý do', 'Số dòng', 'Trạng thái',
     ]);
-    expect(cells(rows[0]!).slice(1)).toEqual(['sup-2', 'Lượt thăm', 'CSV', 'Ẩn thông tin cá nhân', '—', '—', 'Không hoàn tất']);
+    expect(cells(rows[0]!).slice(1)).toEqual(['sup-2', 'Lượt thăm', 'CSV', 'Ẩn thông tin cá nhân', '—', '0', 'Không hoàn tất']);
     expect(cells(rows[1]!).slice(1)).toEqual([
       'Bạn (Phạm Thị Hoa)', 'Người dân2025-03-01 – … · TDP 5', 'Excel (XLSX)', 'Có họ tên, số nhà',
       'Danh sách thăm tận nhà cho tổ trưởng', '1.234', 'Hoàn tất',

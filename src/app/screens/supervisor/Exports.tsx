@@ -7,7 +7,7 @@
 // opens: personal detail is something asked for, never left on.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { EXPORT_DATASETS, EXPORT_FORMATS, EXPORT_REASON_MIN, type ExportDataset, type ExportFormat } from '../../../shared/exportAudit';
+import { DATASETS, FORMATS, MIN_REASON_LENGTH, type Dataset, type ExportFormat } from '../../../shared/exports';
 import { CheckboxField, SelectField, TextAreaField, TextField } from '../../components/Field';
 import { formatNumber } from '../../i18n';
 import type { HttpOptions } from '../../sync/http';
@@ -43,7 +43,7 @@ export interface ExportsProps {
 export function Exports({ http, groups, save = saveBlob }: ExportsProps) {
   const { t, i18n } = useTranslation('supervisor');
   const audit = useExportAudit(http);
-  const [dataset, setDataset] = useState<ExportDataset>('visits');
+  const [dataset, setDataset] = useState<Dataset>('visits');
   const [format, setFormat] = useState<ExportFormat>('csv');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
@@ -65,7 +65,7 @@ export function Exports({ http, groups, save = saveBlob }: ExportsProps) {
   async function start(e: FormEvent) {
     e.preventDefault();
     if (busy || badRange) return;
-    if (full && reason.trim().length < EXPORT_REASON_MIN) {
+    if (full && reason.trim().length < MIN_REASON_LENGTH) {
       setReasonError('supervisor:exports.reasonShort');
       return;
     }
@@ -104,15 +104,15 @@ export function Exports({ http, groups, save = saveBlob }: ExportsProps) {
       <p className="hint">{t('exports.intro')}</p>
       <form className="export-form" noValidate onSubmit={(e) => void start(e)}>
         <div className="export-choices">
-          <SelectField label={t('exports.dataset')} value={dataset} onChange={(v) => setDataset(v as ExportDataset)}>
-            {EXPORT_DATASETS.map((d) => (
+          <SelectField label={t('exports.dataset')} value={dataset} onChange={(v) => setDataset(v as Dataset)}>
+            {DATASETS.map((d) => (
               <option key={d} value={d}>
                 {t(`exports.datasets.${d}`)}
               </option>
             ))}
           </SelectField>
           <SelectField label={t('exports.format')} value={format} onChange={(v) => setFormat(v as ExportFormat)}>
-            {EXPORT_FORMATS.map((f) => (
+            {FORMATS.map((f) => (
               <option key={f} value={f}>
                 {t(`exports.formats.${f}`)}
               </option>
@@ -149,7 +149,7 @@ export function Exports({ http, groups, save = saveBlob }: ExportsProps) {
               error={reasonError}
               onChange={(v) => {
                 setReason(v);
-                if (reasonError && v.trim().length >= EXPORT_REASON_MIN) setReasonError(undefined);
+                if (reasonError && v.trim().length >= MIN_REASON_LENGTH) setReasonError(undefined);
               }}
             />
           )}

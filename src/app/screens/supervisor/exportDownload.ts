@@ -11,11 +11,11 @@
 // Cancelling aborts the request; the server sees the connection close and
 // marks its audit row 'incomplete'. Nothing is saved.
 import { apiErrorSchema } from '../../../shared/protocol';
-import type { ExportDataset, ExportFormat } from '../../../shared/exportAudit';
+import type { Dataset, ExportFormat } from '../../../shared/exports';
 import type { HttpOptions } from '../../sync/http';
 
 export interface ExportChoice {
-  dataset: ExportDataset;
+  dataset: Dataset;
   format: ExportFormat;
   /** YYYY-MM-DD (Hanoi days), '' for open-ended. */
   from: string;

@@ -1,7 +1,8 @@
 // The exports' audit list (GET /api/v1/audit/exports), newest first, a page at
 // a time. Like the summary it lives on the server only; a failure is a value.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { exportAuditPageSchema, type ExportAuditEntry } from '../../../shared/exportAudit';
+import { exportAuditPageSchema } from '../../../shared/exportAudit';
+import type { ExportAudit } from '../../../shared/exports';
 import { requestJson, type HttpOptions } from '../../sync/http';
 import type { SummaryFailure } from './useReportSummary';
 
@@ -10,10 +11,10 @@ export const AUDIT_PAGE_SIZE = 20;
 
 export type AuditState =
   | { status: 'loading' }
-  | { status: 'ok'; entries: ExportAuditEntry[]; cursor: string | undefined; hasMore: boolean; loadingMore: boolean; moreFailed: boolean }
+  | { status: 'ok'; entries: ExportAudit[]; cursor: string | undefined; hasMore: boolean; loadingMore: boolean; moreFailed: boolean }
   | { status: 'failed'; reason: SummaryFailure };
 
-type Page = { ok: true; entries: ExportAuditEntry[]; cursor: string | undefined; hasMore: boolean } | { ok: false; reason: SummaryFailure };
+type Page = { ok: true; entries: ExportAudit[]; cursor: string | undefined; hasMore: boolean } | { ok: false; reason: SummaryFailure };
 
 export async function fetchAuditPage(http: HttpOptions, cursor?: string): Promise<Page> {
   const q = new URLSearchParams({ limit: String(AUDIT_PAGE_SIZE) });
