@@ -111,7 +111,7 @@ it('journey 9: the supervisor downloads the people XLSX, names only with a reaso
   await waitForServiceWorkerControl(sup);
   await go(sup, '/dashboard');
   await sup.locator('main .coverage-table').waitFor();
-  const exportsSection = sup.getByRole('region', { name: 'Tải dữ liệu' });
+  const exportsSection = sup.getByRole('region', { name: 'Tải dữ liệu', exact: true });
   await exportsSection.getByText('Chưa có lần tải nào.').waitFor();
 
   await sup.getByLabel('Dữ liệu', { exact: true }).selectOption({ label: 'Người dân' });

@@ -43,7 +43,7 @@ function AuditRow({ entry }: { entry: ExportAudit }) {
 export function ExportAuditList({ state, onLoadMore, onRetry }: { state: AuditState; onLoadMore: () => void; onRetry: () => void }) {
   const { t } = useTranslation('supervisor');
   return (
-    <section className="export-audit" aria-labelledby="export-audit-title">
+    <section className="export-audit">
       <h3 id="export-audit-title">{t('exports.audit.title')}</h3>
       {state.status === 'loading' && <p className="loading">{t('exports.audit.loading')}</p>}
       {state.status === 'failed' && (
