@@ -106,20 +106,14 @@ export function TextField({
 }
 
 export function TextAreaField({
-  label,
-  error,
-  hint,
   value,
   onChange,
-  required,
+  ...frame
 }: BaseProps & { value: string; onChange: (v: string) => void; required?: boolean }) {
   return (
     <Framed
-      label={label}
-      error={error}
-      hint={hint}
-      required={required}
-      control={(p) => <textarea {...p} rows={3} value={value} required={required} onChange={(e) => onChange(e.target.value)} />}
+      {...frame}
+      control={(p) => <textarea {...p} rows={3} value={value} required={frame.required} onChange={(e) => onChange(e.target.value)} />}
     />
   );
 }

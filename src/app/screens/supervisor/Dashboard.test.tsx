@@ -11,14 +11,9 @@ import { emptyPlatforms } from '../../../shared/schemas';
 import { reportSummarySchema, type ReportSummary } from '../../../shared/reports';
 import type { HttpOptions } from '../../sync/http';
 import type { Store } from '../../db/StoreContext';
-import { disposeStore, makeStore, renderScreen } from '../testUtils';
+import { disposeStore, makeStore, makeSupervisorStore, renderScreen } from '../testUtils';
 import { Dashboard } from './Dashboard';
 
-const supervisorStore = () =>
-  makeStore({
-    actor: { userId: 'sup-1', wardCode: 'CUANAM' },
-    user: { id: 'sup-1', username: 'hoa', displayName: 'Phạm Thị Hoa', role: 'supervisor', wardCode: 'CUANAM', groups: [] },
-  });
 
 /** A ward summary as the server sends it; parsed below, so it cannot drift from the contract. */
 function summaryFixture(overrides: Partial<ReportSummary> = {}): ReportSummary {
@@ -83,7 +78,7 @@ describe('Dashboard', () => {
   it('shows the ward figures of a summary that matches the reports contract', async () => {
     const fixture = reportSummarySchema.parse(summaryFixture());
     const http = scriptedFetch([() => json(fixture)]);
-    store = supervisorStore();
+    store = makeSupervisorStore();
     await renderScreen(<Dashboard http={http} />, store);
 
     expect(screen.getByRole('heading', { level: 1, name: 'Bảng tổng hợp' })).toBeInTheDocument();
@@ -141,7 +136,7 @@ describe('Dashboard', () => {
   it('offline: says a connection is needed, and Retry loads the figures once it is back', async () => {
     const user = userEvent.setup();
     const http = scriptedFetch([offline, () => json(summaryFixture())]);
-    store = supervisorStore();
+    store = makeSupervisorStore();
     await renderScreen(<Dashboard http={http} />, store);
 
     expect(await screen.findByRole('alert')).toHaveTextContent('Cần có mạng để xem số liệu tổng hợp');
@@ -158,7 +153,7 @@ describe('Dashboard', () => {
     ['a server error', () => json({ error: { code: 'internal', message: 'boom' } }, 500), 'Chưa tải được số liệu tổng hợp'],
     ['a 401', () => json({ error: { code: 'unauthenticated', message: 'no session' } }, 401), 'Phiên đăng nhập đã hết hạn'],
   ])('%s shows a failure message, never figures', async (_name, answer, message) => {
-    store = supervisorStore();
+    store = makeSupervisorStore();
     await renderScreen(<Dashboard http={scriptedFetch([answer])} />, store);
     expect(await screen.findByRole('alert')).toHaveTextContent(message);
     expect(screen.queryByTestId('visits-total')).not.toBeInTheDocument();
@@ -166,7 +161,7 @@ describe('Dashboard', () => {
   });
 
   it('a 401 offers the way to sign in again', async () => {
-    store = supervisorStore();
+    store = makeSupervisorStore();
     await renderScreen(<Dashboard http={scriptedFetch([() => json({ error: { code: 'unauthenticated', message: 'x' } }, 401)])} />, store);
     await screen.findByRole('alert');
     expect(screen.getByRole('link', { name: 'Tới trang tài khoản để đăng nhập lại' })).toHaveAttribute('href', '#/sync');
@@ -215,7 +210,7 @@ describe('Dashboard against the real server (SQLite)', () => {
   });
 
   it("shows the volunteer's visit in the ward figures", async () => {
-    store = supervisorStore();
+    store = makeSupervisorStore();
     await renderScreen(<Dashboard http={http} />, store);
     expect(await screen.findByTestId('visits-total')).toHaveTextContent(/^1tổng số lượt thăm$/);
     expect(screen.getByTestId('visits-door')).toHaveTextContent(/^1/);
@@ -229,20 +224,20 @@ describe('Dashboard against the real server (SQLite)', () => {
   });
 
   it("a session the server does not know asks to sign in again", async () => {
-    store = supervisorStore();
+    store = makeSupervisorStore();
     await renderScreen(<Dashboard http={{ baseUrl: s.url, fetchImpl: withCookie('gocua_session=nope') }} />, store);
     expect(await screen.findByRole('alert')).toHaveTextContent('Phiên đăng nhập đã hết hạn');
   });
 
   it("the server refuses a volunteer's session even if the device thought it was a supervisor", async () => {
-    store = supervisorStore();
+    store = makeSupervisorStore();
     await renderScreen(<Dashboard http={volunteerHttp} />, store);
     expect(await screen.findByRole('alert')).toHaveTextContent('Tài khoản này không có quyền xem số liệu tổng hợp của phường.');
   });
 
   it('a server that went away: the connection message, and Retry works once it is back', async () => {
     const user = userEvent.setup();
-    store = supervisorStore();
+    store = makeSupervisorStore();
     await s.stop();
     await renderScreen(<Dashboard http={http} />, store);
     expect(await screen.findByRole('alert')).toHaveTextContent('Cần có mạng để xem số liệu tổng hợp');

@@ -12,6 +12,9 @@ function when(iso: string, lang: string): string {
   return Number.isNaN(Date.parse(iso)) ? iso : formatDate(iso, lang, { dateStyle: 'short', timeStyle: 'short' });
 }
 
+/** The table's columns, in the order AuditRow fills them. */
+const COLUMNS = ['when', 'who', 'dataset', 'format', 'detail', 'reason', 'rows', 'status'] as const;
+
 /** The server pages newest first already; sorting again keeps it so across pages and clocks. */
 const newestFirst = (entries: ExportAudit[]) => [...entries].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
 
@@ -64,14 +67,11 @@ export function ExportAuditList({ state, onLoadMore, onRetry }: { state: AuditSt
               <caption>{t('exports.audit.caption')}</caption>
               <thead>
                 <tr>
-                  <th scope="col">{t('exports.audit.when')}</th>
-                  <th scope="col">{t('exports.audit.who')}</th>
-                  <th scope="col">{t('exports.audit.dataset')}</th>
-                  <th scope="col">{t('exports.audit.format')}</th>
-                  <th scope="col">{t('exports.audit.detail')}</th>
-                  <th scope="col">{t('exports.audit.reason')}</th>
-                  <th scope="col">{t('exports.audit.rows')}</th>
-                  <th scope="col">{t('exports.audit.status')}</th>
+                  {COLUMNS.map((c) => (
+                    <th key={c} scope="col">
+                      {t(`exports.audit.${c}`)}
+                    </th>
+                  ))}
                 </tr>
               </thead>
               <tbody>

@@ -8,15 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { exportAuditPageSchema } from '../../../shared/exportAudit';
 import type { ExportAudit } from '../../../shared/exports';
 import type { Store } from '../../db/StoreContext';
-import { disposeStore, makeStore, renderScreen } from '../testUtils';
+import { disposeStore, makeSupervisorStore, renderScreen } from '../testUtils';
 import { Exports } from './Exports';
 import { exportUrl, fileNameFrom, type ExportChoice } from './exportDownload';
 
-const supervisorStore = () =>
-  makeStore({
-    actor: { userId: 'sup-1', wardCode: 'CUANAM' },
-    user: { id: 'sup-1', username: 'hoa', displayName: 'Phạm Thị Hoa', role: 'supervisor', wardCode: 'CUANAM', groups: [] },
-  });
 
 function auditEntry(overrides: Partial<ExportAudit> = {}): ExportAudit {
   return {
@@ -104,7 +99,7 @@ describe('Exports', () => {
   });
 
   async function renderConsole(server: ReturnType<typeof fakeServer>, groups = ['TDP 5', 'TDP 10']) {
-    store = supervisorStore();
+    store = makeSupervisorStore();
     await renderScreen(<Exports http={server.http} groups={groups} save={server.save} />, store);
     await waitFor(() => expect(server.auditCalls.length).toBeGreaterThan(0));
   }

@@ -31,6 +31,13 @@ export function formatBytes(bytes: number, lang: string): string {
   return unit(bytes / 1_000_000, 'megabyte');
 }
 
+const options = <T extends string>(values: readonly T[], label: (v: T) => string) =>
+  values.map((v) => (
+    <option key={v} value={v}>
+      {label(v)}
+    </option>
+  ));
+
 export interface ExportsProps {
   /** Where and how to reach the server; must be stable (see Dashboard). */
   http?: HttpOptions | undefined;
@@ -105,28 +112,16 @@ export function Exports({ http, groups, save = saveBlob }: ExportsProps) {
       <form className="export-form" noValidate onSubmit={(e) => void start(e)}>
         <div className="export-choices">
           <SelectField label={t('exports.dataset')} value={dataset} onChange={(v) => setDataset(v as Dataset)}>
-            {DATASETS.map((d) => (
-              <option key={d} value={d}>
-                {t(`exports.datasets.${d}`)}
-              </option>
-            ))}
+            {options(DATASETS, (d) => t(`exports.datasets.${d}`))}
           </SelectField>
           <SelectField label={t('exports.format')} value={format} onChange={(v) => setFormat(v as ExportFormat)}>
-            {FORMATS.map((f) => (
-              <option key={f} value={f}>
-                {t(`exports.formats.${f}`)}
-              </option>
-            ))}
+            {options(FORMATS, (f) => t(`exports.formats.${f}`))}
           </SelectField>
           <TextField label={t('exports.from')} type="date" value={from} onChange={setFrom} />
           <TextField label={t('exports.to')} type="date" value={to} onChange={setTo} error={badRange ? 'supervisor:exports.badRange' : undefined} />
           <SelectField label={t('exports.group')} value={group} onChange={setGroup}>
             <option value="">{t('exports.allGroups')}</option>
-            {groups.map((g) => (
-              <option key={g} value={g}>
-                {g}
-              </option>
-            ))}
+            {options(groups, (g) => g)}
           </SelectField>
         </div>
 
