@@ -8,6 +8,7 @@ import http from 'node:http';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from './csv';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer, type TestUser } from './helpers';
 import { Outbox } from '../factories/mutations';
 import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../factories/records';
@@ -40,36 +41,6 @@ const SECRETS = {
   birthYear: 1931,
 };
 
-/** A tiny RFC 4180 parser (quoted fields, doubled quotes, CRLF records). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch !== '"') field += ch;
-      else if (text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else quoted = false;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0) throw new Error('the last record does not end with CRLF');
-  return rows;
-}
-
 type Expected = Record<string, string | number>;
 interface Stored {
   households: Household[];
@@ -101,6 +72,14 @@ function oracle(dataset: Dataset, st: Stored, year: number): Map<string, Expecte
       h.povertyStatus === 'near_poor' ? 'near_poor' : '',
       h.povertyStatus === 'poor' ? 'poor' : '',
     ].filter(Boolean);
+  const where = (h: Household) => ({
+    household_id: h.id,
+    group: h.group,
+    house_number: h.address.houseNumber,
+    lane: h.address.lane ?? '',
+    sub_lane: h.address.subLane ?? '',
+    street: h.address.street,
+  });
   const out = new Map<string, Expected>();
   if (dataset === 'visits') {
     for (const v of liveVisits) {
@@ -141,12 +120,7 @@ function oracle(dataset: Dataset, st: Stored, year: number): Map<string, Expecte
       const age = p.birthYear === undefined ? undefined : year - p.birthYear;
       const row: Expected = {
         person_id: p.id,
-        household_id: h.id,
-        group: h.group,
-        house_number: h.address.houseNumber,
-        lane: h.address.lane ?? '',
-        sub_lane: h.address.subLane ?? '',
-        street: h.address.street,
+        ...where(h),
         full_name: p.fullName,
         birth_year: p.birthYear ?? '',
         age_band: age === undefined ? '' : age < 40 ? '<40' : age < 60 ? '40-59' : age < 70 ? '60-69' : age < 80 ? '70-79' : '80+',
@@ -170,12 +144,7 @@ function oracle(dataset: Dataset, st: Stored, year: number): Map<string, Expecte
       const vs = liveVisits.filter((v) => v.householdId === h.id).sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || (b.id > a.id ? 1 : -1));
       const ps = st.people.filter((p) => !p.deleted && p.householdId === h.id);
       out.set(h.id, {
-        household_id: h.id,
-        group: h.group,
-        house_number: h.address.houseNumber,
-        lane: h.address.lane ?? '',
-        sub_lane: h.address.subLane ?? '',
-        street: h.address.street,
+        ...where(h),
         consent: h.consent.given ? 'yes' : 'no',
         people: ps.length,
         priority_people: ps.filter((p) => reasons(p, h).length > 0).length,

@@ -14,6 +14,7 @@ import { EXPORT_COLUMNS, EXPORT_FORMAT_VERSION, reportSummarySchema, type Report
 import type { Mutation, PushResponse } from '../../src/shared/protocol';
 import type { Household, Person, Visit } from '../../src/shared/schemas';
 import { csvCell, csvLine } from '../../src/server/reports/csv';
+import { parseCsv } from './csv';
 
 warnIfNoPostgres();
 
@@ -82,39 +83,6 @@ function expectedSummary(households: Household[], people: Person[], visits: Visi
 }
 
 const byGroup = (rows: { group: string }[]) => [...rows].sort((a, b) => a.group.localeCompare(b.group));
-
-/** A tiny RFC 4180 parser: quoted fields, doubled quotes, CRLF records. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch !== '"') field += ch;
-      else if (text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else quoted = false;
-    } else if (ch === '"' && field === '') {
-      quoted = true;
-    } else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else if (ch === '"' || ch === '\r' || ch === '\n') {
-      throw new Error(`bare ${JSON.stringify(ch)} at ${i}`);
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0 || quoted) throw new Error('the last record does not end with CRLF');
-  return rows;
-}
 
 const guard = (cell: string) => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell);
 
