@@ -12,7 +12,7 @@ import { parseCsv } from './csv';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer, type TestUser } from './helpers';
 import { Outbox } from '../factories/mutations';
 import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../factories/records';
-import { generateWard } from '../factories/generate';
+import { addVisitWork, generateWard } from '../factories/generate';
 import { BLOCKERS, PLATFORMS, PLATFORM_STEPS } from '../../src/shared/platforms';
 import { DATASETS, DATASET_COLUMNS, FORMATS, exportAuditSchema, type Dataset, type ExportAudit, type ExportFormat } from '../../src/shared/exports';
 import type { Mutation, PushResponse } from '../../src/shared/protocol';
@@ -254,16 +254,7 @@ for (const { dialect, skip } of DIALECTS) {
       otherCookie = (await s.login(otherSup.username, otherSup.password)).cookie;
 
       const ward = generateWard({ seed: 5, households: 60, wardCode: WARD, groups: 4, volunteerId: vol.id });
-      ward.visits.forEach((v, i) => {
-        const hp = ward.people.filter((p) => p.householdId === v.householdId);
-        if (v.outcome === 'helped' && hp.length > 0) {
-          v.people = hp.slice(0, 2).map((p) => ({
-            personId: p.id,
-            steps: [{ platform: 'vneid', step: 'installed', status: 'done' }, ...(i % 3 === 0 ? [{ platform: 'vneid' as const, step: 'level2', status: 'blocked' as const, blocker: 'nfc_unreadable' as const }] : [])],
-            independent: i % 4 === 0 ? ['ihanoi'] : [],
-          }));
-        }
-      });
+      addVisitWork(ward);
       ward.people.forEach((p, i) => {
         if (i % 5 === 0) p.platforms.vneid.steps.installed = { status: 'blocked', blocker: 'phone_too_old' };
         if (i % 7 === 0) p.platforms.ihanoi.independent = true;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer, type TestUser } from './helpers';
 import { Outbox } from '../factories/mutations';
 import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../factories/records';
-import { generateWard } from '../factories/generate';
+import { addVisitWork, generateWard } from '../factories/generate';
 import { BLOCKERS, PLATFORMS, PLATFORM_STEPS } from '../../src/shared/platforms';
 import { priorityReasons } from '../../src/shared/priority';
 import { EXPORT_COLUMNS, EXPORT_FORMAT_VERSION, reportSummarySchema, type ReportSummary } from '../../src/shared/reports';
@@ -196,18 +196,8 @@ for (const { dialect, skip } of DIALECTS) {
       // A realistic ward, pushed as creates exactly as devices would.
       const ward = generateWard({ seed: 42, households: 150, wardCode: WARD, groups: 6, volunteerId: vol.id });
       // Give some visits checklist work, people and escalations (the generator leaves them empty).
+      addVisitWork(ward);
       ward.visits.forEach((v, i) => {
-        const hp = ward.people.filter((p) => p.householdId === v.householdId);
-        if (v.outcome === 'helped' && hp.length > 0) {
-          v.people = hp.slice(0, 2).map((p) => ({
-            personId: p.id,
-            steps: [
-              { platform: 'vneid', step: 'installed', status: 'done' },
-              ...(i % 3 === 0 ? [{ platform: 'vneid' as const, step: 'level2', status: 'blocked' as const, blocker: 'nfc_unreadable' as const }] : []),
-            ],
-            independent: i % 4 === 0 ? ['ihanoi'] : [],
-          }));
-        }
         if (i % 11 === 0) v.escalate = { reason: 'identity_verification', detail: 'Cần công an phường xác thực' };
       });
       households.push(...ward.households);
