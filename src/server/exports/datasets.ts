@@ -163,15 +163,20 @@ const isLater = (a: Visit, aMs: number, b: Visit, bMs: number) => aMs > bMs || (
 
 // ------------------------------------------------------------------ people
 
+/** A live household's id, group and address, as the people and households datasets show them. */
+const householdCells = (h: Household): CellRow => ({
+  household_id: h.id,
+  group: h.group,
+  house_number: h.address.houseNumber,
+  lane: h.address.lane ?? '',
+  sub_lane: h.address.subLane ?? '',
+  street: h.address.street,
+});
+
 function personCells(p: Person, h: Household, visits: { first?: number; last?: number } | undefined, year: number): CellRow {
   const cells: CellRow = {
     person_id: p.id,
-    household_id: p.householdId,
-    group: h.group,
-    house_number: h.address.houseNumber,
-    lane: h.address.lane ?? '',
-    sub_lane: h.address.subLane ?? '',
-    street: h.address.street,
+    ...householdCells(h),
     full_name: p.fullName,
     birth_year: p.birthYear ?? null,
     age_band: p.birthYear === undefined ? '' : ageBand(year - p.birthYear),
@@ -272,12 +277,7 @@ async function* householdPages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> 
       const h = households.get(r.id)!;
       const f = facts.get(r.id);
       return {
-        household_id: h.id,
-        group: h.group,
-        house_number: h.address.houseNumber,
-        lane: h.address.lane ?? '',
-        sub_lane: h.address.subLane ?? '',
-        street: h.address.street,
+        ...householdCells(h),
         consent: yesNo(h.consent.given),
         people: f?.people ?? 0,
         priority_people: f?.priority ?? 0,
