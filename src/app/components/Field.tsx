@@ -99,8 +99,17 @@ export function TextField({
   );
 }
 
-export function TextAreaField({ value, onChange, ...frame }: BaseProps & { value: string; onChange: (v: string) => void }) {
-  return <Framed {...frame} control={(p) => <textarea {...p} rows={3} value={value} onChange={(e) => onChange(e.target.value)} />} />;
+export function TextAreaField({
+  value,
+  onChange,
+  ...frame
+}: BaseProps & { value: string; onChange: (v: string) => void; required?: boolean }) {
+  return (
+    <Framed
+      {...frame}
+      control={(p) => <textarea {...p} rows={3} value={value} required={frame.required} onChange={(e) => onChange(e.target.value)} />}
+    />
+  );
 }
 
 export function SelectField({

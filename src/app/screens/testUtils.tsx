@@ -42,6 +42,13 @@ export async function seedPerson(store: Store, householdId: string, overrides: P
   return r.record;
 }
 
+/** Phạm Thị Hoa, the CUANAM ward's supervisor. */
+export const makeSupervisorStore = () =>
+  makeStore({
+    actor: { userId: 'sup-1', wardCode: 'CUANAM' },
+    user: { id: 'sup-1', username: 'hoa', displayName: 'Phạm Thị Hoa', role: 'supervisor', wardCode: 'CUANAM', groups: [] },
+  });
+
 export async function renderScreen(ui: ReactElement, store: Store = makeStore()) {
   await initI18n('vi');
   await loadLazyNamespaces(); // e.g. the supervisor texts, which the app loads with their screen

@@ -12,15 +12,9 @@ import { emptyPlatforms } from '../../../shared/schemas';
 import { reportSummarySchema, type ReportSummary } from '../../../shared/reports';
 import type { HttpOptions } from '../../sync/http';
 import type { Store } from '../../db/StoreContext';
-import { disposeStore, makeStore, renderScreen } from '../testUtils';
+import { disposeStore, makeStore, makeSupervisorStore, renderScreen } from '../testUtils';
 import { Dashboard } from './Dashboard';
-import { exportHref } from './CsvExport';
 
-const supervisorStore = () =>
-  makeStore({
-    actor: { userId: 'sup-1', wardCode: 'CUANAM' },
-    user: { id: 'sup-1', username: 'hoa', displayName: 'Phạm Thị Hoa', role: 'supervisor', wardCode: 'CUANAM', groups: [] },
-  });
 
 /** A ward summary as the server sends it; parsed below, so it cannot drift from the contract. */
 function summaryFixture(overrides: Partial<ReportSummary> = {}): ReportSummary {
@@ -55,13 +49,18 @@ function summaryFixture(overrides: Partial<ReportSummary> = {}): ReportSummary {
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
-/** A fetch that answers from a list, one answer per call (the last one repeats). */
+/**
+ * A fetch that answers the summary from a list, one answer per call (the last
+ * one repeats). The exports' audit list, which the dashboard also loads, gets
+ * an empty page and is not counted (Exports.test.tsx covers it).
+ */
 function scriptedFetch(answers: Array<() => Response | Promise<Response>>): HttpOptions & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,
     baseUrl: 'http://gocua.test',
     fetchImpl: (async (input: RequestInfo | URL) => {
+      if (String(input).includes('/api/v1/audit/exports')) return json({ entries: [], hasMore: false });
       calls.push(String(input));
       const answer = answers[Math.min(calls.length - 1, answers.length - 1)]!;
       return answer();
@@ -80,7 +79,7 @@ describe('Dashboard', () => {
   it('shows the ward figures of a summary that matches the reports contract', async () => {
     const fixture = reportSummarySchema.parse(summaryFixture());
     const http = scriptedFetch([() => json(fixture)]);
-    store = supervisorStore();
+    store = makeSupervisorStore();
     await renderScreen(<Dashboard http={http} />, store);
 
     expect(screen.getByRole('heading', { level: 1, name: 'Bảng tổng hợp' })).toBeInTheDocument();
@@ -113,36 +112,15 @@ describe('Dashboard', () => {
       'Điện thoại không đọc được chip căn cước (NFC)VNeID3 người',
     ]);
 
-    // The CSV is a real link the browser downloads.
-    const csv = screen.getByRole('link', { name: 'Tải CSV' });
-    expect(csv).toHaveAttribute('href', 'http://gocua.test/api/v1/exports/visits.csv');
-    expect(csv).toHaveAttribute('download');
+    // The exports console offers the ward's groups from the summary, in natural order.
+    const groups = within(screen.getByRole('combobox', { name: 'Tổ dân phố' })).getAllByRole('option');
+    expect(groups.map((o) => o.textContent)).toEqual(['Cả phường', 'TDP 5', 'TDP 10']);
+    expect(screen.getByRole('button', { name: 'Tải tệp' })).toBeEnabled();
 
     // jsdom has no layout, so colour contrast is left to the browser journey (7);
     // 'region' because the screen is rendered here without the shell's <main>.
     const a11y = await axe.run(document.body, { rules: { 'color-contrast': { enabled: false }, region: { enabled: false } } });
     expect(a11y.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-  });
-
-  it('builds the CSV link from the chosen dates and refuses a reversed range', async () => {
-    const user = userEvent.setup();
-    store = supervisorStore();
-    await renderScreen(<Dashboard http={scriptedFetch([() => json(summaryFixture())])} />, store);
-    await screen.findByTestId('visits-total');
-
-    await user.type(screen.getByLabelText('Từ ngày'), '2025-03-01');
-    expect(screen.getByRole('link', { name: 'Tải CSV' })).toHaveAttribute('href', 'http://gocua.test/api/v1/exports/visits.csv?from=2025-03-01');
-    await user.type(screen.getByLabelText('Đến ngày'), '2025-03-31');
-    expect(screen.getByRole('link', { name: 'Tải CSV' })).toHaveAttribute(
-      'href',
-      'http://gocua.test/api/v1/exports/visits.csv?from=2025-03-01&to=2025-03-31',
-    );
-
-    await user.clear(screen.getByLabelText('Đến ngày'));
-    await user.type(screen.getByLabelText('Đến ngày'), '2025-02-01');
-    expect(screen.getByRole('alert')).toHaveTextContent('Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.');
-    expect(screen.queryByRole('link', { name: 'Tải CSV' })).not.toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Tải CSV' })).toBeDisabled();
   });
 
   it('tells a volunteer it is for supervisors only, and asks the server nothing', async () => {
@@ -151,7 +129,7 @@ describe('Dashboard', () => {
     await renderScreen(<Dashboard http={http} />, store);
     expect(screen.getByRole('heading', { level: 1, name: 'Chỉ dành cho cán bộ giám sát' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Về trang chủ' })).toHaveAttribute('href', '#/');
-    expect(screen.queryByRole('link', { name: 'Tải CSV' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Tải tệp' })).not.toBeInTheDocument();
     await new Promise((r) => setTimeout(r, 20));
     expect(http.calls).toEqual([]);
   });
@@ -159,7 +137,7 @@ describe('Dashboard', () => {
   it('offline: says a connection is needed, and Retry loads the figures once it is back', async () => {
     const user = userEvent.setup();
     const http = scriptedFetch([offline, () => json(summaryFixture())]);
-    store = supervisorStore();
+    store = makeSupervisorStore();
     await renderScreen(<Dashboard http={http} />, store);
 
     expect(await screen.findByRole('alert')).toHaveTextContent('Cần có mạng để xem số liệu tổng hợp');
@@ -176,7 +154,7 @@ describe('Dashboard', () => {
     ['a server error', () => json({ error: { code: 'internal', message: 'boom' } }, 500), 'Chưa tải được số liệu tổng hợp'],
     ['a 401', () => json({ error: { code: 'unauthenticated', message: 'no session' } }, 401), 'Phiên đăng nhập đã hết hạn'],
   ])('%s shows a failure message, never figures', async (_name, answer, message) => {
-    store = supervisorStore();
+    store = makeSupervisorStore();
     await renderScreen(<Dashboard http={scriptedFetch([answer])} />, store);
     expect(await screen.findByRole('alert')).toHaveTextContent(message);
     expect(screen.queryByTestId('visits-total')).not.toBeInTheDocument();
@@ -184,15 +162,10 @@ describe('Dashboard', () => {
   });
 
   it('a 401 offers the way to sign in again', async () => {
-    store = supervisorStore();
+    store = makeSupervisorStore();
     await renderScreen(<Dashboard http={scriptedFetch([() => json({ error: { code: 'unauthenticated', message: 'x' } }, 401)])} />, store);
     await screen.findByRole('alert');
     expect(screen.getByRole('link', { name: 'Tới trang tài khoản để đăng nhập lại' })).toHaveAttribute('href', '#/sync');
-  });
-
-  it('exportHref leaves out empty dates', () => {
-    expect(exportHref({})).toBe('/api/v1/exports/visits.csv');
-    expect(exportHref({ from: '', to: '2025-03-31' })).toBe('/api/v1/exports/visits.csv?to=2025-03-31');
   });
 });
 
@@ -238,7 +211,7 @@ describe('Dashboard against the real server (SQLite)', () => {
   });
 
   it("shows the volunteer's visit in the ward figures", async () => {
-    store = supervisorStore();
+    store = makeSupervisorStore();
     await renderScreen(<Dashboard http={http} />, store);
     expect(await screen.findByTestId('visits-total')).toHaveTextContent(/^1tổng số lượt thăm$/);
     expect(screen.getByTestId('visits-door')).toHaveTextContent(/^1/);
@@ -248,24 +221,24 @@ describe('Dashboard against the real server (SQLite)', () => {
     ]);
     const installed = within(screen.getByRole('table', { name: 'VNeID' })).getByRole('row', { name: /Đã cài đặt/ });
     expect(within(installed).getAllByRole('cell').map((c) => c.textContent)).toEqual(['1', '0']);
-    expect(screen.getByRole('link', { name: 'Tải CSV' })).toHaveAttribute('href', `${s.url}/api/v1/exports/visits.csv`);
+    expect(within(screen.getByRole('combobox', { name: 'Tổ dân phố' })).getByRole('option', { name: 'TDP 5' })).toBeInTheDocument();
   });
 
   it("a session the server does not know asks to sign in again", async () => {
-    store = supervisorStore();
+    store = makeSupervisorStore();
     await renderScreen(<Dashboard http={{ baseUrl: s.url, fetchImpl: withCookie('gocua_session=nope') }} />, store);
     expect(await screen.findByRole('alert')).toHaveTextContent('Phiên đăng nhập đã hết hạn');
   });
 
   it("the server refuses a volunteer's session even if the device thought it was a supervisor", async () => {
-    store = supervisorStore();
+    store = makeSupervisorStore();
     await renderScreen(<Dashboard http={volunteerHttp} />, store);
     expect(await screen.findByRole('alert')).toHaveTextContent('Tài khoản này không có quyền xem số liệu tổng hợp của phường.');
   });
 
   it('a server that went away: the connection message, and Retry works once it is back', async () => {
     const user = userEvent.setup();
-    store = supervisorStore();
+    store = makeSupervisorStore();
     await s.stop();
     await renderScreen(<Dashboard http={http} />, store);
     expect(await screen.findByRole('alert')).toHaveTextContent('Cần có mạng để xem số liệu tổng hợp');

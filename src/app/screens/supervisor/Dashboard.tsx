@@ -1,17 +1,18 @@
 // The supervisor's ward dashboard (#/dashboard): coverage per residential
-// group, the per-platform funnel, blockers and the CSV export, from the server.
+// group, the per-platform funnel, blockers and the exports console, from the server.
 //
 // This file and its siblings are a chunk of their own that volunteers never
 // download: ScreenSwitch.tsx imports it lazily from the route only (not in the
 // idle preload), and the service worker does not precache it (vite.config.ts).
 // Keep it that way: nothing outside src/app/screens/supervisor/ may import it.
+import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useStore } from '../../db/StoreContext';
 import { formatDate } from '../../i18n';
 import { href, paths } from '../../router';
 import type { HttpOptions } from '../../sync/http';
-import { CsvExport } from './CsvExport';
-import { BlockerRanking, CoverageTable, FunnelSection, VisitTotals } from './ReportSections';
+import { Exports } from './Exports';
+import { BlockerRanking, CoverageTable, FunnelSection, VisitTotals, groupOrder } from './ReportSections';
 import { useReportSummary, type SummaryFailure } from './useReportSummary';
 import './Dashboard.css';
 
@@ -67,6 +68,7 @@ function SupervisorDashboard({ http }: DashboardProps) {
   const { t, i18n } = useTranslation('supervisor');
   const { user } = useStore();
   const { state, reload } = useReportSummary(http);
+  const groups = useMemo(() => (state.status === 'ok' ? [...new Set(state.data.coverage.map((c) => c.group))].sort(groupOrder.compare) : []), [state]);
 
   return (
     <section className="screen dashboard">
@@ -94,7 +96,7 @@ function SupervisorDashboard({ http }: DashboardProps) {
         </>
       )}
 
-      <CsvExport baseUrl={http?.baseUrl} />
+      <Exports http={http} groups={groups} />
     </section>
   );
 }

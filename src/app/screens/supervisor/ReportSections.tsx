@@ -10,7 +10,8 @@ import { formatNumber } from '../../i18n';
 type Coverage = ReportSummary['coverage'][number];
 type Funnel = ReportSummary['funnel'][number];
 
-const collator = new Intl.Collator('vi', { numeric: true, sensitivity: 'base' });
+/** Residential groups in natural order: TDP 5 before TDP 10. */
+export const groupOrder = new Intl.Collator('vi', { numeric: true, sensitivity: 'base' });
 
 /** Whole percent of part in whole (0 when whole is 0), clamped to 0–100. */
 export function percentOf(part: number, whole: number): number {
@@ -84,7 +85,7 @@ export function VisitTotals({ visits }: { visits: ReportSummary['visits'] }) {
 
 export function CoverageTable({ coverage }: { coverage: Coverage[] }) {
   const { t, n, pct } = useFormat();
-  const rows = [...coverage].sort((a, b) => collator.compare(a.group, b.group));
+  const rows = [...coverage].sort((a, b) => groupOrder.compare(a.group, b.group));
   const total = rows.reduce(
     (s, r) => ({
       households: s.households + r.households,
