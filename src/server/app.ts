@@ -12,6 +12,7 @@ import { createHashPool, type HashingOptions } from './hash-pool';
 import { DEFAULT_SCRYPT_LOG_N, passwordHasher } from './passwords';
 import { DEFAULT_ATTENTION_RETENTION_DAYS, scheduleAttentionPruning, type AttentionRetention } from './retention';
 import { attentionRoutes } from './routes/attention';
+import { exportRoutes } from './routes/exports';
 import { privacyRoutes } from './routes/privacy';
 import { reportRoutes } from './routes/reports';
 import { sessionRoutes } from './routes/session';
@@ -154,6 +155,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   userRoutes(app, ctx);
   attentionRoutes(app, ctx);
   reportRoutes(app, ctx);
+  exportRoutes(app, ctx);
   privacyRoutes(app, ctx);
   await serveStatic(app, options.distDir);
   return app;

@@ -14,6 +14,11 @@ export interface TestHooks {
    * workers (see hash-pool.ts). Lets a test keep the pool full.
    */
   whileHashing?: () => Promise<void>;
+  /**
+   * Tests only: awaited after each page of an export is written (exports/
+   * stream.ts). Lets a test cut a download half-way.
+   */
+  afterExportPage?: () => Promise<void>;
 }
 
 export interface ServerContext {

@@ -132,6 +132,24 @@ export interface ErasuresTable {
   at: string;
 }
 
+/** One export (exports/audit.ts): who downloaded what, why, and whether it finished. */
+export interface ExportAuditTable {
+  id: string;
+  at: string;
+  user_id: string; // 'cli' for npm run export
+  role: string; // the user's role, or 'cli'
+  ward_code: string;
+  dataset: string;
+  format: string;
+  from_day: string | null;
+  to_day: string | null;
+  group_code: string | null;
+  detail: string; // 'redacted' | 'full'
+  reason: string | null;
+  rows: number;
+  status: string; // 'started' | 'complete' | 'incomplete'
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -149,6 +167,7 @@ export interface DB {
   login_failures: LoginFailuresTable;
   scope_exits: ScopeExitsTable;
   erasures: ErasuresTable;
+  export_audit: ExportAuditTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -22,7 +22,12 @@ import type { DB, Db, Dialect } from './db';
 //    withdrawals and household deletes); every existing tombstone is stripped
 //    to its minimal form and given a new version, and its conflict and
 //    rejected rows are deleted.
-const SCHEMA_VERSION = 3;
+// 4: exports. Table export_audit (one row per export: who, what, why, how
+//    many rows, whether it finished) and the indexes the people and
+//    households datasets page through: records_household_group (households by
+//    group), records_person_household and records_visit_household (a
+//    record's householdId, so a page's people and visits are fetched in bulk).
+const SCHEMA_VERSION = 4;
 
 interface Migration {
   version: number;
@@ -238,6 +243,36 @@ const MIGRATIONS: Migration[] = [
         await db.deleteFrom('conflicts').where('record_id', 'in', chunk).execute();
         await db.deleteFrom('rejected_mutations').where('record_id', 'in', chunk).execute();
       }
+    },
+  },
+  {
+    version: 4,
+    name: 'exports',
+    // Written out literally, like migration 2: reports/sql.ts householdRef()
+    // has to match these expressions exactly for the planner to use them.
+    async up(db, dialect) {
+      await db.schema
+        .createTable('export_audit')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('ward_code', 'text', (c) => c.notNull())
+        .addColumn('dataset', 'text', (c) => c.notNull())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('from_day', 'text')
+        .addColumn('to_day', 'text')
+        .addColumn('group_code', 'text')
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('rows', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('export_audit_ward').on('export_audit').columns(['ward_code', 'id']).execute();
+      await sql`create index records_household_group on records (ward_code, group_code, id) where entity = 'household'`.execute(db);
+      const ref = dialect === 'postgres' ? sql`(data::jsonb ->> 'householdId')` : sql`json_extract(data, '$.householdId')`;
+      await sql`create index records_person_household on records (ward_code, ${ref}, id) where entity = 'person'`.execute(db);
+      await sql`create index records_visit_household on records (ward_code, ${ref}) where entity = 'visit'`.execute(db);
     },
   },
 ];

@@ -30,6 +30,7 @@ export const ERROR_CODES = [
   'seq_gap',
   'wrong_user',
   'conflict',
+  'reason_required', // 400: an export with detail=full and no reason of at least 10 characters
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

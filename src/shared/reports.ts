@@ -1,37 +1,18 @@
 // The supervisor reports contract: computed on the server by SQL aggregates
-// (SQLite and PostgreSQL), shown by the supervisor dashboard, exported as CSV.
+// (SQLite and PostgreSQL), shown by the supervisor dashboard.
 //
-// EXPORT_COLUMNS are the CSV header, in order. Ward reports and spreadsheets
-// are built on them: add columns at the end, never rename or reorder without
-// bumping EXPORT_FORMAT_VERSION (it is written into the file name).
+// The visits export's columns live with the other export datasets in
+// ./exports.ts (VISITS_COLUMNS, VISITS_VERSION); EXPORT_COLUMNS and
+// EXPORT_FORMAT_VERSION are their names as the first CSV export knew them.
 import { z } from 'zod';
+import { VISITS_COLUMNS, VISITS_VERSION } from './exports';
 import { BLOCKERS, PLATFORMS } from './platforms';
 
-export const EXPORT_FORMAT_VERSION = 1;
+export const EXPORT_FORMAT_VERSION = VISITS_VERSION;
 
-export const EXPORT_COLUMNS = [
-  'visit_id',
-  'visited_at',
-  'channel',
-  'literacy_point',
-  'outcome',
-  'group',
-  'house_number',
-  'lane',
-  'sub_lane',
-  'street',
-  'head_of_household',
-  'people_helped',
-  'steps_done',
-  'steps_blocked',
-  'blockers',
-  'independent_platforms',
-  'services',
-  'follow_up_on',
-  'escalation_reason',
-  'volunteer',
-] as const;
-export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
+/** The visits export's header, in order (see VISITS_COLUMNS). */
+export const EXPORT_COLUMNS = VISITS_COLUMNS.map((c) => c.name);
+export type ExportColumn = (typeof VISITS_COLUMNS)[number]['name'];
 
 const groupCoverageSchema = z.object({
   group: z.string(),

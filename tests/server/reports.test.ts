@@ -118,8 +118,12 @@ function parseCsv(text: string): string[][] {
 
 const guard = (cell: string) => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell);
 
-/** The oracle for one CSV row, written independently of src/server/reports/csv.ts. */
-function expectedRow(v: Visit, h: Household | undefined, names: Map<string, string>): string[] {
+/**
+ * The oracle for one CSV row, written independently of src/server/exports/.
+ * Without full detail the house number, head of household and escalation
+ * detail are empty (redacted by default).
+ */
+function expectedRow(v: Visit, h: Household | undefined, names: Map<string, string>, full = false): string[] {
   const steps = v.people.flatMap((p) => p.steps);
   const row: Record<string, string | number> = {
     visit_id: v.id,
@@ -129,11 +133,11 @@ function expectedRow(v: Visit, h: Household | undefined, names: Map<string, stri
     outcome: v.outcome,
     group: h?.group ?? '',
     // A deleted household is erased to its tombstone: its group is all that is left.
-    house_number: h && !h.deleted ? h.address.houseNumber : '',
+    house_number: full && h && !h.deleted ? h.address.houseNumber : '',
     lane: (h && !h.deleted ? h.address.lane : undefined) ?? '',
     sub_lane: (h && !h.deleted ? h.address.subLane : undefined) ?? '',
     street: h && !h.deleted ? h.address.street : '',
-    head_of_household: h && !h.deleted ? (h.headName ?? '') : '',
+    head_of_household: full && h && !h.deleted ? (h.headName ?? '') : '',
     people_helped: v.people.length,
     steps_done: steps.filter((x) => x.status === 'done').length,
     steps_blocked: steps.filter((x) => x.status === 'blocked').length,
@@ -143,6 +147,9 @@ function expectedRow(v: Visit, h: Household | undefined, names: Map<string, stri
     follow_up_on: v.followUpOn ?? '',
     escalation_reason: v.escalate?.reason ?? '',
     volunteer: names.get(v.volunteerId) ?? v.volunteerId,
+    escalation_detail: full ? (v.escalate?.detail ?? '') : '',
+    case_status: '',
+    walk_in: v.householdId ? 'no' : 'yes',
   };
   return EXPORT_COLUMNS.map((c) => guard(String(row[c])));
 }
@@ -415,7 +422,7 @@ for (const { dialect, skip } of DIALECTS) {
         expect(r.headers['cache-control']).toBe('no-store');
         const body = Buffer.concat(r.chunks);
         expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-        // Vietnamese byte for byte (NFC UTF-8), as the head of household and as the volunteer.
+        // Vietnamese byte for byte (NFC UTF-8), as the volunteer.
         expect(body.includes(Buffer.from('Nguyễn Thị Ánh', 'utf8'))).toBe(true);
         const rows = parseCsv(body.subarray(3).toString('utf8'));
         expect(rows[0]).toEqual([...EXPORT_COLUMNS]);
@@ -436,7 +443,7 @@ for (const { dialect, skip } of DIALECTS) {
       });
 
       it('quotes commas, quotes and newlines, and defuses formulas', async () => {
-        const r = await rawGet(`${s.url}/api/v1/exports/visits.csv`, supCookie);
+        const r = await rawGet(`${s.url}/api/v1/exports/visits.csv?detail=full&reason=${encodeURIComponent('Kiểm tra định dạng')}`, supCookie);
         const text = Buffer.concat(r.chunks).subarray(3).toString('utf8');
         const rows = parseCsv(text);
         const col = (name: (typeof EXPORT_COLUMNS)[number]) => EXPORT_COLUMNS.indexOf(name);

@@ -147,3 +147,15 @@ export function reportSql(dialect: Dialect): ReportSql {
     atKeyOf: (instant) => atKeyOf(dialect, instant),
   };
 }
+
+/**
+ * A person's or visit's householdId, as text. MUST stay textually identical
+ * to the expression of the records_person_household and
+ * records_visit_household indexes (migration 4), or the exports' bulk
+ * lookups stop using them.
+ */
+export function householdRef(dialect: Dialect, dataColumn: string): RawBuilder<string | null> {
+  return dialect === 'sqlite'
+    ? sql<string>`json_extract(${sql.ref(dataColumn)}, '$.householdId')`
+    : sql<string>`(${sql.ref(dataColumn)}::jsonb ->> 'householdId')`;
+}

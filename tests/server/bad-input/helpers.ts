@@ -32,6 +32,7 @@ const TABLES = [
   'login_failures',
   'scope_exits',
   'erasures',
+  'export_audit',
 ] as const;
 export type Snapshot = Record<(typeof TABLES)[number], string[]>;
 

@@ -1,0 +1,52 @@
+// Who may export what: the one place the export's role and ward rules live,
+// for the route and the CLI.
+//
+//   - Exports are for supervisors (a volunteer gets 403 for any export; a
+//     responder role does not exist yet). The CLI runs on the server with the
+//     database's own rights and names its ward explicitly (role 'cli').
+//   - `ward`: a supervisor exports their own ward; naming it is allowed,
+//     naming another ward or '*' is 403. WARD_SCOPE is where the city role
+//     (another issue) slots in: its entry answers any ward, and '*'.
+//   - detail=full: only roles in FULL_DETAIL_ROLES, and only with a reason of
+//     at least MIN_REASON_LENGTH characters (400 reason_required).
+import { MIN_REASON_LENGTH, type ExportQuery } from '../../shared/exports';
+import type { Role } from '../../shared/schemas';
+import { ApiError, forbidden } from '../errors';
+
+export type ExporterRole = Role | 'cli';
+
+export interface Exporter {
+  id: string;
+  role: ExporterRole;
+  wardCode: string;
+}
+
+/** Roles that may export at all (requireRole on the routes). */
+export const EXPORT_ROLES = ['supervisor'] as const satisfies readonly Role[];
+
+const FULL_DETAIL_ROLES: readonly ExporterRole[] = ['supervisor', 'cli'];
+
+/** The ward an exporter's `ward` parameter resolves to, or undefined when it may not have it. */
+const WARD_SCOPE: Partial<Record<ExporterRole, (me: Exporter, requested: string | undefined) => string | undefined>> = {
+  supervisor: (me, requested) => (requested === undefined || requested === me.wardCode ? me.wardCode : undefined),
+  // The CLI's --ward is required and is the ward (its own, by definition); '*' waits for multi-ward exports.
+  cli: (me, requested) => (requested === undefined || requested === me.wardCode ? me.wardCode : undefined),
+};
+
+export function exportWard(me: Exporter, requested: string | undefined): string {
+  const ward = WARD_SCOPE[me.role]?.(me, requested);
+  if (ward === undefined) throw forbidden('You may export only your own ward');
+  return ward;
+}
+
+export function reasonRequired(message = `detail=full needs a reason of at least ${MIN_REASON_LENGTH} characters`) {
+  return new ApiError(400, 'reason_required', message);
+}
+
+/** Checks the detail rule; returns 'full' or 'redacted'. */
+export function exportDetail(me: Exporter, q: Pick<ExportQuery, 'detail' | 'reason'>): 'full' | 'redacted' {
+  if (q.detail !== 'full') return 'redacted';
+  if (!FULL_DETAIL_ROLES.includes(me.role)) throw forbidden('Your role may not export personal detail');
+  if ((q.reason ?? '').length < MIN_REASON_LENGTH) throw reasonRequired();
+  return 'full';
+}

@@ -1,0 +1,283 @@
+// The rows of each export dataset, read in keyset pages.
+//
+// Every dataset is an async generator of pages: one SQL statement reads up to
+// `pageSize` rows after the last key of the previous page, then at most two
+// more statements fetch, IN BULK for the whole page, what its rows need
+// (a page of people: the visits of their households; a page of households:
+// their visits and people). Nothing is queried per row, nothing is kept from
+// one page to the next but its last key, so memory stays at about one page
+// and time is linear in the ward's size. Pages are separate statements (on
+// SQLite the single connection is free between them for pushes and pulls): a
+// record written during an export appears in it if it sorts after the page
+// being read.
+//
+// Orders and the indexes that serve them:
+//   - visits: (at in UTC, id), records_visit_at (migration 2);
+//   - people: (householdId, id), records_person_household (migration 4);
+//   - households: (group, id), records_household_group (migration 4).
+// Page lookups by householdId use records_person_household and
+// records_visit_household. Every statement and join names the ward: a record
+// or user of another ward never lends its data to this ward's file.
+//
+// Cells are produced in full here; redaction (empty `full` columns unless
+// detail=full) is applied in one place, stream.ts.
+import { sql } from 'kysely';
+import { BLOCKERS, PLATFORMS, PLATFORM_STEPS } from '../../shared/platforms';
+import { personPriority } from '../../shared/priority';
+import { ageBand, type Dataset } from '../../shared/exports';
+import type { Tombstone } from '../../shared/protocol';
+import type { Household, Person, Visit } from '../../shared/schemas';
+import type { Db } from '../db';
+import { householdRef, reportSql, type ReportSql } from '../reports/sql';
+import { LIST_SEPARATOR, yesNo, type Cell } from './cells';
+import { hanoiDay } from './hanoi';
+
+export type CellRow = Record<string, Cell>;
+
+export interface PageQuery {
+  ward: string;
+  /** Visits considered: [from, to) instants (rows of visits; visit facts of people and households). */
+  range: { from?: Date; to?: Date };
+  /** Only this residential group (the household's current group); walk-ins have none. */
+  group?: string;
+  /** The year in Hanoi, for ages and priority. */
+  year: number;
+  pageSize: number;
+}
+
+const live = (h: Household | Tombstone | null | undefined): Household | undefined => (h && !h.deleted ? (h as Household) : undefined);
+
+function rangeFilter(R: ReportSql, key: ReturnType<ReportSql['visitAt']>, range: PageQuery['range']) {
+  return sql`${range.from ? sql`and ${key} >= ${R.atKeyOf(range.from)}` : sql``}
+    ${range.to ? sql`and ${key} < ${R.atKeyOf(range.to)}` : sql``}`;
+}
+
+// ------------------------------------------------------------------ visits
+
+interface VisitPageRow {
+  id: string;
+  k: string | number;
+  data: string;
+  h_data: string | null;
+  h_deleted: number | null;
+  volunteer_name: string | null;
+}
+
+function visitCells(v: Visit, h: Household | Tombstone | null, householdDeleted: boolean, volunteerName: string | null): CellRow {
+  const home = live(h);
+  const steps = v.people.flatMap((p) => p.steps);
+  const blockers = new Set(steps.filter((s) => s.status === 'blocked' && s.blocker).map((s) => s.blocker!));
+  const independent = new Set(v.people.flatMap((p) => p.independent ?? []));
+  return {
+    visit_id: v.id,
+    visited_at: v.at,
+    channel: v.channel,
+    literacy_point: v.literacyPointId ?? '',
+    outcome: v.outcome,
+    group: h?.group ?? '',
+    house_number: home?.address.houseNumber ?? '',
+    lane: home?.address.lane ?? '',
+    sub_lane: home?.address.subLane ?? '',
+    street: home?.address.street ?? '',
+    // A deleted household is erased (erasure.ts): only its group is left.
+    head_of_household: householdDeleted ? '' : (home?.headName ?? ''),
+    people_helped: v.people.length,
+    steps_done: steps.filter((s) => s.status === 'done').length,
+    steps_blocked: steps.filter((s) => s.status === 'blocked').length,
+    blockers: BLOCKERS.filter((b) => blockers.has(b)).join(LIST_SEPARATOR),
+    independent_platforms: PLATFORMS.filter((p) => independent.has(p)).join(LIST_SEPARATOR),
+    services: v.services.join(LIST_SEPARATOR),
+    follow_up_on: v.followUpOn ?? '',
+    escalation_reason: v.escalate?.reason ?? '',
+    volunteer: volunteerName ?? v.volunteerId,
+    escalation_detail: v.escalate?.detail ?? '',
+    case_status: '', // filled once escalation cases exist
+    walk_in: yesNo(!v.householdId),
+  };
+}
+
+async function* visitPages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
+  const R = reportSql(db.dialect);
+  const key = R.visitAt('v.data');
+  let after: { k: string | number; id: string } | undefined;
+  for (;;) {
+    const { rows } = await sql<VisitPageRow>`
+      select v.id, ${key} as k, v.data, h.data as h_data, h.deleted as h_deleted, u.display_name as volunteer_name
+      from records v
+      left join records h
+        on h.entity = 'household' and h.id = ${R.text(R.doc('v.data'), ['householdId'])} and h.ward_code = v.ward_code
+      left join users u on u.id = ${R.text(R.doc('v.data'), ['volunteerId'])} and u.ward_code = v.ward_code
+      where v.ward_code = ${q.ward} and v.entity = ${sql.lit('visit')} and v.deleted = 0
+        ${rangeFilter(R, key, q.range)}
+        ${q.group !== undefined ? sql`and h.group_code = ${q.group}` : sql``}
+        ${after ? sql`and (${key}, v.id) > (${after.k}, ${after.id})` : sql``}
+      order by ${key}, v.id
+      limit ${q.pageSize}
+    `.execute(db.kysely);
+    if (rows.length === 0) return;
+    yield rows.map((r) =>
+      visitCells(
+        JSON.parse(r.data) as Visit,
+        r.h_data === null ? null : (JSON.parse(r.h_data) as Household | Tombstone),
+        Number(r.h_deleted) === 1,
+        r.volunteer_name,
+      ),
+    );
+    if (rows.length < q.pageSize) return;
+    const last = rows[rows.length - 1]!;
+    after = { k: last.k, id: last.id };
+  }
+}
+
+/** The non-deleted visits (in range) of some households, in one statement. */
+async function visitsOfHouseholds(db: Db, q: PageQuery, householdIds: string[]): Promise<Visit[]> {
+  if (householdIds.length === 0) return [];
+  const R = reportSql(db.dialect);
+  const { rows } = await sql<{ data: string }>`
+    select v.data from records v
+    where v.ward_code = ${q.ward} and v.entity = ${sql.lit('visit')} and v.deleted = 0
+      and ${householdRef(db.dialect, 'v.data')} in (${sql.join(householdIds)})
+      ${rangeFilter(R, R.visitAt('v.data'), q.range)}
+  `.execute(db.kysely);
+  return rows.map((r) => JSON.parse(r.data) as Visit);
+}
+
+/** Later by (at in UTC, id): the order of "latest visit" everywhere (reports/summary.ts). */
+const isLater = (a: Visit, aMs: number, b: Visit, bMs: number) => aMs > bMs || (aMs === bMs && a.id > b.id);
+
+// ------------------------------------------------------------------ people
+
+function personCells(p: Person, h: Household, visits: { first?: number; last?: number } | undefined, year: number): CellRow {
+  const cells: CellRow = {
+    person_id: p.id,
+    household_id: p.householdId,
+    group: h.group,
+    house_number: h.address.houseNumber,
+    lane: h.address.lane ?? '',
+    sub_lane: h.address.subLane ?? '',
+    street: h.address.street,
+    full_name: p.fullName,
+    birth_year: p.birthYear ?? null,
+    age_band: p.birthYear === undefined ? '' : ageBand(year - p.birthYear),
+    priority: personPriority(p, h, year).join(LIST_SEPARATOR),
+    first_visit_on: visits?.first === undefined ? '' : hanoiDay(visits.first),
+    last_visit_on: visits?.last === undefined ? '' : hanoiDay(visits.last),
+  };
+  for (const platform of PLATFORMS) {
+    const checklist = p.platforms[platform];
+    const steps = checklist.steps as Record<string, { status: string; blocker?: string }>;
+    for (const step of PLATFORM_STEPS[platform]) {
+      cells[`${platform}_${step}`] = steps[step]?.status ?? '';
+      cells[`${platform}_${step}_blocker`] = steps[step]?.blocker ?? '';
+    }
+    cells[`${platform}_independent`] = yesNo(checklist.independent);
+  }
+  return cells;
+}
+
+async function* peoplePages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
+  const hid = householdRef(db.dialect, 'p.data');
+  let after: { hid: string; id: string } | undefined;
+  for (;;) {
+    const { rows } = await sql<{ id: string; hid: string; data: string; h_data: string }>`
+      select p.id, ${hid} as hid, p.data, h.data as h_data
+      from records p
+      join records h on h.entity = 'household' and h.id = ${hid} and h.ward_code = p.ward_code and h.deleted = 0
+      where p.ward_code = ${q.ward} and p.entity = ${sql.lit('person')} and p.deleted = 0
+        ${q.group !== undefined ? sql`and h.group_code = ${q.group}` : sql``}
+        ${after ? sql`and (${hid}, p.id) > (${after.hid}, ${after.id})` : sql``}
+      order by ${hid}, p.id
+      limit ${q.pageSize}
+    `.execute(db.kysely);
+    if (rows.length === 0) return;
+    // First and last visit naming each person, from the visits of the page's households.
+    const seen = new Map<string, { first?: number; last?: number }>();
+    for (const v of await visitsOfHouseholds(db, q, [...new Set(rows.map((r) => r.hid))])) {
+      const ms = Date.parse(v.at);
+      for (const entry of v.people) {
+        if (!entry.personId || Number.isNaN(ms)) continue;
+        const s = seen.get(entry.personId) ?? {};
+        if (s.first === undefined || ms < s.first) s.first = ms;
+        if (s.last === undefined || ms > s.last) s.last = ms;
+        seen.set(entry.personId, s);
+      }
+    }
+    yield rows.map((r) => personCells(JSON.parse(r.data) as Person, JSON.parse(r.h_data) as Household, seen.get(r.id), q.year));
+    if (rows.length < q.pageSize) return;
+    const last = rows[rows.length - 1]!;
+    after = { hid: last.hid, id: last.id };
+  }
+}
+
+// -------------------------------------------------------------- households
+
+async function* householdPages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
+  let after: { group: string; id: string } | undefined;
+  for (;;) {
+    const { rows } = await sql<{ id: string; group_code: string; data: string }>`
+      select h.id, h.group_code, h.data
+      from records h
+      where h.ward_code = ${q.ward} and h.entity = ${sql.lit('household')} and h.deleted = 0
+        ${q.group !== undefined ? sql`and h.group_code = ${q.group}` : sql``}
+        ${after ? sql`and (h.group_code, h.id) > (${after.group}, ${after.id})` : sql``}
+      order by h.group_code, h.id
+      limit ${q.pageSize}
+    `.execute(db.kysely);
+    if (rows.length === 0) return;
+    const ids = rows.map((r) => r.id);
+    const facts = new Map<string, { visits: number; latest?: Visit; latestMs: number; people: number; priority: number }>();
+    const factsOf = (id: string) => {
+      let f = facts.get(id);
+      if (!f) facts.set(id, (f = { visits: 0, latestMs: -Infinity, people: 0, priority: 0 }));
+      return f;
+    };
+    for (const v of await visitsOfHouseholds(db, q, ids)) {
+      const f = factsOf(v.householdId!);
+      const ms = Date.parse(v.at);
+      f.visits += 1;
+      if (!f.latest || isLater(v, Number.isNaN(ms) ? -Infinity : ms, f.latest, f.latestMs)) {
+        f.latest = v;
+        f.latestMs = Number.isNaN(ms) ? -Infinity : ms;
+      }
+    }
+    const households = new Map(rows.map((r) => [r.id, JSON.parse(r.data) as Household]));
+    const { rows: people } = await sql<{ data: string }>`
+      select p.data from records p
+      where p.ward_code = ${q.ward} and p.entity = ${sql.lit('person')} and p.deleted = 0
+        and ${householdRef(db.dialect, 'p.data')} in (${sql.join(ids)})
+    `.execute(db.kysely);
+    for (const r of people) {
+      const p = JSON.parse(r.data) as Person;
+      const f = factsOf(p.householdId);
+      f.people += 1;
+      if (personPriority(p, households.get(p.householdId), q.year).length > 0) f.priority += 1;
+    }
+    yield rows.map((r) => {
+      const h = households.get(r.id)!;
+      const f = facts.get(r.id);
+      return {
+        household_id: h.id,
+        group: h.group,
+        house_number: h.address.houseNumber,
+        lane: h.address.lane ?? '',
+        sub_lane: h.address.subLane ?? '',
+        street: h.address.street,
+        consent: yesNo(h.consent.given),
+        people: f?.people ?? 0,
+        priority_people: f?.priority ?? 0,
+        visits: f?.visits ?? 0,
+        last_outcome: f?.latest?.outcome ?? '',
+        last_visit_on: f?.latest && f.latestMs !== -Infinity ? hanoiDay(f.latestMs) : '',
+      };
+    });
+    if (rows.length < q.pageSize) return;
+    const last = rows[rows.length - 1]!;
+    after = { group: last.group_code, id: last.id };
+  }
+}
+
+export const DATASET_PAGES: Record<Dataset, (db: Db, q: PageQuery) => AsyncGenerator<CellRow[]>> = {
+  visits: visitPages,
+  people: peoplePages,
+  households: householdPages,
+};
