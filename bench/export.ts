@@ -39,8 +39,11 @@ import { download, startServer } from './support/server-process';
 const PASSWORD = `Gõ cửa bench ${randomBytes(6).toString('hex')}`;
 const SCRYPT_LOG_N = 10; // sign-in speed is not what is measured
 
-type Dataset = 'visits';
-type Format = 'csv';
+const DATASETS = ['visits', 'people', 'households'] as const;
+type Dataset = (typeof DATASETS)[number];
+const FORMATS = ['csv', 'xlsx'] as const;
+type Format = (typeof FORMATS)[number];
+const ENTITY = { visits: 'visit', people: 'person', households: 'household' } as const;
 
 interface Options {
   dialects: ('sqlite' | 'postgres')[];
@@ -56,9 +59,14 @@ function parseArgs(args: string[]): Options {
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1] ?? ''];
     const list = value.split(',').filter(Boolean);
-    if (flag === '--dialects') o.dialects = list as Options['dialects'];
-    else if (flag === '--datasets') o.datasets = list as Dataset[];
-    else if (flag === '--formats') o.formats = list as Format[];
+    const check = <T extends string>(all: readonly T[]) => {
+      const bad = list.find((x) => !all.includes(x as T));
+      if (bad !== undefined) throw new Error(`${flag}: ${bad} is not one of ${all.join(', ')}`);
+      return list as T[];
+    };
+    if (flag === '--dialects') o.dialects = check(['sqlite', 'postgres'] as const);
+    else if (flag === '--datasets') o.datasets = check(DATASETS);
+    else if (flag === '--formats') o.formats = check(FORMATS);
     else if (flag === '--runs') o.runs = Number(value);
     else if (flag === '--runs-large') o.runsLarge = Number(value);
     else if (flag === '--scale') o.scale = Number(value);
@@ -82,21 +90,28 @@ function sizes(scale: number): Size[] {
   ];
 }
 
-/** Today's export page query, read to the end and parsed, with no file produced: the floor under any export. */
-async function baselineRead(db: Db, ward: string): Promise<number> {
+/**
+ * The rows of an export read to the end and parsed, with no file produced: the
+ * floor under any export. Visits: today's export page query (keyset pages of
+ * 500 in (at, id) order, joined to household and volunteer). People: keyset
+ * pages by id joined to their household. Households: keyset pages by id.
+ */
+async function baselineRead(db: Db, dataset: Dataset, ward: string): Promise<number> {
   const R = reportSql(db.dialect);
-  const key = R.visitAt('v.data');
+  const visits = dataset === 'visits';
+  const key = visits ? R.visitAt('r.data') : sql<string>`r.id`;
+  const household = dataset === 'households' ? sql`` : sql`left join records h on h.entity = 'household' and h.id = ${R.text(R.doc('r.data'), ['householdId'])} and h.ward_code = r.ward_code`;
+  const volunteer = dataset === 'visits' ? sql`left join users u on u.id = ${R.text(R.doc('r.data'), ['volunteerId'])} and u.ward_code = r.ward_code` : sql``;
   let after: { k: string | number; id: string } | undefined;
   let rows = 0;
   for (;;) {
-    const page = await sql<{ id: string; k: string | number; data: string; h_data: string | null; volunteer_name: string | null }>`
-      select v.id, ${key} as k, v.data, h.data as h_data, u.display_name as volunteer_name
-      from records v
-      left join records h on h.entity = 'household' and h.id = ${R.text(R.doc('v.data'), ['householdId'])} and h.ward_code = v.ward_code
-      left join users u on u.id = ${R.text(R.doc('v.data'), ['volunteerId'])} and u.ward_code = v.ward_code
-      where v.ward_code = ${ward} and v.entity = ${sql.lit('visit')} and v.deleted = 0
-        ${after ? sql`and (${key}, v.id) > (${after.k}, ${after.id})` : sql``}
-      order by ${key}, v.id
+    const page = await sql<{ id: string; k: string | number; data: string; h_data: string | null }>`
+      select r.id, ${key} as k, r.data, ${dataset === 'households' ? sql`null` : sql`h.data`} as h_data, ${dataset === 'visits' ? sql`u.display_name` : sql`null`} as volunteer_name
+      from records r ${household} ${volunteer}
+      where r.ward_code = ${ward} and r.entity = ${sql.lit(ENTITY[dataset])} and r.deleted = 0
+        ${after && visits ? sql`and (${key}, r.id) > (${after.k}, ${after.id})` : sql``}
+        ${after && !visits ? sql`and r.id > ${after.id}` : sql``}
+      order by ${visits ? sql`${key}, r.id` : sql`r.id`}
       limit 500`.execute(db.kysely);
     for (const r of page.rows) {
       JSON.parse(r.data);
@@ -148,7 +163,7 @@ async function benchDialect(label: string, config: DbConfig, o: Options, print: 
         let rows = 0;
         await repeat(runs, async (run) => {
           const b0 = performance.now();
-          rows = await baselineRead(db, s.ward);
+          rows = await baselineRead(db, dataset, s.ward);
           if (run >= 0) ms.push(performance.now() - b0);
         }, s.label === '1M' ? 0 : 1);
         results.push({ dialect: label, dataset, format: 'baseline', size: s.label, rows, ms: stats(ms), rate: stats(ms.map((m) => (rows * 1000) / m)) });
@@ -162,11 +177,12 @@ async function benchDialect(label: string, config: DbConfig, o: Options, print: 
           const cookie = await server.login(s.username, PASSWORD);
           const idle = server.memory().current;
           const url = `${server.base}/api/v1/exports/${dataset}.${format}`;
-          const expected = counts.get(s.ward)!.visits;
+          const expected = counts.get(s.ward)![dataset];
           const downloads = await repeat(runs, async () => {
             const d = await download(url, cookie);
             if (d.status !== 200) throw new Error(`${url}: ${d.status}`);
             if (format === 'csv' && d.lines - 1 !== expected) throw new Error(`${url}: ${d.lines - 1} rows, expected ${expected}`);
+            if (format === 'xlsx' && d.head !== 'PK') throw new Error(`${url}: not a zip file`);
             return d;
           }, s.label === '1M' ? 0 : 1);
           const peak = server.memory().peak;
@@ -216,43 +232,15 @@ function report(results: Result[]): string {
   return [...out, '', 'Budgets:', ...checks].join('\n');
 }
 
-export async function main(args: string[]) {
-  const o = parseArgs(args);
-  const lines: string[] = [];
-  const print = (line: string) => {
-    console.info(line);
-    lines.push(line);
-  };
-  const head = [machineLine(), `${loadLine()} at the start`];
-  head.forEach((l) => console.info(l));
-  const results: Result[] = [];
-  if (o.dialects.includes('sqlite')) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'gocua-bench-export-'));
-    try {
-      results.push(...(await benchDialect('SQLite', { dialect: 'sqlite', file: path.join(dir, 'gocua.sqlite') }, o, print)));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  const url = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
-  if (o.dialects.includes('postgres') && !url) print('PostgreSQL: skipped (set DATABASE_URL or TEST_DATABASE_URL, e.g. bash .ci/with-postgres.sh npm run bench -- export)');
-  else if (o.dialects.includes('postgres') && url) {
-    const scratch = await scratchPostgres(url, 'gocua_bench');
-    try {
-      results.push(...(await benchDialect('PostgreSQL', { dialect: 'postgres', url: scratch.url }, o, print)));
-    } finally {
-      await scratch.drop();
-    }
-  }
-  const body = report(results);
-  console.info(`\n${body}`);
+/** One section of RESULTS.md per database, so a run on one leaves the other's figures. */
+function writeResults(dialect: 'sqlite' | 'postgres', label: string, args: string[], o: Options, head: string[], lines: string[], results: Result[]) {
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
   writeSection(
-    'export',
+    `export-${dialect}`,
     [
-      `## export${o.scale !== 1 ? ` (scale ${o.scale}: a smoke run, not the budgets' sizes)` : ''}`,
+      `## export, ${label}${o.scale !== 1 ? ` (scale ${o.scale}: a smoke run, not the budgets' sizes)` : ''}`,
       '',
-      `Run ${when} UTC: \`npm run bench -- export ${args.join(' ')}\``.trimEnd(),
+      `Run ${when} UTC: \`${['npm run bench -- export', ...args].join(' ')}\``,
       '',
       ...head.map((l) => `- ${l}`),
       `- ${loadLine()} at the end`,
@@ -261,7 +249,41 @@ export async function main(args: string[]) {
       ...lines,
       '```',
       '',
-      body,
+      report(results),
     ].join('\n'),
   );
+}
+
+export async function main(args: string[]) {
+  const o = parseArgs(args);
+  const head = [machineLine(), `${loadLine()} at the start`];
+  head.forEach((l) => console.info(l));
+  const run = async (dialect: 'sqlite' | 'postgres', label: string, config: DbConfig) => {
+    const lines: string[] = [];
+    const print = (line: string) => {
+      console.info(line);
+      lines.push(line);
+    };
+    const results = await benchDialect(label, config, o, print);
+    console.info(`\n${report(results)}\n`);
+    writeResults(dialect, label, args, o, head, lines, results);
+  };
+  if (o.dialects.includes('sqlite')) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gocua-bench-export-'));
+    try {
+      await run('sqlite', 'SQLite', { dialect: 'sqlite', file: path.join(dir, 'gocua.sqlite') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const url = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
+  if (o.dialects.includes('postgres') && !url) console.info('PostgreSQL: skipped (set DATABASE_URL or TEST_DATABASE_URL, e.g. bash .ci/with-postgres.sh npm run bench -- export)');
+  else if (o.dialects.includes('postgres') && url) {
+    const scratch = await scratchPostgres(url, 'gocua_bench');
+    try {
+      await run('postgres', 'PostgreSQL 15', { dialect: 'postgres', url: scratch.url });
+    } finally {
+      await scratch.drop();
+    }
+  }
 }

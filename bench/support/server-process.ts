@@ -104,6 +104,8 @@ export interface Download {
   /** LF bytes seen: a CSV's records (header included); meaningless for XLSX. */
   lines: number;
   status: number;
+  /** The first two bytes as latin1 ('PK' for a zip file, so an XLSX). */
+  head: string;
 }
 
 /** GETs url to the end, uncompressed, counting bytes and line feeds. */
@@ -112,12 +114,14 @@ export async function download(url: string, cookie: string): Promise<Download> {
   const res = await fetch(url, { headers: { cookie, 'accept-encoding': 'identity' } });
   let bytes = 0;
   let lines = 0;
+  let head = '';
   const reader = res.body!.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
+    if (head.length < 2) head += Buffer.from(value.subarray(0, 2 - head.length)).toString('latin1');
     bytes += value.length;
     for (let i = value.indexOf(0x0a); i !== -1; i = value.indexOf(0x0a, i + 1)) lines++;
   }
-  return { ms: performance.now() - t0, bytes, lines, status: res.status };
+  return { ms: performance.now() - t0, bytes, lines, status: res.status, head };
 }
