@@ -19,9 +19,9 @@
 //   - the server's peak RSS (VmHWM) over those downloads, and its RSS once
 //     signed in, before the first;
 //   - the baseline, measured in this run on the same rows: this process reads
-//     them with the page query of today's export (keyset pages of 500, joined
-//     to household and volunteer) and JSON.parses each document, producing no
-//     file. "× baseline" is the export's time over the baseline's.
+//     them with the dataset's own page query (keyset pages of 500; see
+//     baselineRead) and JSON.parses each document, producing no file.
+//     "× baseline time" is the export's time over the baseline's.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +29,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { openDb, type Db, type DbConfig } from '../src/server/db';
 import { migrate } from '../src/server/migrations';
-import { reportSql } from '../src/server/reports/sql';
+import { householdRef, reportSql } from '../src/server/reports/sql';
 import { createUser } from '../src/server/users';
 import { scratchPostgres } from '../tests/support/scratch';
 import { fmt, loadLine, machineLine, repeat, stats, table, writeSection, type Stats } from './lib';
@@ -92,26 +92,34 @@ function sizes(scale: number): Size[] {
 
 /**
  * The rows of an export read to the end and parsed, with no file produced: the
- * floor under any export. Visits: today's export page query (keyset pages of
- * 500 in (at, id) order, joined to household and volunteer). People: keyset
- * pages by id joined to their household. Households: keyset pages by id.
+ * floor under any export. The main page query of each dataset as
+ * src/server/exports/datasets.ts has it (keyset pages of 500, same order, so
+ * the same index), each JSON document parsed; NOT the per-page bulk lookups
+ * that people (their visits) and households (their visits and people) add.
  */
 async function baselineRead(db: Db, dataset: Dataset, ward: string): Promise<number> {
   const R = reportSql(db.dialect);
-  const visits = dataset === 'visits';
-  const key = visits ? R.visitAt('r.data') : sql<string>`r.id`;
-  const household = dataset === 'households' ? sql`` : sql`left join records h on h.entity = 'household' and h.id = ${R.text(R.doc('r.data'), ['householdId'])} and h.ward_code = r.ward_code`;
-  const volunteer = dataset === 'visits' ? sql`left join users u on u.id = ${R.text(R.doc('r.data'), ['volunteerId'])} and u.ward_code = r.ward_code` : sql``;
+  const hid = householdRef(db.dialect, 'r.data');
+  // [sort key expression, the join it needs]
+  const shape = {
+    visits: [
+      R.visitAt('r.data'),
+      sql`left join records h on h.entity = 'household' and h.id = ${R.text(R.doc('r.data'), ['householdId'])} and h.ward_code = r.ward_code
+          left join users u on u.id = ${R.text(R.doc('r.data'), ['volunteerId'])} and u.ward_code = r.ward_code`,
+    ],
+    people: [hid, sql`join records h on h.entity = 'household' and h.id = ${hid} and h.ward_code = r.ward_code and h.deleted = 0`],
+    households: [sql`r.group_code`, sql``],
+  } as const;
+  const [key, join] = shape[dataset];
   let after: { k: string | number; id: string } | undefined;
   let rows = 0;
   for (;;) {
     const page = await sql<{ id: string; k: string | number; data: string; h_data: string | null }>`
-      select r.id, ${key} as k, r.data, ${dataset === 'households' ? sql`null` : sql`h.data`} as h_data, ${dataset === 'visits' ? sql`u.display_name` : sql`null`} as volunteer_name
-      from records r ${household} ${volunteer}
+      select r.id, ${key} as k, r.data, ${dataset === 'households' ? sql`null` : sql`h.data`} as h_data
+      from records r ${join}
       where r.ward_code = ${ward} and r.entity = ${sql.lit(ENTITY[dataset])} and r.deleted = 0
-        ${after && visits ? sql`and (${key}, r.id) > (${after.k}, ${after.id})` : sql``}
-        ${after && !visits ? sql`and r.id > ${after.id}` : sql``}
-      order by ${visits ? sql`${key}, r.id` : sql`r.id`}
+        ${after ? sql`and (${key}, r.id) > (${after.k}, ${after.id})` : sql``}
+      order by ${key}, r.id
       limit 500`.execute(db.kysely);
     for (const r of page.rows) {
       JSON.parse(r.data);
