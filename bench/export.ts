@@ -2,7 +2,7 @@
 //   npm run bench -- export
 //   bash .ci/with-postgres.sh npm run bench -- export   (adds PostgreSQL; or set DATABASE_URL)
 // Options: --dialects sqlite,postgres  --formats csv,xlsx  --datasets visits
-//          --runs 5 (at 100k)  --runs-large 3 (at 1M)  --scale 0.01 (a quick smoke run)
+//          --sizes 100k,1M  --runs 5 (at 100k)  --runs-large 3 (at 1M)  --scale 0.01 (a quick smoke run)
 //
 // The budgets (the export issue's performance section), checked against these
 // figures, not asserted anywhere:
@@ -52,10 +52,11 @@ interface Options {
   runs: number;
   runsLarge: number;
   scale: number;
+  sizes: string[];
 }
 
 function parseArgs(args: string[]): Options {
-  const o: Options = { dialects: ['sqlite', 'postgres'], datasets: ['visits'], formats: ['csv'], runs: 5, runsLarge: 3, scale: 1 };
+  const o: Options = { dialects: ['sqlite', 'postgres'], datasets: ['visits'], formats: ['csv'], runs: 5, runsLarge: 3, scale: 1, sizes: ['100k', '1M'] };
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1] ?? ''];
     const list = value.split(',').filter(Boolean);
@@ -70,6 +71,7 @@ function parseArgs(args: string[]): Options {
     else if (flag === '--runs') o.runs = Number(value);
     else if (flag === '--runs-large') o.runsLarge = Number(value);
     else if (flag === '--scale') o.scale = Number(value);
+    else if (flag === '--sizes') o.sizes = check(['100k', '1M'] as const);
     else throw new Error(`unknown option ${flag}`);
   }
   return o;
@@ -93,9 +95,14 @@ function sizes(scale: number): Size[] {
 /**
  * The rows of an export read to the end and parsed, with no file produced: the
  * floor under any export. The main page query of each dataset as
- * src/server/exports/datasets.ts has it (keyset pages of 500, same order, so
- * the same index), each JSON document parsed; NOT the per-page bulk lookups
- * that people (their visits) and households (their visits and people) add.
+ * src/server/exports/datasets.ts has it (keyset pages of 500, same order, same
+ * index), each JSON document parsed; NOT the per-page bulk lookups that people
+ * (their visits) and households (their visits and people) add.
+ * One difference: "after the last key" is written `k >= a and (k > a or id > b)`
+ * rather than the row value `(k, id) > (a, b)`. Same rows, but SQLite can
+ * seek the index with the first form only; with the second it scans the ward's
+ * index from its start on every page, so a page costs O(rows before it)
+ * (1.9 s per page near the end of a 1M-visit ward, measured 2026-11-30).
  */
 async function baselineRead(db: Db, dataset: Dataset, ward: string): Promise<number> {
   const R = reportSql(db.dialect);
@@ -118,7 +125,7 @@ async function baselineRead(db: Db, dataset: Dataset, ward: string): Promise<num
       select r.id, ${key} as k, r.data, ${dataset === 'households' ? sql`null` : sql`h.data`} as h_data
       from records r ${join}
       where r.ward_code = ${ward} and r.entity = ${sql.lit(ENTITY[dataset])} and r.deleted = 0
-        ${after ? sql`and (${key}, r.id) > (${after.k}, ${after.id})` : sql``}
+        ${after ? sql`and ${key} >= ${after.k} and (${key} > ${after.k} or r.id > ${after.id})` : sql``}
       order by ${key}, r.id
       limit 500`.execute(db.kysely);
     for (const r of page.rows) {
@@ -145,8 +152,8 @@ interface Result {
   peakRss?: number;
 }
 
-async function benchDialect(label: string, config: DbConfig, o: Options, print: (line: string) => void): Promise<Result[]> {
-  const all = sizes(o.scale);
+async function benchDialect(label: string, config: DbConfig, o: Options, print: (line: string) => void, results: Result[], saved: () => void): Promise<void> {
+  const all = sizes(o.scale).filter((s) => o.sizes.includes(s.label));
   const setup = openDb(config);
   await migrate(setup);
   for (const s of all) {
@@ -161,7 +168,6 @@ async function benchDialect(label: string, config: DbConfig, o: Options, print: 
   print(`${label}: seeded ${fmt.int(total)} records in ${seedS.toFixed(0)} s (${fmt.int(total / seedS)} records/s), ` +
     all.map((s) => { const c = counts.get(s.ward)!; return `${s.ward}: ${fmt.int(c.households)} households, ${fmt.int(c.people)} people, ${fmt.int(c.visits)} visits`; }).join('; '));
 
-  const results: Result[] = [];
   for (const dataset of o.datasets) {
     for (const s of all) {
       const runs = s.label === '1M' ? o.runsLarge : o.runs;
@@ -175,6 +181,7 @@ async function benchDialect(label: string, config: DbConfig, o: Options, print: 
           if (run >= 0) ms.push(performance.now() - b0);
         }, s.label === '1M' ? 0 : 1);
         results.push({ dialect: label, dataset, format: 'baseline', size: s.label, rows, ms: stats(ms), rate: stats(ms.map((m) => (rows * 1000) / m)) });
+        saved();
         print(`  ${dataset} ${s.label} baseline: ${fmt.int(rows * 1000 / stats(ms).median)} rows/s`);
       } finally {
         await db.close();
@@ -196,6 +203,7 @@ async function benchDialect(label: string, config: DbConfig, o: Options, print: 
           const peak = server.memory().peak;
           const ms = downloads.map((d) => d.ms);
           results.push({ dialect: label, dataset, format, size: s.label, rows: expected, ms: stats(ms), rate: stats(ms.map((m) => (expected * 1000) / m)), bytes: downloads[0]!.bytes, idleRss: idle, peakRss: peak });
+          saved();
           print(`  ${dataset}.${format} ${s.label}: ${fmt.int(expected * 1000 / stats(ms).median)} rows/s, peak RSS ${fmt.mb(peak)}`);
         } finally {
           await server.stop();
@@ -203,7 +211,6 @@ async function benchDialect(label: string, config: DbConfig, o: Options, print: 
       }
     }
   }
-  return results;
 }
 
 function report(results: Result[]): string {
@@ -272,7 +279,9 @@ export async function main(args: string[]) {
       console.info(line);
       lines.push(line);
     };
-    const results = await benchDialect(label, config, o, print);
+    const results: Result[] = [];
+    // Rewritten after every measurement, so a run stopped half-way keeps what it measured.
+    await benchDialect(label, config, o, print, results, () => writeResults(dialect, label, args, o, head, [...lines, '(still running)'], results));
     console.info(`\n${report(results)}\n`);
     writeResults(dialect, label, args, o, head, lines, results);
   };
