@@ -98,8 +98,8 @@ function sizes(scale: number): Size[] {
  * src/server/exports/datasets.ts has it (keyset pages of 500, same order, same
  * index), each JSON document parsed; NOT the per-page bulk lookups that people
  * (their visits) and households (their visits and people) add.
- * One difference: "after the last key" is written `k >= a and (k > a or id > b)`
- * rather than the row value `(k, id) > (a, b)`. Same rows, but SQLite can
+ * One difference on SQLite: "after the last key" is written `k >= a and (k > a
+ * or id > b)` rather than the row value `(k, id) > (a, b)`. Same rows, but SQLite can
  * seek the index with the first form only; with the second it scans the ward's
  * index from its start on every page, so a page costs O(rows before it)
  * (1.9 s per page near the end of a 1M-visit ward, measured 2026-11-30).
@@ -125,7 +125,7 @@ async function baselineRead(db: Db, dataset: Dataset, ward: string): Promise<num
       select r.id, ${key} as k, r.data, ${dataset === 'households' ? sql`null` : sql`h.data`} as h_data
       from records r ${join}
       where r.ward_code = ${ward} and r.entity = ${sql.lit(ENTITY[dataset])} and r.deleted = 0
-        ${after ? sql`and ${key} >= ${after.k} and (${key} > ${after.k} or r.id > ${after.id})` : sql``}
+        ${!after ? sql`` : db.dialect === 'sqlite' ? sql`and ${key} >= ${after.k} and (${key} > ${after.k} or r.id > ${after.id})` : sql`and (${key}, r.id) > (${after.k}, ${after.id})`}
       order by ${key}, r.id
       limit 500`.execute(db.kysely);
     for (const r of page.rows) {
@@ -171,8 +171,14 @@ async function benchDialect(label: string, config: DbConfig, o: Options, print: 
   for (const dataset of o.datasets) {
     for (const s of all) {
       const runs = s.label === '1M' ? o.runsLarge : o.runs;
-      const db = openDb(config);
+      // One connection, so the session setting below holds for every page.
+      const db = openDb(config.dialect === 'postgres' ? { ...config, poolSize: 1 } : config);
       try {
+        // gocua_visit_at_us (migration 2) is declared PARALLEL SAFE but has an
+        // exception block, which PostgreSQL refuses in a parallel worker: a
+        // parallel plan fails with "cannot start subtransactions during a
+        // parallel operation". The baseline reads without parallel workers.
+        if (config.dialect === 'postgres') await sql`set max_parallel_workers_per_gather = 0`.execute(db.kysely);
         const ms: number[] = [];
         let rows = 0;
         await repeat(runs, async (run) => {
@@ -205,6 +211,9 @@ async function benchDialect(label: string, config: DbConfig, o: Options, print: 
           results.push({ dialect: label, dataset, format, size: s.label, rows: expected, ms: stats(ms), rate: stats(ms.map((m) => (expected * 1000) / m)), bytes: downloads[0]!.bytes, idleRss: idle, peakRss: peak });
           saved();
           print(`  ${dataset}.${format} ${s.label}: ${fmt.int(expected * 1000 / stats(ms).median)} rows/s, peak RSS ${fmt.mb(peak)}`);
+        } catch (error) {
+          // A failed export is a figure too: say so and go on with the next.
+          print(`  ${dataset}.${format} ${s.label}: FAILED (${error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error)})`);
         } finally {
           await server.stop();
         }
