@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { DATASETS, FORMATS, exportQuerySchema, type Dataset, type ExportFormat } from '../shared/exports';
 import { dbConfigFromEnv, openDb } from './db';
 import { ApiError } from './errors';
-import { exportDetail, exportWard, type Exporter } from './exports/access';
+import { planExport, type Exporter } from './exports/access';
 import { finishAudit, startAudit } from './exports/audit';
 import { streamExport } from './exports/stream';
 import { migrate } from './migrations';
@@ -69,37 +69,24 @@ function parse(argv: string[]) {
 async function main(argv: string[]): Promise<void> {
   const { dataset, format, out, q, ward: wardFlag } = parse(argv);
   const me: Exporter = { id: 'cli', role: 'cli', wardCode: wardFlag };
-  const ward = exportWard(me, q.ward);
-  const detail = exportDetail(me, q);
+  const now = new Date();
+  const { params, audit } = planExport(me, dataset, format, q, now);
   const db = openDb(dbConfigFromEnv());
   const progress = { rows: 0 };
   let auditId: string | undefined;
   try {
     await migrate(db);
-    const now = new Date();
-    auditId = await startAudit(db, {
-      at: now.toISOString(),
-      userId: 'cli',
-      role: 'cli',
-      ward,
-      dataset,
-      format,
-      from: q.from ?? null,
-      to: q.to ?? null,
-      group: q.group ?? null,
-      detail,
-      reason: q.reason ?? null,
-    });
+    auditId = await startAudit(db, audit);
     const file = createWriteStream(out);
     try {
-      await streamExport(db, { ward, dataset, format, from: q.from, to: q.to, group: q.group, detail: detail === 'full' ? 'full' : undefined, now }, file, { progress });
+      await streamExport(db, params, file, { progress });
     } catch (error) {
       file.destroy();
       rmSync(out, { force: true }); // never leave a partial file that looks complete
       throw error;
     }
     await finishAudit(db, auditId, progress.rows, 'complete');
-    console.info(`${out}: ${progress.rows} rows (${detail}), export ${auditId}`);
+    console.info(`${out}: ${progress.rows} rows (${audit.detail}), export ${auditId}`);
   } catch (error) {
     if (auditId) await finishAudit(db, auditId, progress.rows, 'incomplete').catch(() => undefined);
     throw error;

@@ -167,3 +167,23 @@ export function generateWard(opts: GenerateOptions): GeneratedWard {
   }
   return out;
 }
+
+/**
+ * Gives the ward's helped visits checklist work (the generator leaves visits'
+ * `people` empty): up to two of the household's people each, with a done
+ * step, every third visit a blocked one, every fourth an independent platform.
+ */
+export function addVisitWork(ward: GeneratedWard): void {
+  ward.visits.forEach((v, i) => {
+    const hp = ward.people.filter((p) => p.householdId === v.householdId);
+    if (v.outcome !== 'helped' || hp.length === 0) return;
+    v.people = hp.slice(0, 2).map((p) => ({
+      personId: p.id,
+      steps: [
+        { platform: 'vneid', step: 'installed', status: 'done' },
+        ...(i % 3 === 0 ? [{ platform: 'vneid' as const, step: 'level2', status: 'blocked' as const, blocker: 'nfc_unreadable' as const }] : []),
+      ],
+      independent: i % 4 === 0 ? ['ihanoi'] : [],
+    }));
+  });
+}

@@ -1,37 +1,20 @@
 // @vitest-environment node
 // The admin CLI takes passwords from the terminal or stdin, never from the
 // command line where `ps` and shell history keep them, and refuses weak ones.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/server/db';
 import { verifyPassword } from '../../src/server/passwords';
 import { findUserByUsername } from '../../src/server/users';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+import { runCli } from './cli';
 
 describe('admin CLI passwords', () => {
   let dir: string;
   let db: Db;
 
-  function admin(args: string[], stdin: string): Promise<{ code: number | null; out: string; err: string }> {
-    return new Promise((resolve, reject) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, GOCUA_DATA_DIR: dir };
-      delete env.DATABASE_URL;
-      const child = spawn(TSX, [path.join(ROOT, 'src/server/admin.ts'), ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, out, err }));
-      child.stdin.end(stdin);
-    });
-  }
+  const admin = (args: string[], stdin: string) => runCli('admin.ts', args, { dataDir: dir, stdin });
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'gocua-admin-'));

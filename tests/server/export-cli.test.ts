@@ -3,20 +3,16 @@
 // database, it writes the same file as the route and the same audit row (user
 // and role 'cli'), and refuses bad flags with a clear message, a non-zero exit
 // and no file.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/server/db';
 import { migrate } from '../../src/server/migrations';
 import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../factories/records';
 import { PEOPLE_COLUMNS } from '../../src/shared/exports';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+import { runCli } from './cli';
 
 describe('export CLI', () => {
   let dir: string;
@@ -25,19 +21,7 @@ describe('export CLI', () => {
   const person = createPersonRecord(household.id, { fullName: 'Trần Văn Kínđáo', birthYear: 1931 });
   const visit = createVisitRecord(household.id, { people: [{ personId: person.id, steps: [] }] });
 
-  function exportCli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-    return new Promise((resolve, reject) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, GOCUA_DATA_DIR: dir };
-      delete env.DATABASE_URL;
-      const child = spawn(TSX, [path.join(ROOT, 'src/server/export-cli.ts'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, out, err }));
-    });
-  }
+  const exportCli = (args: string[]) => runCli('export-cli.ts', args, { dataDir: dir });
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'gocua-export-'));

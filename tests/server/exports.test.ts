@@ -8,10 +8,11 @@ import http from 'node:http';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from './csv';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer, type TestUser } from './helpers';
 import { Outbox } from '../factories/mutations';
 import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../factories/records';
-import { generateWard } from '../factories/generate';
+import { addVisitWork, generateWard } from '../factories/generate';
 import { BLOCKERS, PLATFORMS, PLATFORM_STEPS } from '../../src/shared/platforms';
 import { DATASETS, DATASET_COLUMNS, FORMATS, exportAuditSchema, type Dataset, type ExportAudit, type ExportFormat } from '../../src/shared/exports';
 import type { Mutation, PushResponse } from '../../src/shared/protocol';
@@ -39,36 +40,6 @@ const SECRETS = {
   walkInName: 'Lê Thị Vãnglai',
   birthYear: 1931,
 };
-
-/** A tiny RFC 4180 parser (quoted fields, doubled quotes, CRLF records). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch !== '"') field += ch;
-      else if (text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else quoted = false;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0) throw new Error('the last record does not end with CRLF');
-  return rows;
-}
 
 type Expected = Record<string, string | number>;
 interface Stored {
@@ -101,6 +72,14 @@ function oracle(dataset: Dataset, st: Stored, year: number): Map<string, Expecte
       h.povertyStatus === 'near_poor' ? 'near_poor' : '',
       h.povertyStatus === 'poor' ? 'poor' : '',
     ].filter(Boolean);
+  const where = (h: Household) => ({
+    household_id: h.id,
+    group: h.group,
+    house_number: h.address.houseNumber,
+    lane: h.address.lane ?? '',
+    sub_lane: h.address.subLane ?? '',
+    street: h.address.street,
+  });
   const out = new Map<string, Expected>();
   if (dataset === 'visits') {
     for (const v of liveVisits) {
@@ -141,12 +120,7 @@ function oracle(dataset: Dataset, st: Stored, year: number): Map<string, Expecte
       const age = p.birthYear === undefined ? undefined : year - p.birthYear;
       const row: Expected = {
         person_id: p.id,
-        household_id: h.id,
-        group: h.group,
-        house_number: h.address.houseNumber,
-        lane: h.address.lane ?? '',
-        sub_lane: h.address.subLane ?? '',
-        street: h.address.street,
+        ...where(h),
         full_name: p.fullName,
         birth_year: p.birthYear ?? '',
         age_band: age === undefined ? '' : age < 40 ? '<40' : age < 60 ? '40-59' : age < 70 ? '60-69' : age < 80 ? '70-79' : '80+',
@@ -170,12 +144,7 @@ function oracle(dataset: Dataset, st: Stored, year: number): Map<string, Expecte
       const vs = liveVisits.filter((v) => v.householdId === h.id).sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || (b.id > a.id ? 1 : -1));
       const ps = st.people.filter((p) => !p.deleted && p.householdId === h.id);
       out.set(h.id, {
-        household_id: h.id,
-        group: h.group,
-        house_number: h.address.houseNumber,
-        lane: h.address.lane ?? '',
-        sub_lane: h.address.subLane ?? '',
-        street: h.address.street,
+        ...where(h),
         consent: h.consent.given ? 'yes' : 'no',
         people: ps.length,
         priority_people: ps.filter((p) => reasons(p, h).length > 0).length,
@@ -285,16 +254,7 @@ for (const { dialect, skip } of DIALECTS) {
       otherCookie = (await s.login(otherSup.username, otherSup.password)).cookie;
 
       const ward = generateWard({ seed: 5, households: 60, wardCode: WARD, groups: 4, volunteerId: vol.id });
-      ward.visits.forEach((v, i) => {
-        const hp = ward.people.filter((p) => p.householdId === v.householdId);
-        if (v.outcome === 'helped' && hp.length > 0) {
-          v.people = hp.slice(0, 2).map((p) => ({
-            personId: p.id,
-            steps: [{ platform: 'vneid', step: 'installed', status: 'done' }, ...(i % 3 === 0 ? [{ platform: 'vneid' as const, step: 'level2', status: 'blocked' as const, blocker: 'nfc_unreadable' as const }] : [])],
-            independent: i % 4 === 0 ? ['ihanoi'] : [],
-          }));
-        }
-      });
+      addVisitWork(ward);
       ward.people.forEach((p, i) => {
         if (i % 5 === 0) p.platforms.vneid.steps.installed = { status: 'blocked', blocker: 'phone_too_old' };
         if (i % 7 === 0) p.platforms.ihanoi.independent = true;

@@ -7,13 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer, type TestUser } from './helpers';
 import { Outbox } from '../factories/mutations';
 import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../factories/records';
-import { generateWard } from '../factories/generate';
+import { addVisitWork, generateWard } from '../factories/generate';
 import { BLOCKERS, PLATFORMS, PLATFORM_STEPS } from '../../src/shared/platforms';
 import { priorityReasons } from '../../src/shared/priority';
 import { EXPORT_COLUMNS, EXPORT_FORMAT_VERSION, reportSummarySchema, type ReportSummary } from '../../src/shared/reports';
 import type { Mutation, PushResponse } from '../../src/shared/protocol';
 import type { Household, Person, Visit } from '../../src/shared/schemas';
 import { csvCell, csvLine } from '../../src/server/reports/csv';
+import { parseCsv } from './csv';
 
 warnIfNoPostgres();
 
@@ -82,39 +83,6 @@ function expectedSummary(households: Household[], people: Person[], visits: Visi
 }
 
 const byGroup = (rows: { group: string }[]) => [...rows].sort((a, b) => a.group.localeCompare(b.group));
-
-/** A tiny RFC 4180 parser: quoted fields, doubled quotes, CRLF records. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch !== '"') field += ch;
-      else if (text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else quoted = false;
-    } else if (ch === '"' && field === '') {
-      quoted = true;
-    } else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else if (ch === '"' || ch === '\r' || ch === '\n') {
-      throw new Error(`bare ${JSON.stringify(ch)} at ${i}`);
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0 || quoted) throw new Error('the last record does not end with CRLF');
-  return rows;
-}
 
 const guard = (cell: string) => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell);
 
@@ -228,18 +196,8 @@ for (const { dialect, skip } of DIALECTS) {
       // A realistic ward, pushed as creates exactly as devices would.
       const ward = generateWard({ seed: 42, households: 150, wardCode: WARD, groups: 6, volunteerId: vol.id });
       // Give some visits checklist work, people and escalations (the generator leaves them empty).
+      addVisitWork(ward);
       ward.visits.forEach((v, i) => {
-        const hp = ward.people.filter((p) => p.householdId === v.householdId);
-        if (v.outcome === 'helped' && hp.length > 0) {
-          v.people = hp.slice(0, 2).map((p) => ({
-            personId: p.id,
-            steps: [
-              { platform: 'vneid', step: 'installed', status: 'done' },
-              ...(i % 3 === 0 ? [{ platform: 'vneid' as const, step: 'level2', status: 'blocked' as const, blocker: 'nfc_unreadable' as const }] : []),
-            ],
-            independent: i % 4 === 0 ? ['ihanoi'] : [],
-          }));
-        }
         if (i % 11 === 0) v.escalate = { reason: 'identity_verification', detail: 'Cần công an phường xác thực' };
       });
       households.push(...ward.households);

@@ -9,9 +9,11 @@
 //     (another issue) slots in: its entry answers any ward, and '*'.
 //   - detail=full: only roles in FULL_DETAIL_ROLES, and only with a reason of
 //     at least MIN_REASON_LENGTH characters (400 reason_required).
-import { MIN_REASON_LENGTH, type ExportQuery } from '../../shared/exports';
+import { MIN_REASON_LENGTH, type Dataset, type ExportFormat, type ExportQuery } from '../../shared/exports';
 import type { Role } from '../../shared/schemas';
 import { ApiError, forbidden } from '../errors';
+import type { AuditStart } from './audit';
+import type { ExportParams } from './stream';
 
 export type ExporterRole = Role | 'cli';
 
@@ -33,7 +35,7 @@ const WARD_SCOPE: Partial<Record<ExporterRole, (me: Exporter, requested: string 
   cli: (me, requested) => (requested === undefined || requested === me.wardCode ? me.wardCode : undefined),
 };
 
-export function exportWard(me: Exporter, requested: string | undefined): string {
+function exportWard(me: Exporter, requested: string | undefined): string {
   const ward = WARD_SCOPE[me.role]?.(me, requested);
   if (ward === undefined) throw forbidden('You may export only your own ward');
   return ward;
@@ -44,9 +46,34 @@ export function reasonRequired(message = `detail=full needs a reason of at least
 }
 
 /** Checks the detail rule; returns 'full' or 'redacted'. */
-export function exportDetail(me: Exporter, q: Pick<ExportQuery, 'detail' | 'reason'>): 'full' | 'redacted' {
+function exportDetail(me: Exporter, q: Pick<ExportQuery, 'detail' | 'reason'>): 'full' | 'redacted' {
   if (q.detail !== 'full') return 'redacted';
   if (!FULL_DETAIL_ROLES.includes(me.role)) throw forbidden('Your role may not export personal detail');
   if ((q.reason ?? '').length < MIN_REASON_LENGTH) throw reasonRequired();
   return 'full';
+}
+
+/**
+ * Checks an export request (ward, detail) and returns what to stream and the
+ * audit row to write first. The route and the CLI both start here.
+ */
+export function planExport(me: Exporter, dataset: Dataset, format: ExportFormat, q: ExportQuery, now: Date): { params: ExportParams; audit: AuditStart } {
+  const ward = exportWard(me, q.ward);
+  const detail = exportDetail(me, q);
+  return {
+    params: { ward, dataset, format, from: q.from, to: q.to, group: q.group, detail: detail === 'full' ? 'full' : undefined, now },
+    audit: {
+      at: now.toISOString(),
+      userId: me.id,
+      role: me.role,
+      ward,
+      dataset,
+      format,
+      from: q.from ?? null,
+      to: q.to ?? null,
+      group: q.group ?? null,
+      detail,
+      reason: q.reason ?? null,
+    },
+  };
 }

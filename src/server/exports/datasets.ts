@@ -21,7 +21,7 @@
 //
 // Cells are produced in full here; redaction (empty `full` columns unless
 // detail=full) is applied in one place, stream.ts.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { BLOCKERS, PLATFORMS, PLATFORM_STEPS } from '../../shared/platforms';
 import { personPriority } from '../../shared/priority';
 import { ageBand, type Dataset } from '../../shared/exports';
@@ -46,6 +46,22 @@ export interface PageQuery {
 }
 
 const live = (h: Household | Tombstone | null | undefined): Household | undefined => (h && !h.deleted ? (h as Household) : undefined);
+
+/**
+ * The keyset condition "(key, id) after (k, id)", spelled so that both
+ * databases use it as a RANGE on the index (key, id): SQLite does not for a
+ * row value over an indexed expression, and then scans the ward from its
+ * start on every page (quadratic).
+ */
+const keyAfter = (key: RawBuilder<unknown>, id: string, last: { k: string | number; id: string }) =>
+  sql`and ${key} >= ${last.k} and (${key} > ${last.k} or ${sql.ref(id)} > ${last.id})`;
+
+/**
+ * `deleted = 0` written so that no index is chosen for it: otherwise the
+ * planner prefers records_ward_entity (ward, entity, deleted) over the
+ * householdId indexes and reads every visit of the ward for each page.
+ */
+const notDeleted = (alias: string) => sql`${sql.ref(`${alias}.deleted`)} + 0 = 0`;
 
 function rangeFilter(R: ReportSql, key: ReturnType<ReportSql['visitAt']>, range: PageQuery['range']) {
   return sql`${range.from ? sql`and ${key} >= ${R.atKeyOf(range.from)}` : sql``}
@@ -110,7 +126,7 @@ async function* visitPages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
       where v.ward_code = ${q.ward} and v.entity = ${sql.lit('visit')} and v.deleted = 0
         ${rangeFilter(R, key, q.range)}
         ${q.group !== undefined ? sql`and h.group_code = ${q.group}` : sql``}
-        ${after ? sql`and (${key}, v.id) > (${after.k}, ${after.id})` : sql``}
+        ${after ? keyAfter(key, 'v.id', after) : sql``}
       order by ${key}, v.id
       limit ${q.pageSize}
     `.execute(db.kysely);
@@ -135,7 +151,7 @@ async function visitsOfHouseholds(db: Db, q: PageQuery, householdIds: string[]):
   const R = reportSql(db.dialect);
   const { rows } = await sql<{ data: string }>`
     select v.data from records v
-    where v.ward_code = ${q.ward} and v.entity = ${sql.lit('visit')} and v.deleted = 0
+    where v.ward_code = ${q.ward} and v.entity = ${sql.lit('visit')} and ${notDeleted('v')}
       and ${householdRef(db.dialect, 'v.data')} in (${sql.join(householdIds)})
       ${rangeFilter(R, R.visitAt('v.data'), q.range)}
   `.execute(db.kysely);
@@ -147,15 +163,20 @@ const isLater = (a: Visit, aMs: number, b: Visit, bMs: number) => aMs > bMs || (
 
 // ------------------------------------------------------------------ people
 
+/** A live household's id, group and address, as the people and households datasets show them. */
+const householdCells = (h: Household): CellRow => ({
+  household_id: h.id,
+  group: h.group,
+  house_number: h.address.houseNumber,
+  lane: h.address.lane ?? '',
+  sub_lane: h.address.subLane ?? '',
+  street: h.address.street,
+});
+
 function personCells(p: Person, h: Household, visits: { first?: number; last?: number } | undefined, year: number): CellRow {
   const cells: CellRow = {
     person_id: p.id,
-    household_id: p.householdId,
-    group: h.group,
-    house_number: h.address.houseNumber,
-    lane: h.address.lane ?? '',
-    sub_lane: h.address.subLane ?? '',
-    street: h.address.street,
+    ...householdCells(h),
     full_name: p.fullName,
     birth_year: p.birthYear ?? null,
     age_band: p.birthYear === undefined ? '' : ageBand(year - p.birthYear),
@@ -185,7 +206,7 @@ async function* peoplePages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
       join records h on h.entity = 'household' and h.id = ${hid} and h.ward_code = p.ward_code and h.deleted = 0
       where p.ward_code = ${q.ward} and p.entity = ${sql.lit('person')} and p.deleted = 0
         ${q.group !== undefined ? sql`and h.group_code = ${q.group}` : sql``}
-        ${after ? sql`and (${hid}, p.id) > (${after.hid}, ${after.id})` : sql``}
+        ${after ? keyAfter(hid, 'p.id', { k: after.hid, id: after.id }) : sql``}
       order by ${hid}, p.id
       limit ${q.pageSize}
     `.execute(db.kysely);
@@ -243,7 +264,7 @@ async function* householdPages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> 
     const households = new Map(rows.map((r) => [r.id, JSON.parse(r.data) as Household]));
     const { rows: people } = await sql<{ data: string }>`
       select p.data from records p
-      where p.ward_code = ${q.ward} and p.entity = ${sql.lit('person')} and p.deleted = 0
+      where p.ward_code = ${q.ward} and p.entity = ${sql.lit('person')} and ${notDeleted('p')}
         and ${householdRef(db.dialect, 'p.data')} in (${sql.join(ids)})
     `.execute(db.kysely);
     for (const r of people) {
@@ -256,12 +277,7 @@ async function* householdPages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> 
       const h = households.get(r.id)!;
       const f = facts.get(r.id);
       return {
-        household_id: h.id,
-        group: h.group,
-        house_number: h.address.houseNumber,
-        lane: h.address.lane ?? '',
-        sub_lane: h.address.subLane ?? '',
-        street: h.address.street,
+        ...householdCells(h),
         consent: yesNo(h.consent.given),
         people: f?.people ?? 0,
         priority_people: f?.priority ?? 0,

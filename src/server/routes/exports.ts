@@ -15,10 +15,10 @@ import { z } from 'zod';
 import { DATASETS, DATASET_VERSIONS, FORMATS, exportQuerySchema, AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT, type Dataset, type ExportFormat } from '../../shared/exports';
 import type { ServerContext } from '../context';
 import { notFound, parseOr400 } from '../errors';
-import { EXPORT_ROLES, exportDetail, exportWard } from '../exports/access';
+import { EXPORT_ROLES, planExport } from '../exports/access';
 import { finishAudit, listAudit, startAudit } from '../exports/audit';
 import { hanoiDay } from '../exports/hanoi';
-import { streamExport } from '../exports/stream';
+import { streamExport, type ExportParams } from '../exports/stream';
 import { requireRole } from '../sessions';
 import { countParam } from './query';
 
@@ -63,39 +63,16 @@ export function exportRoutes(app: FastifyInstance, ctx: ServerContext) {
     const user = await exporter(request, reply);
     const { dataset, format } = parseFile(request.params.file);
     const q = parseOr400(exportQuerySchema, request.query);
-    const me = { id: user.id, role: user.role, wardCode: user.wardCode };
-    const ward = exportWard(me, q.ward);
-    const detail = exportDetail(me, q);
     const now = ctx.now();
-    const auditId = await startAudit(ctx.db, {
-      at: now.toISOString(),
-      userId: user.id,
-      role: user.role,
-      ward,
-      dataset,
-      format,
-      from: q.from ?? null,
-      to: q.to ?? null,
-      group: q.group ?? null,
-      detail,
-      reason: q.reason ?? null,
-    });
+    const { params, audit } = planExport({ id: user.id, role: user.role, wardCode: user.wardCode }, dataset, format, q, now);
+    const auditId = await startAudit(ctx.db, audit);
     const body = new PassThrough();
     reply
       .header('content-type', CONTENT_TYPES[format])
-      .header('content-disposition', disposition((w) => exportFileName(dataset, format, w, now, detail === 'full'), ward))
+      .header('content-disposition', disposition((w) => exportFileName(dataset, format, w, now, params.detail === 'full'), params.ward))
       .header('cache-control', 'no-store')
       .header('x-export-id', auditId);
-    void run(ctx, reply, body, auditId, {
-      ward,
-      dataset,
-      format,
-      from: q.from,
-      to: q.to,
-      group: q.group,
-      detail: detail === 'full' ? 'full' : undefined,
-      now,
-    });
+    void run(ctx, reply, body, auditId, params);
     return reply.send(body);
   });
 
@@ -108,7 +85,7 @@ export function exportRoutes(app: FastifyInstance, ctx: ServerContext) {
 }
 
 /** Streams the export into `body` and completes its audit row when the response ends. */
-async function run(ctx: ServerContext, reply: FastifyReply, body: PassThrough, auditId: string, params: Parameters<typeof streamExport>[1]) {
+async function run(ctx: ServerContext, reply: FastifyReply, body: PassThrough, auditId: string, params: ExportParams) {
   const abort = new AbortController();
   const progress = { rows: 0 };
   // The response is over when it finished (every byte handed to the socket)
