@@ -107,11 +107,11 @@ function sizes(scale: number): Size[] {
  * src/server/exports/datasets.ts has it (keyset pages of 500, same order, same
  * index), each JSON document parsed; NOT the per-page bulk lookups that people
  * (their visits) and households (their visits and people) add.
- * One difference on SQLite: "after the last key" is written `k >= a and (k > a
- * or id > b)` rather than the row value `(k, id) > (a, b)`. Same rows, but SQLite can
- * seek the index with the first form only; with the second it scans the ward's
- * index from its start on every page, so a page costs O(rows before it)
- * (1.9 s per page near the end of a 1M-visit ward, measured 2026-11-30).
+ * On SQLite "after the last key" is `k >= a and (k > a or id > b)`, as the
+ * export writes it since 08843cf: with the row value `(k, id) > (a, b)` SQLite
+ * seeks only to the ward and scans its index from the start on every page
+ * (1.9 s per page near the end of a 1M-visit ward). On PostgreSQL the row
+ * value, which its btree serves as a range.
  */
 async function baselineRead(db: Db, dataset: Dataset, ward: string): Promise<number> {
   const R = reportSql(db.dialect);
