@@ -1,6 +1,6 @@
 // Supervisor report figures (not a test):
-//   npx tsx scripts/bench-reports.ts
-//   DATABASE_URL=postgres://… npx tsx scripts/bench-reports.ts   (or TEST_DATABASE_URL; adds PostgreSQL)
+//   npm run bench -- reports
+//   DATABASE_URL=postgres://… npm run bench -- reports (or TEST_DATABASE_URL; adds PostgreSQL)
 //
 // For each database: a fresh database, a real server on a random port, a ward of
 // 10,000 generated households (tests/factories/generate.ts, with their people
@@ -18,7 +18,7 @@ import type { Db, DbConfig } from '../src/server/db';
 import { visitAtKey } from '../src/server/reports/sql';
 import type { Mutation } from '../src/shared/protocol';
 import { generateWard } from '../tests/factories/generate';
-import { createMutation, pushBody, runBench, withServer, type BenchServer, type BenchUser } from './bench-driver';
+import { createMutation, pushBody, runBench, withServer, type BenchServer, type BenchUser } from './driver';
 
 const HOUSEHOLDS = 10_000;
 const SUMMARY_RUNS = 9;
@@ -63,7 +63,7 @@ const USERS: BenchUser[] = [
   { username: 'other', role: 'supervisor', wardCode: 'OTHER', groups: [] },
 ];
 
-async function bench(label: string, config: DbConfig) {
+async function bench(label: string, config: DbConfig, print: (line: string) => void) {
   await withServer(config, USERS, async (server) => {
     const { base, db } = server;
     const cookie = await server.login('bench');
@@ -108,14 +108,14 @@ async function bench(label: string, config: DbConfig) {
       rows = lines - 1;
     }
     const exportS = median(exportMs) / 1000;
-    console.info(`${label}: ${w.households.length} households, ${w.people.length} people, ${w.visits.length} visits (+2,000 households in another ward); seeded via push in ${seedS.toFixed(1)} s`);
-    console.info(`  summary          median ${median(summaryMs).toFixed(1)} ms (min ${Math.min(...summaryMs).toFixed(1)}, max ${Math.max(...summaryMs).toFixed(1)}; ${SUMMARY_RUNS} runs)`);
-    console.info(
+    print(`${label}: ${w.households.length} households, ${w.people.length} people, ${w.visits.length} visits (+2,000 households in another ward); seeded via push in ${seedS.toFixed(1)} s`);
+    print(`  summary          median ${median(summaryMs).toFixed(1)} ms (min ${Math.min(...summaryMs).toFixed(1)}, max ${Math.max(...summaryMs).toFixed(1)}; ${SUMMARY_RUNS} runs)`);
+    print(
       `  visits.csv       median ${(exportS * 1000).toFixed(0)} ms for ${rows} rows, ${(bytes / 1e6).toFixed(2)} MB: ${Math.round(rows / exportS).toLocaleString('en')} rows/s, ${(bytes / 1e6 / exportS).toFixed(1)} MB/s (${EXPORT_RUNS} runs)`,
     );
-    console.info(`  heap growth during the first export (server and client share this process): ${heapGrowthMb.toFixed(1)} MB`);
-    for (const line of await plan(db, 'CUANAM')) console.info(line);
+    print(`  heap growth during the first export (server and client share this process): ${heapGrowthMb.toFixed(1)} MB`);
+    for (const line of await plan(db, 'CUANAM')) print(line);
   });
 }
 
-runBench('bench-reports.ts', bench);
+export const main = () => runBench('reports', bench);

@@ -1,4 +1,4 @@
-// The driver that bench-sync.ts and bench-reports.ts share: for each database
+// The driver that sync.ts and reports.ts share: for each database
 // a fresh, migrated database with the benchmark's users, a real server on a
 // random port, then HTTP as a device sends it (sign-in, pushes of up to 500
 // mutations).
@@ -8,7 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { machineLine, scratchPostgres } from '../tests/support/scratch';
+import { scratchPostgres } from '../tests/support/scratch';
+import { loadLine, machineLine, writeSection } from './lib';
 import { buildApp } from '../src/server/app';
 import { openDb, type Db, type DbConfig } from '../src/server/db';
 import { migrate } from '../src/server/migrations';
@@ -83,32 +84,33 @@ export async function withServer(config: DbConfig, users: BenchUser[], fn: (s: B
 
 /**
  * The whole benchmark: a line describing the machine, then bench() on SQLite
- * and, when a URL is set, on PostgreSQL. Exits 1 on any error.
+ * and, when a URL is set, on PostgreSQL. What bench() passes to `print` goes to
+ * the console and, at the end, into the benchmark's section of RESULTS.md.
  */
-export function runBench(script: string, bench: (label: string, config: DbConfig) => Promise<void>) {
-  const main = async () => {
-    console.info(machineLine());
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'gocua-bench-'));
-    try {
-      await bench('SQLite', { dialect: 'sqlite', file: path.join(dir, 'gocua.sqlite') });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-    const url = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
-    if (!url) {
-      console.info(`PostgreSQL: skipped (set DATABASE_URL or TEST_DATABASE_URL, e.g. bash .ci/with-postgres.sh npx tsx scripts/${script})`);
-      return;
-    }
+export async function runBench(name: string, bench: (label: string, config: DbConfig, print: (line: string) => void) => Promise<void>) {
+  const lines: string[] = [];
+  const print = (line: string) => {
+    console.info(line);
+    lines.push(line);
+  };
+  print(machineLine());
+  print(loadLine());
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gocua-bench-'));
+  try {
+    await bench('SQLite', { dialect: 'sqlite', file: path.join(dir, 'gocua.sqlite') }, print);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const url = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
+  if (!url) {
+    print(`PostgreSQL: skipped (set DATABASE_URL or TEST_DATABASE_URL, e.g. bash .ci/with-postgres.sh npm run bench -- ${name})`);
+  } else {
     const scratch = await scratchPostgres(url, 'gocua_bench');
     try {
-      await bench('PostgreSQL', { dialect: 'postgres', url: scratch.url });
+      await bench('PostgreSQL', { dialect: 'postgres', url: scratch.url }, print);
     } finally {
       await scratch.drop();
     }
-  };
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  }
+  writeSection(name, `## ${name}\n\n\`\`\`\n${lines.join('\n')}\n\`\`\``);
 }
-

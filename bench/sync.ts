@@ -1,6 +1,6 @@
 // Sync throughput figures (not a test):
-//   npx tsx scripts/bench-sync.ts
-//   DATABASE_URL=postgres://… npx tsx scripts/bench-sync.ts   (or TEST_DATABASE_URL; adds PostgreSQL)
+//   npm run bench -- sync
+//   DATABASE_URL=postgres://… npm run bench -- sync (or TEST_DATABASE_URL; adds PostgreSQL)
 //
 // For each database: a fresh database, a real server on a random port, then
 //   1. push: 500-mutation batches of new households (one HTTP request each),
@@ -12,7 +12,7 @@ import { median } from '../tests/support/scratch';
 import type { DbConfig } from '../src/server/db';
 import { uuidv7 } from '../src/shared/ids';
 import type { Mutation, PullResponse } from '../src/shared/protocol';
-import { createMutation, pushBody, runBench, withServer } from './bench-driver';
+import { createMutation, pushBody, runBench, withServer } from './driver';
 
 const PUSH_RUNS = 7;
 const PULL_RUNS = 5;
@@ -46,7 +46,7 @@ class Device {
   }
 }
 
-async function bench(label: string, config: DbConfig) {
+async function bench(label: string, config: DbConfig, print: (line: string) => void) {
   await withServer(config, [{ username: 'bench', role: 'supervisor', wardCode: 'BENCH', groups: [] }], async (server) => {
     const { base } = server;
     const cookie = await server.login('bench');
@@ -83,15 +83,15 @@ async function bench(label: string, config: DbConfig) {
       pullMs.push(performance.now() - t0);
     }
     const p = median(pushMs);
-    console.info(
+    print(
       `${label.padEnd(11)} push 500 mutations: median ${p.toFixed(0)} ms/batch = ${((500 * 1000) / p).toFixed(0)} mutations/s ` +
         `(${(1000 / p).toFixed(1)} batches/s; ${PUSH_RUNS} runs, min ${Math.min(...pushMs).toFixed(0)}, max ${Math.max(...pushMs).toFixed(0)})`,
     );
-    console.info(
+    print(
       `${label.padEnd(11)} first pull of ${pulled} records (10 pages of 1000): median ${median(pullMs).toFixed(0)} ms ` +
         `(${PULL_RUNS} runs, min ${Math.min(...pullMs).toFixed(0)}, max ${Math.max(...pullMs).toFixed(0)})`,
     );
   });
 }
 
-runBench('bench-sync.ts', bench);
+export const main = () => runBench('sync', bench);
