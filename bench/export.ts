@@ -2,7 +2,6 @@
 //   npm run bench -- export
 //   bash .ci/with-postgres.sh npm run bench -- export   (adds PostgreSQL; or set DATABASE_URL)
 // Options: --dialects sqlite,postgres  --formats csv,xlsx  --datasets visits
-//          --pg-parallel (leave PostgreSQL's parallel plans on: exports fail today)
 //          --sizes 100k,1M  --runs 5 (at 100k)  --runs-large 3 (at 1M)  --scale 0.01 (a quick smoke run)
 //
 // The budgets (the export issue's performance section), checked against these
@@ -28,7 +27,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { openDb, type Db, type DbConfig } from '../src/server/db';
 import { migrate } from '../src/server/migrations';
 import { householdRef, reportSql } from '../src/server/reports/sql';
@@ -55,18 +53,11 @@ interface Options {
   runsLarge: number;
   scale: number;
   sizes: string[];
-  /** Leave PostgreSQL's parallel plans on (they fail today; see the findings in RESULTS.md). */
-  pgParallel: boolean;
 }
 
 function parseArgs(args: string[]): Options {
-  const o: Options = { dialects: ['sqlite', 'postgres'], datasets: ['visits'], formats: ['csv'], runs: 5, runsLarge: 3, scale: 1, sizes: ['100k', '1M'], pgParallel: false };
+  const o: Options = { dialects: ['sqlite', 'postgres'], datasets: ['visits'], formats: ['csv'], runs: 5, runsLarge: 3, scale: 1, sizes: ['100k', '1M'] };
   for (let i = 0; i < args.length; i += 2) {
-    if (args[i] === '--pg-parallel') {
-      o.pgParallel = true;
-      i -= 1;
-      continue;
-    }
     const [flag, value] = [args[i], args[i + 1] ?? ''];
     const list = value.split(',').filter(Boolean);
     const check = <T extends string>(all: readonly T[]) => {
@@ -183,11 +174,6 @@ async function benchDialect(label: string, config: DbConfig, o: Options, print: 
       // One connection, so the session setting below holds for every page.
       const db = openDb(config.dialect === 'postgres' ? { ...config, poolSize: 1 } : config);
       try {
-        // gocua_visit_at_us (migration 2) is declared PARALLEL SAFE but has an
-        // exception block, which PostgreSQL refuses in a parallel worker: a
-        // parallel plan fails with "cannot start subtransactions during a
-        // parallel operation". The baseline reads without parallel workers.
-        if (config.dialect === 'postgres') await sql`set max_parallel_workers_per_gather = 0`.execute(db.kysely);
         const ms: number[] = [];
         let rows = 0;
         await repeat(runs, async (run) => {
@@ -318,19 +304,9 @@ export async function main(args: string[]) {
   else if (o.dialects.includes('postgres') && url) {
     const scratch = await scratchPostgres(url, 'gocua_bench');
     try {
-      if (!o.pgParallel) {
-        // gocua_visit_at_us (migration 2) is PARALLEL SAFE but cannot run in a
-        // parallel worker, and with a 1.5M-row table the export's page query
-        // gets a parallel plan: every export fails. Until a migration fixes the
-        // function, the benchmark's database runs without parallel workers
-        // (what an operator would set); --pg-parallel shows the failure.
-        const name = new URL(scratch.url).pathname.slice(1);
-        const admin = new pg.Client({ connectionString: scratch.url });
-        await admin.connect();
-        await admin.query(`alter database ${name} set max_parallel_workers_per_gather = 0`);
-        await admin.end();
-        console.info('PostgreSQL: max_parallel_workers_per_gather = 0 for the benchmark database (see RESULTS.md, findings)');
-      }
+      // Parallel plans stay on: migration 5 made gocua_visit_at_us PARALLEL
+      // UNSAFE, so the page queries that failed under a parallel plan before
+      // (see RESULTS.md, findings) now plan serially by themselves.
       await run('postgres', 'PostgreSQL 15', { dialect: 'postgres', url: scratch.url });
     } finally {
       await scratch.drop();

@@ -27,7 +27,13 @@ import type { DB, Db, Dialect } from './db';
 //    households datasets page through: records_household_group (households by
 //    group), records_person_household and records_visit_household (a
 //    record's householdId, so a page's people and visits are fetched in bulk).
-const SCHEMA_VERSION = 4;
+// 5: PostgreSQL only: gocua_visit_at_us (migration 2) is PARALLEL UNSAFE.
+//    It catches exceptions, which opens a subtransaction, and nothing may do
+//    that while a query runs in parallel mode (the leader included): on a large
+//    ward the planner chose a parallel plan and the export failed ("cannot
+//    start subtransactions during a parallel operation"). Unsafe keeps such
+//    queries serial; the function stays IMMUTABLE, so its index still serves.
+const SCHEMA_VERSION = 5;
 
 interface Migration {
   version: number;
@@ -273,6 +279,13 @@ const MIGRATIONS: Migration[] = [
       const ref = dialect === 'postgres' ? sql`(data::jsonb ->> 'householdId')` : sql`json_extract(data, '$.householdId')`;
       await sql`create index records_person_household on records (ward_code, ${ref}, id) where entity = 'person'`.execute(db);
       await sql`create index records_visit_household on records (ward_code, ${ref}) where entity = 'visit'`.execute(db);
+    },
+  },
+  {
+    version: 5,
+    name: 'visit time function parallel unsafe',
+    async up(db, dialect) {
+      if (dialect === 'postgres') await sql`alter function gocua_visit_at_us(text) parallel unsafe`.execute(db);
     },
   },
 ];

@@ -11,7 +11,8 @@ import { DIALECTS, TEST_DATABASE_URL, warnIfNoPostgres } from './helpers';
 import { scratchPostgres } from '../support/scratch';
 import { openDb, type Db, type Dialect } from '../../src/server/db';
 import { migrate } from '../../src/server/migrations';
-import { createHouseholdRecord, createPersonRecord } from '../factories/records';
+import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../factories/records';
+import { sql } from 'kysely';
 
 warnIfNoPostgres();
 
@@ -65,5 +66,39 @@ describe.each(DIALECTS)('migration 3 on $dialect', ({ dialect, skip }) => {
     expect(await db.kysely.selectFrom('rejected_mutations').selectAll().execute()).toEqual([]);
     expect(await db.kysely.selectFrom('scope_exits').selectAll().execute()).toEqual([]);
     expect(await db.kysely.selectFrom('erasures').selectAll().execute()).toEqual([]);
+  });
+});
+
+describe.each(DIALECTS.filter((d) => d.dialect === 'postgres'))('migration 5 on $dialect', ({ skip }) => {
+  // gocua_visit_at_us catches exceptions (a subtransaction), which nothing may
+  // do in parallel mode. Forcing a parallel plan shows what a large ward's
+  // export met: before migration 5 the query fails; after it the plan is serial.
+  async function visitTimesInParallelPlan(db: Db) {
+    return db.kysely.connection().execute(async (conn) => {
+      for (const setting of ['parallel_setup_cost = 0', 'parallel_tuple_cost = 0', 'min_parallel_table_scan_size = 0', 'force_parallel_mode = on']) {
+        await sql.raw(`set ${setting}`).execute(conn);
+      }
+      const r = await sql<{ us: string }>`select gocua_visit_at_us(data) as us from records where entity = 'visit'`.execute(conn);
+      return r.rows.map((row) => Number(row.us));
+    });
+  }
+
+  it.skipIf(skip)('reading visit times under a forced parallel plan works once the function is parallel unsafe', async () => {
+    const created = await scratchPostgres(TEST_DATABASE_URL!);
+    const db = openDb({ dialect: 'postgres', url: created.url, poolSize: 1 });
+    try {
+      await migrate(db, 4);
+      const visit = createVisitRecord(createHouseholdRecord().id, { at: '2026-08-02T06:30:00+07:00' });
+      await db.kysely
+        .insertInto('records')
+        .values({ entity: 'visit', id: visit.id, ward_code: visit.wardCode, group_code: null, created_by: 'u', data: JSON.stringify(visit), deleted: 0, version: 1, server_updated_at: visit.createdAt })
+        .execute();
+      await expect(visitTimesInParallelPlan(db)).rejects.toThrow(/parallel/);
+      expect(await migrate(db)).toEqual([5]);
+      expect(await visitTimesInParallelPlan(db)).toEqual([Date.parse('2026-08-02T06:30:00+07:00') * 1000]);
+    } finally {
+      await db.close();
+      await created.drop();
+    }
   });
 });
