@@ -55,8 +55,18 @@ export interface ExportOptions {
 const toCells = (columns: readonly ExportColumnSpec[], row: CellRow, full: boolean): Cell[] =>
   columns.map((c) => (c.full && !full ? null : (row[c.name] ?? null)));
 
+/**
+ * Whether a write to `stream` should wait for 'drain'. exceljs's zip input is
+ * a readable-stream v2 PassThrough, which has no writableNeedDrain getter:
+ * its state says it instead.
+ */
+function needsDrain(stream: Writable): boolean {
+  if (typeof stream.writableNeedDrain === 'boolean') return stream.writableNeedDrain;
+  return (stream as unknown as { _writableState?: { needDrain?: boolean } })._writableState?.needDrain === true;
+}
+
 async function drain(stream: Writable, signal: AbortSignal | undefined) {
-  if (stream.writableNeedDrain) await once(stream, 'drain', signal ? { signal } : {});
+  if (needsDrain(stream)) await once(stream, 'drain', signal ? { signal } : {});
 }
 
 interface Writer {
@@ -117,6 +127,11 @@ function xlsxWriter(dataset: Dataset, columns: readonly ExportColumnSpec[], sink
   return {
     async page(rows) {
       for (const r of rows) sheet.addRow(r.map((v, i) => xlsxValue(columns[i]!.kind, v))).commit();
+      // The StreamBuf hands its chunks to the compressor a few promise turns
+      // later, so right after the rows nothing looks full yet. On SQLite the
+      // next page is read synchronously: without this turn (and needsDrain),
+      // a 1M-row export piled up ahead of the compressor (926 MiB peak RSS).
+      await new Promise<void>((resolve) => setImmediate(resolve));
       for (const p of sheetPipes()) await drain(p, signal);
       await drain(sink, signal);
     },
