@@ -12,8 +12,11 @@ import { createUser, findUserByUsername, listUsers, toUser, updateUser } from '.
 const USAGE = `Usage: npm run admin -- <command> [options]
 
 Commands:
-  add-user --username U --role supervisor|volunteer --ward WARD
+  add-user --username U --role volunteer|supervisor|responder --ward WARD
            [--groups "TDP 1,TDP 2"] [--display-name "Nguyễn Văn A"]
+  add-user --username U --role city [--display-name "…"]
+           (a missing ward, and any groups named, are created as it goes;
+            a city user has no ward and no groups)
   list-users [--ward WARD]
   disable-user --username U        (also ends the user's sessions)
   enable-user --username U
@@ -68,18 +71,25 @@ async function run(argv: string[]): Promise<void> {
     await migrate(db);
     switch (command) {
       case 'add-user': {
-        need(values, 'username', 'role', 'ward');
+        need(values, 'username', 'role');
         if (!ROLES.includes(values.role as Role)) throw new UsageError(`--role must be ${ROLES.join(' or ')}`);
+        const city = values.role === 'city';
+        if (city && (values.ward !== undefined || values.groups !== undefined)) throw new UsageError('--role city takes no --ward and no --groups: the city sees every ward');
+        if (!city) need(values, 'ward');
         const groups = (values.groups ?? '').split(',').map((g) => g.trim()).filter(Boolean);
         const user = await createUser(db, {
           username: values.username!,
           password: await newPassword(values),
           role: values.role as Role,
-          wardCode: values.ward!,
+          ...(city ? {} : { wardCode: values.ward! }),
           groups,
           ...(values['display-name'] ? { displayName: values['display-name'] } : {}),
         });
-        console.info(`Created ${user.role} "${user.username}" in ward ${user.wardCode}${groups.length ? ` (groups: ${groups.join(', ')})` : ''}.`);
+        console.info(
+          city
+            ? `Created city user "${user.username}" (every ward).`
+            : `Created ${user.role} "${user.username}" in ward ${user.wardCode}${groups.length ? ` (groups: ${groups.join(', ')})` : ''}.`,
+        );
         return;
       }
       case 'list-users': {

@@ -18,6 +18,7 @@ import { reportRoutes } from './routes/reports';
 import { sessionRoutes } from './routes/session';
 import { syncRoutes } from './routes/sync';
 import { userRoutes } from './routes/users';
+import { wardRoutes } from './routes/wards';
 import { crossSiteRefusal } from './same-origin';
 import { serveStatic } from './static-files';
 import type { TrustProxy } from './trust-proxy';
@@ -157,6 +158,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   reportRoutes(app, ctx);
   exportRoutes(app, ctx);
   privacyRoutes(app, ctx);
+  wardRoutes(app, ctx);
   await serveStatic(app, options.distDir);
   return app;
 }

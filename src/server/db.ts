@@ -150,6 +150,30 @@ export interface ExportAuditTable {
   status: string; // 'started' | 'complete' | 'incomplete'
 }
 
+/** A ward (migration 6, wards.ts). The city's users carry ward_code '*', which is never a ward. */
+export interface WardsTable {
+  code: string;
+  name: string;
+  /** The ward's target of people who use a platform alone ("did it alone"); null when not set. */
+  target_independent: number | null;
+  created_at: string;
+}
+
+/** A residential group of a ward: `code` is what records carry in `group`. */
+export interface WardGroupsTable {
+  ward_code: string;
+  code: string;
+  name: string;
+  target_households: number | null;
+  position: number;
+}
+
+/** First-run setup links (setup.ts): only the token's SHA-256 is kept. */
+export interface SetupTokensTable {
+  token_sha256: string;
+  created_at: string;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -168,6 +192,9 @@ export interface DB {
   scope_exits: ScopeExitsTable;
   erasures: ErasuresTable;
   export_audit: ExportAuditTable;
+  wards: WardsTable;
+  ward_groups: WardGroupsTable;
+  setup_tokens: SetupTokensTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -19,7 +19,7 @@ import { dbConfigFromEnv, describeDb, openDb } from './db';
 import { migrate } from './migrations';
 import { parseTrustProxy } from './trust-proxy';
 import { DEFAULT_ATTENTION_RETENTION_DAYS } from './retention';
-import { countUsers } from './users';
+import { issueSetupToken } from './setup';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DIST = path.join(ROOT, 'dist');
@@ -84,10 +84,13 @@ async function main() {
   if (!https) {
     console.info('  (Phones need HTTPS for offline use; set TLS_CERT_FILE and TLS_KEY_FILE, or run behind an HTTPS proxy with TRUST_PROXY.)');
   }
-  if ((await countUsers(db)) === 0) {
-    console.info('\nThere are no accounts yet. Create the first supervisor with:');
-    console.info('  npm run admin -- add-user --username admin --role supervisor --ward <WARD>');
-    console.info('  (it asks for the password)\n');
+  // First run: a one-time link to the setup page (setup.ts). The token is a
+  // secret that creates the first account: printed here, never logged.
+  const setupToken = await issueSetupToken(db);
+  if (setupToken !== undefined) {
+    console.info('\nThere are no accounts yet. Open this one-time link to set up the city account and the first ward:');
+    console.info(`  ${scheme}://localhost:${port}/#/setup/${setupToken}`);
+    console.info('  (valid until setup is done; or use the admin CLI: npm run admin -- add-user --username admin --role city)\n');
   }
 
   let closing = false;

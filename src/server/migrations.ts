@@ -33,7 +33,12 @@ import type { DB, Db, Dialect } from './db';
 //    ward the planner chose a parallel plan and the export failed ("cannot
 //    start subtransactions during a parallel operation"). Unsafe keeps such
 //    queries serial; the function stays IMMUTABLE, so its index still serves.
-const SCHEMA_VERSION = 5;
+// 6: wards and groups are data. Tables wards, ward_groups (a ward's
+//    residential groups: the codes records carry in `group`) and setup_tokens
+//    (first-run links, hashed). Wards and groups are created from the codes
+//    already in use: users' ward_code and groups, records' ward_code and
+//    group_code (name = code; the city's '*' is not a ward).
+const SCHEMA_VERSION = 6;
 
 interface Migration {
   version: number;
@@ -286,6 +291,63 @@ const MIGRATIONS: Migration[] = [
     name: 'visit time function parallel unsafe',
     async up(db, dialect) {
       if (dialect === 'postgres') await sql`alter function gocua_visit_at_us(text) parallel unsafe`.execute(db);
+    },
+  },
+  {
+    version: 6,
+    name: 'wards and groups',
+    // Written out literally, not through wards.ts: a shipped migration must never change.
+    async up(db) {
+      await db.schema
+        .createTable('wards')
+        .addColumn('code', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('target_independent', 'integer')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('ward_groups')
+        .addColumn('ward_code', 'text', (c) => c.notNull().references('wards.code'))
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('target_households', 'integer')
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('ward_groups_pk', ['ward_code', 'code'])
+        .execute();
+      await db.schema
+        .createTable('setup_tokens')
+        .addColumn('token_sha256', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      // The codes in use. Users' groups are a JSON array in a text column, read here in JS.
+      const now = new Date().toISOString();
+      const groupsOf = new Map<string, Set<string>>();
+      const note = (ward: string, group: string | null) => {
+        if (ward === '*' || ward === '') return;
+        if (!groupsOf.has(ward)) groupsOf.set(ward, new Set());
+        if (group !== null && group !== '') groupsOf.get(ward)!.add(group);
+      };
+      for (const u of await db.selectFrom('users').select(['ward_code', 'groups']).execute()) {
+        note(u.ward_code, null);
+        let groups: unknown = [];
+        try {
+          groups = JSON.parse(u.groups);
+        } catch {
+          groups = [];
+        }
+        if (Array.isArray(groups)) for (const g of groups) if (typeof g === 'string') note(u.ward_code, g);
+      }
+      const used = await db.selectFrom('records').select(['ward_code', 'group_code']).distinct().execute();
+      for (const r of used) note(r.ward_code, r.group_code);
+      for (const [ward, groups] of groupsOf) {
+        await db.insertInto('wards').values({ code: ward, name: ward, target_independent: null, created_at: now }).execute();
+        // Natural order (TDP 2 before TDP 10), as the reports list them.
+        const sorted = [...groups].sort((a, b) => a.localeCompare(b, 'vi', { numeric: true }));
+        for (const [i, code] of sorted.entries()) {
+          await db.insertInto('ward_groups').values({ ward_code: ward, code, name: code, target_households: null, position: i }).execute();
+        }
+      }
     },
   },
 ];

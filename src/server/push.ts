@@ -35,7 +35,8 @@ import { ApiError, forbidden, Rejection } from './errors';
 import { mergeFields } from './merge';
 import { checkConflictValues, checkMutationInput, inSeqOrder, validateRecord } from './mutation-checks';
 import * as records from './records';
-import { checkMayChange, inScope } from './scope';
+import { checkMayChange, inScope, mayWriteEntity } from './scope';
+import { isWardGroup } from './wards';
 import { CONSENTED_HOUSEHOLD_FIELDS, deleteRecord, eraseHousehold } from './erasure';
 import { moveHousehold } from './scope-exits';
 import type { AuthUser } from './users';
@@ -111,6 +112,8 @@ function withServerOwned(entity: Entity, record: Rec, user: AuthUser, consentTak
 /** Applies one mutation; returns the conflicting field keys, or throws a Rejection. */
 async function applyMutation(tx: records.PushTx, m: Mutation): Promise<string[]> {
   const { user } = tx;
+  // A responder's device holds no households, people or visits (scope.ts).
+  if (!mayWriteEntity(user, m.entity)) throw new Rejection('forbidden', `Your role does not record ${m.entity}s`);
   checkMutationInput(m);
 
   const stored = await records.loadRecord(tx, m.entity, m.id);
@@ -177,11 +180,24 @@ async function applyMutation(tx: records.PushTx, m: Mutation): Promise<string[]>
   return found.map((c) => c.field);
 }
 
+// Group lookups of one push: a push of 500 households in one group asks once.
+const knownGroups = new WeakMap<records.PushTx, Map<string, boolean>>();
+
+/** Throws unknown_group when `group` is not a group of the user's ward (wards.ts; GET /api/v1/wards/:code). */
+async function checkWardGroup(tx: records.PushTx, group: string): Promise<void> {
+  let cache = knownGroups.get(tx);
+  if (!cache) knownGroups.set(tx, (cache = new Map()));
+  let known = cache.get(group);
+  if (known === undefined) cache.set(group, (known = await isWardGroup(tx.trx, tx.user.wardCode, group)));
+  if (!known) throw new Rejection('unknown_group', `"${group}" is not a residential group of ward ${tx.user.wardCode}`, 'group');
+}
+
 /**
  * Checks a record's references (household, people) and the user's right to
  * write there, and returns the group it belongs to: a household's own group;
  * a person's or visit's household's group at write time; null for a walk-in
- * visit at a literacy point. In order: unknown_household (none in this ward),
+ * visit at a literacy point. In order: forbidden (a household in a group not
+ * the user's), unknown_group (a group its ward does not have), unknown_household (none in this ward),
  * deleted, forbidden (outside the user's scope), consent_required (a person,
  * or a visit naming a person or a walk-in's details, under a household without
  * consent), unknown_person.
@@ -191,8 +207,10 @@ async function resolveGroup(tx: records.PushTx, entity: Entity, record: Rec): Pr
   if (entity === 'household') {
     const group = record.group as string;
     if (!inScope(user, { group_code: group, created_by: user.id })) throw new Rejection('forbidden', 'This group is not one of yours', 'group');
+    await checkWardGroup(tx, group);
     return group;
   }
+  if (typeof record.group === 'string') await checkWardGroup(tx, record.group);
   let group: string | null = null;
   let consent = false;
   const householdId = record.householdId as string | undefined;

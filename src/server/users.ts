@@ -8,6 +8,7 @@ import type { DB, Db, UsersTable } from './db';
 import { assertStrongPassword } from './password-policy';
 import { passwordHasher, type PasswordHasher } from './passwords';
 import { usersChangedGroups } from './scope-exits';
+import { CITY_WARD, ensureWardGroups } from './wards';
 
 /** Usernames are compared lower-cased: "Lan" and "lan" are one account. */
 export const usernameSchema = z
@@ -18,7 +19,12 @@ export const usernameSchema = z
 /** The shape only; what makes a password good enough is password-policy.ts's (400 weak_password). */
 export const passwordSchema = z.string().max(200);
 export const groupsSchema = z.array(z.string().trim().min(1).max(40)).max(100);
-const wardSchema = z.string().trim().min(1).max(40);
+const wardSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .refine((w) => w !== CITY_WARD, `ward: "${CITY_WARD}" is the city's, not a ward`);
 
 export interface AuthUser extends UserProfile {
   disabled: boolean;
@@ -46,7 +52,8 @@ export interface NewUser {
   password: string;
   displayName?: string;
   role: Role;
-  wardCode: string;
+  /** The user's ward. A city user has none: leave it out (or pass CITY_WARD). */
+  wardCode?: string;
   groups: string[];
 }
 
@@ -60,30 +67,57 @@ export type HashWith = PasswordHasher | number | undefined;
 
 const hasherOf = (h: HashWith): PasswordHasher => (typeof h === 'object' ? h : passwordHasher(h));
 
-export async function createUser(db: Db, input: NewUser, hashWith?: HashWith): Promise<AuthUser> {
+/**
+ * The users row for a new account: checks the username, role, ward and
+ * password rules and hashes the password (outside any transaction: hashing
+ * takes a while). A city user gets ward CITY_WARD and no groups.
+ */
+export async function prepareUser(input: NewUser, hashWith?: HashWith): Promise<UsersTable> {
   const username = usernameSchema.parse(input.username);
   if (!ROLES.includes(input.role)) throw new Error(`role must be one of ${ROLES.join(', ')}`);
+  const city = input.role === 'city';
+  if (city && input.wardCode !== undefined && input.wardCode !== CITY_WARD) throw new Error('a city user has no ward');
+  if (city && input.groups.length > 0) throw new Error('a city user has no groups');
+  if (!city && input.wardCode === undefined) throw new Error('ward is required');
   const password = passwordSchema.parse(input.password);
   await assertStrongPassword(password, [username, input.displayName ?? '']);
-  const row: UsersTable = {
+  return {
     id: uuidv7(),
     username,
     display_name: input.displayName?.trim() || username,
     role: input.role,
-    ward_code: wardSchema.parse(input.wardCode),
+    ward_code: city ? CITY_WARD : wardSchema.parse(input.wardCode),
     groups: JSON.stringify([...new Set(groupsSchema.parse(input.groups))]),
     password_hash: await hasherOf(hashWith).hash(password),
     disabled: 0,
     created_at: new Date().toISOString(),
   };
-  const inserted = await db.kysely
+}
+
+/** Inserts a prepared row; throws DuplicateUsernameError when the username is taken. */
+export async function insertUser(trx: Kysely<DB>, row: UsersTable): Promise<AuthUser> {
+  const inserted = await trx
     .insertInto('users')
     .values(row)
     .onConflict((oc) => oc.column('username').doNothing())
     .returning('id')
     .executeTakeFirst();
-  if (!inserted) throw new DuplicateUsernameError(`username "${username}" is taken`);
+  if (!inserted) throw new DuplicateUsernameError(`username "${row.username}" is taken`);
   return toUser(row);
+}
+
+/**
+ * Creates an account. A missing ward, and any of the user's groups the ward
+ * does not have yet, are created as it goes (wards.ts ensureWardGroups), so
+ * the admin CLI and scripts that name wards and groups keep working. The API
+ * checks groups against the ward before it calls this (unknown_group).
+ */
+export async function createUser(db: Db, input: NewUser, hashWith?: HashWith): Promise<AuthUser> {
+  const row = await prepareUser(input, hashWith);
+  return db.writeTx(async (trx) => {
+    await ensureWardGroups(trx, row.ward_code, JSON.parse(row.groups) as string[]);
+    return insertUser(trx, row);
+  });
 }
 
 export async function findUserByUsername(db: Db, username: string): Promise<UsersTable | undefined> {

@@ -31,6 +31,9 @@ export const ERROR_CODES = [
   'wrong_user',
   'conflict',
   'reason_required', // 400: an export with detail=full and no reason of at least 10 characters
+  'unknown_group', // 400: POST/PATCH /users names a group its ward does not have
+  'group_in_use', // 409: PUT /wards/:code/groups would remove a group that still has records or users
+  'setup_done', // 410: POST /setup once any user exists
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -46,6 +49,7 @@ export const REJECT_CODES = [
   'not_found', // delete or partial update of a record the server never had
   'consent_required', // a person, or a visit naming a person, under a household without consent
   'deleted', // the record was deleted or erased on the server; it cannot be changed again
+  'unknown_group', // the record's group is not a group of its ward (GET /api/v1/wards/:code lists them)
 ] as const;
 export type RejectCode = (typeof REJECT_CODES)[number];
 

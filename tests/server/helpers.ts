@@ -123,7 +123,7 @@ export async function startTestServer(opts: {
           username: u.username ?? `user${counter}-${randomBytes(3).toString('hex')}`,
           password,
           role: u.role ?? 'volunteer',
-          wardCode: u.wardCode ?? 'CUANAM',
+          ...(u.role === 'city' ? {} : { wardCode: u.wardCode ?? 'CUANAM' }),
           groups: u.groups ?? [],
         },
         scryptLogN,

@@ -1,13 +1,15 @@
 // Who may export what: the one place the export's role and ward rules live,
 // for the route and the CLI.
 //
-//   - Exports are for supervisors (a volunteer gets 403 for any export; a
-//     responder role does not exist yet). The CLI runs on the server with the
-//     database's own rights and names its ward explicitly (role 'cli').
+//   - Exports are for supervisors and the city (volunteers and responders get
+//     403 for any export). The CLI runs on the server with the database's own
+//     rights and names its ward explicitly (role 'cli').
 //   - `ward`: a supervisor exports their own ward; naming it is allowed,
-//     naming another ward or '*' is 403. WARD_SCOPE is where the city role
-//     (another issue) slots in: its entry answers any ward, and '*'.
-//   - detail=full: only roles in FULL_DETAIL_ROLES, and only with a reason of
+//     naming another ward or '*' is 403. The city exports one ward at a time
+//     and must name it (none, or '*', is 403; the route answers 404 for a
+//     ward that does not exist).
+//   - detail=full: only roles in FULL_DETAIL_ROLES (not the city: it is
+//     read-mostly and sees figures, not people), and only with a reason of
 //     at least MIN_REASON_LENGTH characters (400 reason_required).
 import { MIN_REASON_LENGTH, type Dataset, type ExportFormat, type ExportQuery } from '../../shared/exports';
 import type { Role } from '../../shared/schemas';
@@ -24,20 +26,21 @@ export interface Exporter {
 }
 
 /** Roles that may export at all (requireRole on the routes). */
-export const EXPORT_ROLES = ['supervisor'] as const satisfies readonly Role[];
+export const EXPORT_ROLES = ['supervisor', 'city'] as const satisfies readonly Role[];
 
 const FULL_DETAIL_ROLES: readonly ExporterRole[] = ['supervisor', 'cli'];
 
 /** The ward an exporter's `ward` parameter resolves to, or undefined when it may not have it. */
 const WARD_SCOPE: Partial<Record<ExporterRole, (me: Exporter, requested: string | undefined) => string | undefined>> = {
   supervisor: (me, requested) => (requested === undefined || requested === me.wardCode ? me.wardCode : undefined),
+  city: (_me, requested) => (requested === undefined || requested === '*' ? undefined : requested),
   // The CLI's --ward is required and is the ward (its own, by definition); '*' waits for multi-ward exports.
   cli: (me, requested) => (requested === undefined || requested === me.wardCode ? me.wardCode : undefined),
 };
 
 function exportWard(me: Exporter, requested: string | undefined): string {
   const ward = WARD_SCOPE[me.role]?.(me, requested);
-  if (ward === undefined) throw forbidden('You may export only your own ward');
+  if (ward === undefined) throw forbidden(me.role === 'city' ? 'Name one ward to export: ward=<code>' : 'You may export only your own ward');
   return ward;
 }
 

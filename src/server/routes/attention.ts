@@ -1,6 +1,7 @@
 // GET /api/v1/attention (extension to the issue's contract): what needs a
 // human. Rejected mutations and field conflicts, newest first; a supervisor
-// sees their whole ward, a volunteer only their own.
+// sees their whole ward, a volunteer or responder only their own. The city
+// pushes nothing and gets 403.
 //
 // Paged: at most `limit` (≤ 200) of each list per answer. The two lists page
 // independently by keyset on their row ids (time-ordered, records.ts rowId),
@@ -13,7 +14,7 @@ import { z } from 'zod';
 import type { ServerContext } from '../context';
 import { parseOr400 } from '../errors';
 import { seesWholeWard } from '../scope';
-import { authenticate } from '../sessions';
+import { requireRole } from '../sessions';
 
 export const ATTENTION_MAX_LIMIT = 200;
 const END = 'end';
@@ -58,8 +59,9 @@ async function keysetPage<R extends { id: string }>(
 }
 
 export function attentionRoutes(app: FastifyInstance, ctx: ServerContext) {
+  const pusher = requireRole(ctx, ['volunteer', 'supervisor', 'responder'], 'The city pushes no records, so nothing of its needs attention');
   app.get('/api/v1/attention', async (request, reply) => {
-    const user = await authenticate(ctx, request, reply);
+    const user = await pusher(request, reply);
     const { limit, cursor } = parseOr400(querySchema, request.query);
     const whose = seesWholeWard(user) ? (['ward_code', user.wardCode] as const) : (['user_id', user.id] as const);
     const [rejectedPage, conflictsPage] = await Promise.all([

@@ -19,7 +19,9 @@ import { EXPORT_ROLES, planExport } from '../exports/access';
 import { finishAudit, listAudit, startAudit } from '../exports/audit';
 import { hanoiDay } from '../exports/hanoi';
 import { streamExport, type ExportParams } from '../exports/stream';
+import { seesAllWards } from '../scope';
 import { requireRole } from '../sessions';
+import { wardExists } from '../wards';
 import { countParam } from './query';
 
 const CONTENT_TYPES: Record<ExportFormat, string> = {
@@ -57,7 +59,7 @@ function parseFile(file: string): { dataset: Dataset; format: ExportFormat } {
 const auditQuerySchema = z.object({ limit: countParam(AUDIT_MAX_LIMIT, AUDIT_DEFAULT_LIMIT), cursor: z.uuid().optional() }).strict();
 
 export function exportRoutes(app: FastifyInstance, ctx: ServerContext) {
-  const exporter = requireRole(ctx, EXPORT_ROLES, 'Exports are for supervisors');
+  const exporter = requireRole(ctx, EXPORT_ROLES, 'Exports are for supervisors and the city');
 
   app.get<{ Params: { file: string } }>('/api/v1/exports/:file', async (request, reply) => {
     const user = await exporter(request, reply);
@@ -65,6 +67,7 @@ export function exportRoutes(app: FastifyInstance, ctx: ServerContext) {
     const q = parseOr400(exportQuerySchema, request.query);
     const now = ctx.now();
     const { params, audit } = planExport({ id: user.id, role: user.role, wardCode: user.wardCode }, dataset, format, q, now);
+    if (seesAllWards(user) && !(await wardExists(ctx.db, params.ward))) throw notFound('No such ward');
     const auditId = await startAudit(ctx.db, audit);
     const body = new PassThrough();
     reply
@@ -79,8 +82,8 @@ export function exportRoutes(app: FastifyInstance, ctx: ServerContext) {
   app.get('/api/v1/audit/exports', async (request, reply) => {
     const user = await exporter(request, reply);
     const q = parseOr400(auditQuerySchema, request.query);
-    // A city role will list '*' here.
-    return listAudit(ctx.db, user.wardCode, q.limit, q.cursor);
+    // The city sees every ward's exports.
+    return listAudit(ctx.db, seesAllWards(user) ? '*' : user.wardCode, q.limit, q.cursor);
   });
 }
 

@@ -9,9 +9,10 @@ import {
   pushRequestSchema,
 } from '../../shared/protocol';
 import type { ServerContext } from '../context';
-import { ApiError, parseOr400 } from '../errors';
+import { ApiError, forbidden, parseOr400 } from '../errors';
 import { pull } from '../pull';
 import { push } from '../push';
+import { seesAllWards } from '../scope';
 import { authenticate } from '../sessions';
 
 const pullQuerySchema = z
@@ -35,6 +36,9 @@ const pullQuerySchema = z
 export function syncRoutes(app: FastifyInstance, ctx: ServerContext) {
   app.post('/api/v1/sync/push', async (request, reply) => {
     const user = await authenticate(ctx, request, reply);
+    // The city reads every ward and writes no records (scope.ts). A responder's
+    // pushes are answered per mutation (push.ts: forbidden for records it may not write).
+    if (seesAllWards(user)) throw forbidden('The city does not push records');
     const body = request.body;
     // Cheap checks first, in the order the contract documents them.
     if (body !== null && typeof body === 'object' && !Array.isArray(body)) {

@@ -33,6 +33,9 @@ const TABLES = [
   'scope_exits',
   'erasures',
   'export_audit',
+  'wards',
+  'ward_groups',
+  'setup_tokens',
 ] as const;
 export type Snapshot = Record<(typeof TABLES)[number], string[]>;
 
