@@ -4,6 +4,9 @@
 // new passwords are at least 10 characters and not common ones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer, type TestUser } from './helpers';
+import { ensureWardGroups } from '../../src/server/wards';
+
+const TDP_1_TO_9 = Array.from({ length: 9 }, (_, i) => `TDP ${i + 1}`);
 import { hashPassword } from '../../src/server/passwords';
 import { uuidv7 } from '../../src/shared/ids';
 import { MAX_FAILURES } from '../../src/server/throttle';
@@ -32,6 +35,8 @@ for (const { dialect, skip } of DIALECTS) {
 
     beforeAll(async () => {
       s = await startTestServer({ dialect, appOptions: { trustProxy: '127.0.0.1' } });
+      // The wards' residential groups these tests use (a push refuses other groups: unknown_group).
+      for (const ward of ['CUANAM', 'HOANKIEM']) await ensureWardGroups(s.db, ward, TDP_1_TO_9);
       sup = await s.createUser({ role: 'supervisor' });
       peer = await s.createUser({ role: 'supervisor' });
       vol = await s.createUser({ role: 'volunteer', groups: ['TDP 1'] });

@@ -2,6 +2,9 @@
 // Sessions, login throttling, expiry, revocation, roles and the users API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer, type TestUser } from './helpers';
+import { ensureWardGroups } from '../../src/server/wards';
+
+const TDP_1_TO_9 = Array.from({ length: 9 }, (_, i) => `TDP ${i + 1}`);
 import { Outbox } from '../factories/mutations';
 import { createHouseholdRecord } from '../factories/records';
 import type { PullResponse, PushResponse } from '../../src/shared/protocol';
@@ -25,6 +28,8 @@ for (const { dialect, skip } of DIALECTS) {
 
     beforeAll(async () => {
       s = await startTestServer({ dialect, appOptions: { trustProxy: true } });
+      // The wards' residential groups these tests use (a push refuses other groups: unknown_group).
+      for (const ward of ['CUANAM', 'HOANKIEM']) await ensureWardGroups(s.db, ward, TDP_1_TO_9);
       supA = await s.createUser({ role: 'supervisor', wardCode: 'CUANAM' });
       supB = await s.createUser({ role: 'supervisor', wardCode: 'HOANKIEM' });
       volA = await s.createUser({ role: 'volunteer', wardCode: 'CUANAM', groups: ['TDP 1'] });

@@ -6,6 +6,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer, type TestUser } from './helpers';
+import { ensureWardGroups } from '../../src/server/wards';
+
+const TDP_1_TO_9 = Array.from({ length: 9 }, (_, i) => `TDP ${i + 1}`);
 import { Outbox } from '../factories/mutations';
 import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../factories/records';
 import type { PullResponse, PushResponse } from '../../src/shared/protocol';
@@ -42,6 +45,8 @@ for (const { dialect, skip } of DIALECTS) {
 
     beforeAll(async () => {
       s = await startTestServer({ dialect });
+      // The wards' residential groups these tests use (a push refuses other groups: unknown_group).
+      for (const ward of ['CUANAM', 'HOANKIEM']) await ensureWardGroups(s.db, ward, TDP_1_TO_9);
       sup = await s.createUser({ role: 'supervisor' });
       tdp1 = await s.createUser({ role: 'volunteer', groups: ['TDP 1'] });
       tdp2 = await s.createUser({ role: 'volunteer', groups: ['TDP 2'] });

@@ -21,6 +21,23 @@ import { migrate } from '../../src/server/migrations';
 import { createUser, type AuthUser } from '../../src/server/users';
 import type { TestHooks } from '../../src/server/context';
 import type { Role } from '../../src/shared/schemas';
+import { ensureWardGroups } from '../../src/server/wards';
+
+/**
+ * Fixtures: creates the ward groups that the households among `mutations`
+ * name (a push refuses a group its ward does not have: unknown_group). For
+ * suites that push generated wards; a test about groups creates them itself.
+ */
+export async function ensureGroupsOf(db: Db, mutations: readonly { entity: string; fields: Record<string, unknown> }[]): Promise<void> {
+  const byWard = new Map<string, Set<string>>();
+  for (const m of mutations) {
+    const { wardCode, group } = m.fields;
+    if (m.entity !== 'household' || typeof wardCode !== 'string' || typeof group !== 'string') continue;
+    if (!byWard.has(wardCode)) byWard.set(wardCode, new Set());
+    byWard.get(wardCode)!.add(group);
+  }
+  for (const [ward, groups] of byWard) await ensureWardGroups(db, ward, [...groups]);
+}
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
 /** Dialects to run the suite on: SQLite always, PostgreSQL when available. */

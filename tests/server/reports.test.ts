@@ -4,7 +4,7 @@
 // export, on SQLite and (when available) PostgreSQL.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer, type TestUser } from './helpers';
+import { DIALECTS, ensureGroupsOf, startTestServer, warnIfNoPostgres, type TestServer, type TestUser } from './helpers';
 import { Outbox } from '../factories/mutations';
 import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../factories/records';
 import { addVisitWork, generateWard } from '../factories/generate';
@@ -174,6 +174,7 @@ for (const { dialect, skip } of DIALECTS) {
 
     async function pushAll(cookie: string, mutations: (box: Outbox) => Mutation[], box = new Outbox()) {
       const all = mutations(box);
+      await ensureGroupsOf(s.db, all);
       for (let i = 0; i < all.length; i += 400) {
         const r = await s.request('POST', '/api/v1/sync/push', { cookie, body: box.body(all.slice(i, i + 400)) });
         expect(r.status).toBe(200);

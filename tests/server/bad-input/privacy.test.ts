@@ -11,6 +11,7 @@ const WHO: Refusal[] = [
   refusal('no session', 401, 'unauthenticated', 'GET', URL),
   refusal('a revoked session', 401, 'unauthenticated', 'GET', URL, (w) => ({ cookie: w.revokedCookie })),
   refusal('a disabled account', 401, 'unauthenticated', 'GET', URL, (w) => ({ cookie: w.disabledCookie })),
+  refusal('a supervisor naming another ward', 403, 'forbidden', 'GET', `${URL}?ward=HOANKIEM`, (w) => ({ cookie: w.supCookie })),
 ];
 
 const BAD_QUERIES: Refusal[] = (
@@ -21,7 +22,8 @@ const BAD_QUERIES: Refusal[] = (
     ['limit text', 'limit=all'],
     ['limit twice', 'limit=1&limit=2'],
     ['limit with NUL', 'limit=1%00'],
-    ['an unknown parameter', 'ward=HOANKIEM'],
+    ['an unknown parameter', 'wards=HOANKIEM'],
+    ['a ward code with "*"', 'ward=*'],
     ['a household filter', "householdId=1'%20or%20'1'='1"],
   ] as [string, string][]
 ).map(([name, query]) => refusal(`query ${name}`, 400, 'invalid_request', 'GET', `${URL}?${query}`, (w) => ({ cookie: w.supCookie })));
