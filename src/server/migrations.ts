@@ -330,7 +330,7 @@ const MIGRATIONS: Migration[] = [
       };
       for (const u of await db.selectFrom('users').select(['ward_code', 'groups']).execute()) {
         note(u.ward_code, null);
-        let groups: unknown = [];
+        let groups: unknown;
         try {
           groups = JSON.parse(u.groups);
         } catch {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/server/db';
 import { verifyPassword } from '../../src/server/passwords';
 import { findUserByUsername } from '../../src/server/users';
+import { readWard } from '../../src/server/wards';
 import { runCli } from './cli';
 
 describe('admin CLI passwords', () => {
@@ -54,5 +55,38 @@ describe('admin CLI passwords', () => {
     const r = await admin(['reset-password', '--username', 'admin'], '');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/password/i);
+  });
+
+  it('add-user creates a missing ward and the groups it names, and keeps existing ones', async () => {
+    const r = await admin(['add-user', '--username', 'lan', '--role', 'volunteer', '--ward', 'HANGBAC', '--groups', 'TDP 2,TDP 1'], 'mat-khau-cua-lan-dai\n');
+    expect(r.code, r.err).toBe(0);
+    expect((await readWard(db, 'HANGBAC'))?.groups.map((g) => g.code)).toEqual(['TDP 2', 'TDP 1']);
+    const again = await admin(['add-user', '--username', 'binh', '--role', 'volunteer', '--ward', 'HANGBAC', '--groups', 'TDP 1,TDP 3'], 'mat-khau-cua-binh-dai\n');
+    expect(again.code, again.err).toBe(0);
+    expect((await readWard(db, 'HANGBAC'))?.groups.map((g) => g.code)).toEqual(['TDP 2', 'TDP 1', 'TDP 3']);
+  });
+
+  it('add-user --role city takes no --ward: the city user gets ward "*", which is not a ward', async () => {
+    const r = await admin(['add-user', '--username', 'thanhpho', '--role', 'city'], 'mat-khau-thanh-pho-dai\n');
+    expect(r.code, r.err).toBe(0);
+    const row = await findUserByUsername(db, 'thanhpho');
+    expect(row).toMatchObject({ role: 'city', ward_code: '*', groups: '[]' });
+    expect(await readWard(db, '*')).toBeUndefined();
+  });
+
+  it.each([
+    ['--ward', ['--ward', 'CUANAM']],
+    ['--groups', ['--groups', 'TDP 1']],
+  ])('add-user --role city refuses %s', async (_name, extra) => {
+    const r = await admin(['add-user', '--username', 'thanhpho2', '--role', 'city', ...extra], 'mat-khau-thanh-pho-dai\n');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/--role city takes no --ward/);
+    expect(await findUserByUsername(db, 'thanhpho2')).toBeUndefined();
+  });
+
+  it('add-user of another role still needs --ward', async () => {
+    const r = await admin(['add-user', '--username', 'noward', '--role', 'supervisor'], 'mat-khau-that-la-dai\n');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/--ward is required/);
   });
 });

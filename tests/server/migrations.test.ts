@@ -94,11 +94,57 @@ describe.each(DIALECTS.filter((d) => d.dialect === 'postgres'))('migration 5 on 
         .values({ entity: 'visit', id: visit.id, ward_code: visit.wardCode, group_code: null, created_by: 'u', data: JSON.stringify(visit), deleted: 0, version: 1, server_updated_at: visit.createdAt })
         .execute();
       await expect(visitTimesInParallelPlan(db)).rejects.toThrow(/parallel/);
-      expect(await migrate(db)).toEqual([5]);
+      expect(await migrate(db, 5)).toEqual([5]);
       expect(await visitTimesInParallelPlan(db)).toEqual([Date.parse('2026-08-02T06:30:00+07:00') * 1000]);
     } finally {
       await db.close();
       await created.drop();
+    }
+  });
+});
+
+describe.each(DIALECTS)('migration 6 on $dialect', ({ dialect, skip }) => {
+  it.skipIf(skip)('creates wards and their groups from the codes in use (users and records), never "*"', async () => {
+    const { db, drop } = await freshDb(dialect);
+    try {
+      await migrate(db, 5);
+      const user = (id: string, role: string, ward: string, groups: string[]) => ({
+        id, username: id, display_name: id, role, ward_code: ward, groups: JSON.stringify(groups), password_hash: 'x', disabled: 0, created_at: '2026-01-01T00:00:00Z',
+      });
+      await db.kysely
+        .insertInto('users')
+        .values([user('u1', 'volunteer', 'CUANAM', ['TDP 10', 'TDP 2']), user('u2', 'supervisor', 'HANGBAC', []), user('u3', 'city', '*', [])])
+        .execute();
+      const h = createHouseholdRecord({ group: 'TDP 1' });
+      const walkIn = createVisitRecord(createHouseholdRecord().id);
+      const rec = (entity: string, id: string, ward: string, group: string | null, version: number, data: unknown) => ({
+        entity, id, ward_code: ward, group_code: group, created_by: 'u1', data: JSON.stringify(data), deleted: 0, version, server_updated_at: '2026-01-01T00:00:00Z',
+      });
+      await db.kysely
+        .insertInto('records')
+        .values([rec('household', h.id, 'CUANAM', 'TDP 1', 1, h), rec('visit', walkIn.id, 'CUANAM', null, 2, walkIn), rec('household', 'h-old', 'OLDWARD', 'Tổ 3', 1, {})])
+        .execute();
+
+      expect(await migrate(db)).toEqual([6]);
+
+      const wards = await db.kysely.selectFrom('wards').select(['code', 'name', 'target_independent']).orderBy('code').execute();
+      expect(wards).toEqual([
+        { code: 'CUANAM', name: 'CUANAM', target_independent: null },
+        { code: 'HANGBAC', name: 'HANGBAC', target_independent: null },
+        { code: 'OLDWARD', name: 'OLDWARD', target_independent: null },
+      ]);
+      const groups = await db.kysely.selectFrom('ward_groups').select(['ward_code', 'code', 'name', 'position']).orderBy('ward_code').orderBy('position').execute();
+      // Natural order: TDP 2 before TDP 10.
+      expect(groups.map((g) => [g.ward_code, g.code, g.name, Number(g.position)])).toEqual([
+        ['CUANAM', 'TDP 1', 'TDP 1', 0],
+        ['CUANAM', 'TDP 2', 'TDP 2', 1],
+        ['CUANAM', 'TDP 10', 'TDP 10', 2],
+        ['OLDWARD', 'Tổ 3', 'Tổ 3', 0],
+      ]);
+      expect(await db.kysely.selectFrom('setup_tokens').selectAll().execute()).toEqual([]);
+    } finally {
+      await db.close();
+      await drop();
     }
   });
 });
