@@ -13,6 +13,7 @@ import { describeBadInput, expectApiError, NATIONAL_ID, nested, snapshot } from 
 import { pushResponseSchema, tombstoneSchema, type Mutation } from '../../../src/shared/protocol';
 import { entitySchemas, type Entity } from '../../../src/shared/schemas';
 import { uuidv7 } from '../../../src/shared/ids';
+import { wardCodeSchema, wardGroupSchema } from '../../../src/shared/wards';
 
 /** Deterministic PRNG (the test-data generator's mulberry32), so a failing fuzz case replays exactly. */
 function prng(seed: number) {
@@ -155,5 +156,49 @@ describeBadInput('fuzz', (w, dialect) => {
     const erasures = await w.s.request('GET', '/api/v1/privacy/erasures?limit=1000', { cookie: w.supCookie });
     expect(erasures.status).toBe(200);
     expect(JSON.stringify(erasures.body)).not.toContain(NATIONAL_ID);
+  });
+
+  it('200 mutated requests to wards, groups, accounts and setup never answer 5xx, and what they store passes the shared schemas', async () => {
+    const rand = prng(dialect === 'sqlite' ? 0xa11ce : 0xb0b);
+    const hostile: unknown[] = [null, 0, -1, 1.5, 1e308, '', ' ', '*', 'x'.repeat(300), 'a\u0000b', '\ud800', 'TDP 1', 'TDP 1-28', 'TDP 1-100000', 'tdp 1', "'; drop table wards; --", '<b>x</b>', true, [], {}, [null], nested(8), 'CUANAM', 'HOANKIEM', 'supervisor', 'city', 'volunteer', 42];
+    const targets = [
+      { method: 'POST', url: '/api/v1/wards', cookie: () => w.cityCookie, body: () => ({ code: `W${rand.int(1000)}`, name: 'Phường thử' }) },
+      { method: 'PUT', url: '/api/v1/wards/CUANAM/groups', cookie: () => (rand.next() < 0.5 ? w.supCookie : w.cityCookie), body: () => [{ code: 'TDP 1', name: 'Tổ 1', targetHouseholds: 400 }, { code: 'TDP 2', name: 'Tổ 2' }, { code: `TDP ${3 + rand.int(5)}`, name: 'Mới' }] },
+      { method: 'POST', url: '/api/v1/users', cookie: () => w.supCookie, body: () => ({ username: `fz${rand.int(1e6)}`, password: 'mat-khau-that-la-dai', displayName: 'Lan', role: 'volunteer', groups: ['TDP 1'] }) },
+      { method: 'POST', url: '/api/v1/users', cookie: () => w.cityCookie, body: () => ({ username: `fc${rand.int(1e6)}`, password: 'mat-khau-that-la-dai', displayName: 'Hoa', role: 'supervisor', wardCode: 'HOANKIEM' }) },
+      { method: 'POST', url: '/api/v1/setup', cookie: () => undefined, body: () => ({ token: 'x'.repeat(43), username: 'admin', password: 'mat-khau-that-la-dai', displayName: 'A', ward: { code: 'NEW', name: 'Mới' }, groups: 'TDP 1-28' }) },
+    ];
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 200; i++) {
+      const t = rand.pick(targets);
+      const body = t.body() as unknown as Record<string, unknown>;
+      for (let n = 1 + rand.int(2); n > 0; n--) {
+        // Change, drop or add a key, one level down at most.
+        const node = (Array.isArray(body) && body.length > 0 ? rand.pick(body) : body) as Record<string, unknown>;
+        const keys = Object.keys(node);
+        const roll = rand.next();
+        if (roll < 0.5 && keys.length > 0) node[rand.pick(keys)] = structuredClone(rand.pick(hostile));
+        else if (roll < 0.7 && keys.length > 0) delete node[rand.pick(keys)];
+        else node[rand.pick(['extra', 'wardCode', 'role', 'targetHouseholds', 'code'])] = structuredClone(rand.pick(hostile));
+      }
+      const cookie = t.cookie();
+      const r = await w.s.request(t.method, t.url, { ...(cookie ? { cookie } : {}), body });
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      const label = `iteration ${i}: ${t.method} ${t.url} ${JSON.stringify(body).slice(0, 300)}`;
+      expect(r.status, label).toBeLessThan(500);
+      if (r.status >= 400) expectApiError(r, r.status, r.body?.error?.code, label);
+    }
+    expect(statuses.get(400) ?? 0).toBeGreaterThan(30);
+    expect([...statuses.keys()].some((st) => st < 300)).toBe(true);
+    // Every ward made through the API has a valid code; every group passes the shared schema; groups in use are all still there.
+    for (const ward of await w.s.db.kysely.selectFrom('wards').selectAll().execute()) expect(wardCodeSchema.safeParse(ward.code).success, ward.code).toBe(true);
+    const groups = await w.s.db.kysely.selectFrom('ward_groups').selectAll().execute();
+    for (const g of groups) {
+      const parsed = wardGroupSchema.safeParse({ code: g.code, name: g.name, targetHouseholds: g.target_households === null ? null : Number(g.target_households) });
+      expect(parsed.success, JSON.stringify(g)).toBe(true);
+    }
+    const cuanam = groups.filter((g) => g.ward_code === 'CUANAM').map((g) => g.code);
+    expect(cuanam).toEqual(expect.arrayContaining(['TDP 1', 'TDP 2']));
+    expect(await w.s.db.kysely.selectFrom('users').select('id').where('role', '=', 'city').execute()).toHaveLength(1);
   });
 });

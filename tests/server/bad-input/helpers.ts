@@ -56,6 +56,9 @@ export interface World {
   /** A volunteer the supervisor may manage. Its only session is revoked. */
   target: TestUser;
   otherWard: TestUser;
+  /** The city (ward '*'). */
+  city: TestUser;
+  cityCookie: string;
   /** A volunteer whose account is disabled; its session row stays valid. */
   disabled: TestUser;
   supCookie: string;
@@ -89,6 +92,8 @@ function badInputWorld(dialect: Dialect): World {
     w.target = await s.createUser({ role: 'volunteer', groups: ['TDP 2'] });
     w.otherWard = await s.createUser({ role: 'volunteer', wardCode: 'HOANKIEM', groups: ['TDP 1'] });
     w.disabled = await s.createUser({ role: 'volunteer', groups: ['TDP 1'] });
+    w.city = await s.createUser({ role: 'city' });
+    w.cityCookie = (await s.login(w.city.username, w.city.password)).cookie;
     w.supCookie = (await s.login(w.sup.username, w.sup.password)).cookie;
     w.volCookie = (await s.login(w.vol.username, w.vol.password)).cookie;
     w.disabledCookie = (await s.login(w.disabled.username, w.disabled.password)).cookie;

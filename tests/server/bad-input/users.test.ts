@@ -114,7 +114,37 @@ const SELF_DISABLE = refusal('supervisor disables self', 403, 'forbidden', 'PATC
   body: { disabled: true },
 }));
 
+// Groups are data: an account names groups of its ward only (400 unknown_group).
+const UNKNOWN_GROUPS: Refusal[] = [
+  refusal('create with a group the ward does not have', 400, 'unknown_group', 'POST', '/api/v1/users', (w) => ({ cookie: w.supCookie, body: { ...GOOD, groups: ['TDP 1', 'TDP 99'] } })),
+  refusal('create with a group in other letter case', 400, 'unknown_group', 'POST', '/api/v1/users', (w) => ({ cookie: w.supCookie, body: { ...GOOD, groups: ['tdp 1'] } })),
+  refusal('patch to a group the ward does not have', 400, 'unknown_group', 'PATCH', (w) => `/api/v1/users/${w.target.id}`, (w) => ({ cookie: w.supCookie, body: { groups: ['TDP 9'] } })),
+];
+
+// Lists: a supervisor lists their own ward; the city names any.
+const BAD_LISTS: Refusal[] = [
+  refusal('list another ward', 403, 'forbidden', 'GET', '/api/v1/users?ward=HOANKIEM', (w) => ({ cookie: w.supCookie })),
+  refusal('list with an unknown parameter', 400, 'invalid_request', 'GET', '/api/v1/users?role=volunteer', (w) => ({ cookie: w.supCookie })),
+  refusal('list ward "*"', 400, 'invalid_request', 'GET', '/api/v1/users?ward=*', (w) => ({ cookie: w.cityCookie })),
+];
+
+// The city makes supervisors of existing wards, nothing else.
+const CITY_CREATES: Refusal[] = [
+  refusal('city creates a volunteer', 400, 'invalid_request', 'POST', '/api/v1/users', (w) => ({ cookie: w.cityCookie, body: { ...GOOD, wardCode: 'CUANAM' } })),
+  refusal('city creates a supervisor without a ward', 400, 'invalid_request', 'POST', '/api/v1/users', (w) => ({ cookie: w.cityCookie, body: { ...GOOD, role: 'supervisor' } })),
+  refusal('city creates a supervisor of ward "*"', 400, 'invalid_request', 'POST', '/api/v1/users', (w) => ({ cookie: w.cityCookie, body: { ...GOOD, role: 'supervisor', wardCode: '*' } })),
+  refusal('city creates a city user', 400, 'invalid_request', 'POST', '/api/v1/users', (w) => ({ cookie: w.cityCookie, body: { ...GOOD, role: 'city' } })),
+  refusal('city creates a supervisor of a ward that does not exist', 404, 'not_found', 'POST', '/api/v1/users', (w) => ({
+    cookie: w.cityCookie,
+    body: { ...GOOD, role: 'supervisor', wardCode: 'NOWHERE', groups: [] },
+  })),
+  refusal('city patches a volunteer', 403, 'forbidden', 'PATCH', (w) => `/api/v1/users/${w.target.id}`, (w) => ({ cookie: w.cityCookie, body: { disabled: true } })),
+];
+
 describeBadInput('users', (w) => {
+  describeRefusals('groups must be groups of the ward', w, UNKNOWN_GROUPS);
+  describeRefusals('bad lists', w, BAD_LISTS);
+  describeRefusals('the city manages supervisors only', w, CITY_CREATES);
   describeRefusals('volunteers may not manage accounts at all', w, VOLUNTEER_CALLS);
   describeRefusals('a new user with a bad body or a taken username is refused', w, [...BAD_CREATES, TAKEN]);
   describeRefusals('unknown, foreign and malformed user ids are refused', w, [...UNKNOWN_IDS, ...MALFORMED_IDS]);
