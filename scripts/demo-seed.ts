@@ -13,7 +13,7 @@ import type { Db } from '../src/server/db';
 import { passwordHasher } from '../src/server/passwords';
 import { push } from '../src/server/push';
 import { createUser, type AuthUser } from '../src/server/users';
-import { nameWard } from '../src/server/wards';
+import { createWard, ensureWardGroups } from '../src/server/wards';
 import { allFields } from '../src/shared/fields';
 import { uuidv7 } from '../src/shared/ids';
 import { ESCALATION_REASONS, type EscalationReason } from '../src/shared/platforms';
@@ -95,6 +95,24 @@ export interface DemoSummary {
   rejected: number;
 }
 
+/**
+ * Targets a ward office would set: every registered door of a group plus a
+ * tenth (doors not found yet), and "did it alone" for a third of the people.
+ */
+async function setTargets(db: Db, groupOfEachHousehold: string[], people: number): Promise<void> {
+  const perGroup = new Map<string, number>();
+  for (const g of groupOfEachHousehold) perGroup.set(g, (perGroup.get(g) ?? 0) + 1);
+  for (const [code, n] of perGroup) {
+    await db.kysely
+      .updateTable('ward_groups')
+      .set({ name: code.replace('TDP', 'Tổ dân phố'), target_households: Math.ceil(n * 1.1) })
+      .where('ward_code', '=', DEMO_WARD.code)
+      .where('code', '=', code)
+      .execute();
+  }
+  await db.kysely.updateTable('wards').set({ target_independent: Math.ceil(people / 3) }).where('code', '=', DEMO_WARD.code).execute();
+}
+
 /** Seeds an empty database with the demo ward. */
 export async function seedDemo(db: Db, opts: DemoOptions = {}): Promise<DemoSummary> {
   const now = opts.now ?? new Date();
@@ -102,16 +120,17 @@ export async function seedDemo(db: Db, opts: DemoOptions = {}): Promise<DemoSumm
   const r = rng((opts.seed ?? 7) + 1);
   const accounts = demoAccounts();
   const users = new Map<string, AuthUser>();
+  const allGroups = Array.from({ length: DEMO_GROUPS }, (_, g) => groupCode(g + 1));
+  await createWard(db, DEMO_WARD, now);
+  await ensureWardGroups(db, DEMO_WARD.code, allGroups);
   for (const a of accounts) {
-    const wardCode = a.role === 'city' ? '*' : DEMO_WARD.code;
-    const groups = a.role === 'supervisor' ? Array.from({ length: DEMO_GROUPS }, (_, g) => groupCode(g + 1)) : a.groups;
-    const user = await createUser(db, { username: a.username, password: DEMO_PASSWORD, displayName: a.displayName, role: a.role, wardCode, groups: a.role === 'volunteer' || a.role === 'supervisor' ? groups : [] }, opts.scryptLogN ?? 15);
-    users.set(a.username, user);
+    const input = { username: a.username, password: DEMO_PASSWORD, displayName: a.displayName, role: a.role, groups: a.groups };
+    users.set(a.username, await createUser(db, a.role === 'city' ? input : { ...input, wardCode: DEMO_WARD.code }, opts.scryptLogN ?? 15));
   }
-  await nameWard(db, DEMO_WARD.code, DEMO_WARD.name);
 
   const ward = generateWard({ seed: opts.seed ?? 7, households: opts.households ?? 3_000, wardCode: DEMO_WARD.code, groups: DEMO_GROUPS, baseTime: start });
   addVisitWork(ward);
+  await setTargets(db, ward.households.map((h) => h.group), ward.people.length);
 
   // Households were registered over the first days; visits spread over the
   // four weeks after each door's registration, in working hours.
@@ -161,7 +180,7 @@ export async function seedDemo(db: Db, opts: DemoOptions = {}): Promise<DemoSumm
       deleted: false,
       wardCode: DEMO_WARD.code,
       channel: 'literacy_point',
-      literacyPointId: r.pick(LITERACY_POINTS),
+      literacyPointId: LITERACY_POINTS[i % LITERACY_POINTS.length],
       at,
       volunteerId: 'set-by-server',
       outcome: 'helped',
