@@ -1,7 +1,7 @@
 // Live reads for screens. Each returns undefined while loading and re-renders
 // when the underlying tables change (Dexie's liveQuery).
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useStore } from './StoreContext';
 import * as q from './queries';
 import { search, type SearchHit } from './search';
@@ -15,9 +15,16 @@ export function useHouseholdsByGroup(group: string | undefined) {
   return useLiveQuery(() => (group ? q.householdsByGroup(db, group) : []), [db, group]);
 }
 
-export function useGroups() {
+/** The groups this user picks from, with the ward's names for them (q.groupChoices); undefined while loading. */
+export function useGroupChoices() {
   const { db, user } = useStore();
-  return useLiveQuery(() => q.knownGroups(db, user.groups), [db, user.groups]);
+  return useLiveQuery(() => q.groupChoices(db, user), [db, user.role, user.groups]);
+}
+
+/** The codes of useGroupChoices(). */
+export function useGroups() {
+  const choices = useGroupChoices();
+  return useMemo(() => choices?.map((c) => c.code), [choices]);
 }
 
 export function useHousehold(id: string | undefined) {

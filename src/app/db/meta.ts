@@ -1,12 +1,15 @@
 // Small key-value settings kept per user, and form drafts.
 // Drafts live in IndexedDB, not React state, so a reload, a crash or an app
 // update never loses a half-filled visit form.
+import { wardSchema, type Ward } from '../../shared/wards';
 import type { GoCuaDB } from './database';
 
 export const META_KEYS = {
   clientId: 'clientId',
   literacyPoint: 'literacyPoint',
   lastGroup: 'lastGroup',
+  /** The user's ward and its groups as GET /api/v1/wards/:code last answered (a Ward, shared/wards.ts). */
+  ward: 'ward',
 } as const;
 
 export async function getMeta<T>(db: GoCuaDB, key: string): Promise<T | undefined> {
@@ -30,4 +33,15 @@ export async function loadDraft<T>(db: GoCuaDB, form: string): Promise<T | undef
 
 export async function clearDraft(db: GoCuaDB, form: string): Promise<void> {
   await db.meta.delete(draftKey(form));
+}
+
+/** Keeps the ward's list of groups on the device, for pickers that work offline. */
+export async function saveWard(db: GoCuaDB, ward: Ward): Promise<void> {
+  await db.meta.put({ key: META_KEYS.ward, value: ward });
+}
+
+/** The ward stored by saveWard, or undefined (never fetched, or stored by an older app in another shape). */
+export async function loadWard(db: GoCuaDB): Promise<Ward | undefined> {
+  const parsed = wardSchema.safeParse((await db.meta.get(META_KEYS.ward))?.value);
+  return parsed.success ? parsed.data : undefined;
 }

@@ -1,6 +1,7 @@
 // Read-side queries for the screens. Pure functions of the database, so they
 // can be tested directly and wrapped in live hooks (hooks.ts).
 import { stripLocal, type GoCuaDB } from './database';
+import { loadWard } from './meta';
 import type { Household, Outcome, Person, Visit } from '../../shared/schemas';
 import { householdPriorityReasons, personPriority, walkInPriority, type PriorityReason } from '../../shared/priority';
 import { PLATFORMS, type Blocker, type Platform } from '../../shared/platforms';
@@ -72,6 +73,29 @@ export async function householdsByGroup(db: GoCuaDB, group: string): Promise<Hou
 export async function knownGroups(db: GoCuaDB, assigned: readonly string[]): Promise<string[]> {
   const keys = (await db.households.orderBy('group').uniqueKeys()) as string[];
   return [...new Set([...assigned, ...keys])].sort((a, b) => collator.compare(a, b));
+}
+
+export interface GroupChoice {
+  code: string;
+  /** What people read: the ward's name for the group, or its code when the ward has none. */
+  name: string;
+}
+
+/**
+ * The groups a user picks from: the ward's list (GET /api/v1/wards/:code,
+ * kept in meta), narrowed to a volunteer's own groups; a supervisor gets the
+ * whole list. Groups of records already on the device that the list lacks
+ * (a list fetched before a group was added) come after it. Before the list
+ * has ever been fetched: the known groups (knownGroups), named by their code.
+ */
+export async function groupChoices(db: GoCuaDB, user: { role: string; groups: readonly string[] }): Promise<GroupChoice[]> {
+  const [ward, known] = await Promise.all([loadWard(db), knownGroups(db, user.groups)]);
+  if (!ward) return known.map((code) => ({ code, name: code }));
+  const mine = user.role === 'volunteer' ? new Set(user.groups) : undefined;
+  const listed = ward.groups.filter((g) => !mine || mine.has(g.code)).map((g) => ({ code: g.code, name: g.name }));
+  const codes = new Set(listed.map((g) => g.code));
+  const extra = known.filter((c) => !codes.has(c) && (!mine || mine.has(c))).map((code) => ({ code, name: code }));
+  return [...listed, ...extra];
 }
 
 export async function householdDetail(db: GoCuaDB, id: string) {

@@ -1,12 +1,36 @@
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HouseholdForm } from './HouseholdForm';
 import { renderScreen, storeForTest } from './testUtils';
+import { saveWard } from '../db/meta';
 
 describe('HouseholdForm', () => {
   afterEach(() => {
     vi.restoreAllMocks();
+  });
+
+  it("picks the group from the ward's list (a volunteer: their own groups), with the ward's names, never by typing", async () => {
+    const store = storeForTest();
+    await saveWard(store.db, {
+      code: 'CUANAM',
+      name: 'Phường Cửa Nam',
+      targetIndependent: null,
+      createdAt: '2026-08-01T00:00:00.000Z',
+      groups: [
+        { code: 'TDP 4', name: 'Tổ dân phố số 4', targetHouseholds: null },
+        { code: 'TDP 5', name: 'Tổ dân phố số 5', targetHouseholds: null },
+      ],
+    });
+    const user = userEvent.setup();
+    await renderScreen(<HouseholdForm group="TDP 5" />, store);
+    await user.click(await screen.findByRole('button', { name: 'Đồng ý' }));
+    const picker = screen.getByRole('combobox', { name: /Tổ dân phố/ });
+    expect(picker).toHaveValue('TDP 5');
+    expect(await screen.findByRole('option', { name: 'TDP 5 · Tổ dân phố số 5' })).toBeInTheDocument();
+    // TDP 4 is the ward's, but not this volunteer's.
+    expect(within(picker).getAllByRole('option').map((o) => o.textContent)).toEqual(['Chọn tổ dân phố', 'TDP 5 · Tổ dân phố số 5']);
+    expect(screen.queryByRole('textbox', { name: /Tổ dân phố/ })).not.toBeInTheDocument();
   });
 
   it('asks for consent before showing any field', async () => {

@@ -2,7 +2,7 @@
 // personal detail is typed. Without consent only the address is kept (an
 // "address-only door", so coverage can still count it); the shared schema
 // refuses a head's name, phone or notes on such a record.
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SaveBar } from '../components/SaveBar';
 import { useSave } from '../hooks/useSave';
@@ -14,7 +14,7 @@ import { useStore } from '../db/StoreContext';
 import { navigate, paths } from '../router';
 import { POVERTY_STATUSES, type Household, type PovertyStatus } from '../../shared/schemas';
 import { CodeOptions, SelectField, TextAreaField, TextField } from '../components/Field';
-import { useCurrentGroup } from '../components/GroupPicker';
+import { GroupOptions, useCurrentGroup } from '../components/GroupPicker';
 import { Loaded, Loading } from '../components/Loading';
 import { flash } from '../components/Flash';
 
@@ -58,7 +58,6 @@ function Form({ existing, initialGroup = '', groups }: { existing?: Household; i
   const [consent, setConsent] = useState<boolean | null>(existing ? existing.consent.given : null);
   const [values, setValues] = useState<Values>(() => valuesOf(existing, initialGroup));
   const { failure, errors, saving, save } = useSave();
-  const listId = useId();
   const set = <K extends keyof Values>(key: K) => (v: Values[K]) => setValues((prev) => ({ ...prev, [key]: v }));
 
   async function onSubmit(e: FormEvent) {
@@ -103,12 +102,10 @@ function Form({ existing, initialGroup = '', groups }: { existing?: Household; i
           <>
             <fieldset>
               <legend>{t('householdForm.address')}</legend>
-              <TextField label={t('common:fields.group')} value={values.group} onChange={set('group')} list={listId} error={errors.group} required />
-              <datalist id={listId}>
-                {groups.map((g) => (
-                  <option key={g} value={g} />
-                ))}
-              </datalist>
+              {/* The ward's groups only, never free text: the server refuses any other (unknown_group). */}
+              <SelectField label={t('common:fields.group')} value={values.group} onChange={set('group')} error={errors.group} required>
+                <GroupOptions group={values.group || undefined} groups={groups} placeholder={t('householdForm.pickGroup')} />
+              </SelectField>
               <TextField label={t('common:fields.houseNumber')} value={values.houseNumber} onChange={set('houseNumber')} error={errors['address.houseNumber']} required />
               <TextField label={t('common:fields.lane')} value={values.lane} onChange={set('lane')} error={errors['address.lane']} />
               <TextField label={t('common:fields.subLane')} value={values.subLane} onChange={set('subLane')} error={errors['address.subLane']} />

@@ -10,6 +10,7 @@ import { SyncEngine, type SyncStatus } from '../sync/engine';
 import { resetPullCursor } from '../db/pulledPages';
 import { checkSession, signInRequest, signOutRequest, type SignInError } from './api';
 import { currentProfile, forgetCurrentUser, rememberProfile } from '../db/deviceDb';
+import { refreshWard } from '../sync/wards';
 
 type SessionState =
   | { status: 'loading' }
@@ -21,6 +22,8 @@ interface SessionApi {
   signIn(username: string, password: string): Promise<{ ok: true } | { ok: false; error: SignInError }>;
   /** Signs out; the user's records stay on the device and sync at the next sign-in. */
   signOut(): Promise<void>;
+  /** A session the server has already started (first-run setup answers with the user and its cookie). */
+  signedInAs(user: UserProfile): Promise<void>;
 }
 
 const Ctx = createContext<SessionApi | null>(null);
@@ -54,6 +57,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     void checkSession().then(async (r) => {
       // Ignore the answer if this user signed out meanwhile, or it is someone else's session.
       if (cancelled || r.state !== 'valid' || r.user.id !== engine.userId) return;
+      // The ward's groups and their names, for the pickers (kept for offline use).
+      void refreshWard(engine.db, r.user.wardCode);
       const before = await currentProfile();
       await rememberProfile(r.user);
       // Newly assigned groups hold rows whose versions the cursor is already
@@ -94,7 +99,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setSession({ status: 'signed_out' });
   }, []);
 
-  const api = useMemo(() => ({ session, signIn, signOut }), [session, signIn, signOut]);
+  const signedInAs = useCallback(async (user: UserProfile) => {
+    await rememberProfile(user);
+    setSession({ status: 'signed_in', user, engine: engineFor(user) });
+  }, []);
+
+  const api = useMemo(() => ({ session, signIn, signOut, signedInAs }), [session, signIn, signOut, signedInAs]);
   return <Ctx.Provider value={api}>{children}</Ctx.Provider>;
 }
 
