@@ -79,7 +79,7 @@ type Written = { ok: true; changed: boolean };
  */
 export async function write<R extends Written>(db: GoCuaDB, body: () => Promise<R | WriteFailure>): Promise<R | WriteFailure> {
   try {
-    const result = await db.transaction('rw', [db.households, db.people, db.visits, db.outbox, db.attention], body);
+    const result = await db.transaction('rw', [db.households, db.people, db.visits, db.cases, db.outbox, db.attention], body);
     if (result.ok && result.changed) emitSaved();
     return result;
   } catch (e) {
