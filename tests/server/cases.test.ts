@@ -246,6 +246,55 @@ for (const { dialect, skip } of DIALECTS) {
       expect((await pullAll(other)).changes.find((ch) => ch.id === c.id)?.record).toEqual(moved);
     });
 
+    it('the ward summary counts the cases still waiting per reason, with their median age in days', async () => {
+      const hsup = await s.createUser({ role: 'supervisor', wardCode: 'HANGBAC' });
+      const hvol = await s.createUser({ role: 'volunteer', wardCode: 'HANGBAC', groups: ['TDP 3'] });
+      const hresp = await s.createUser({ role: 'responder', wardCode: 'HANGBAC' });
+      for (const u of [hsup, hvol, hresp]) cookies[u.id] = (await s.login(u.username, u.password)).cookie;
+      const empty = await s.request('GET', '/api/v1/reports/summary', { cookie: cookies[hsup.id]! });
+      expect(empty.body.cases).toEqual({ open: 0, inProgress: 0, medianAgeDays: null, byReason: [] });
+
+      const box = new Outbox();
+      const h = createHouseholdRecord({ wardCode: 'HANGBAC', group: 'TDP 3', consent: { given: true, at: new Date().toISOString(), by: hvol.id } });
+      const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000 - 3_600_000).toISOString();
+      const escalate = (reason: 'account_problem' | 'technical', age: number) => {
+        const m = box.create('visit', createVisitRecord(h.id, { wardCode: 'HANGBAC', volunteerId: hvol.id, escalate: { reason, detail: 'Chi tiết' } }));
+        return { ...m, at: daysAgo(age) };
+      };
+      const household = box.create('household', h);
+      const visits = [escalate('account_problem', 10), escalate('account_problem', 4), escalate('account_problem', 2), escalate('technical', 1), escalate('technical', 30)];
+      expect(codesOf(await push(hvol, box.body([household, ...visits])))).toEqual(Array(6).fill('applied'));
+      const rbox = new Outbox();
+      const caseOf = async (i: number) => storedCase(visits[i]!.id);
+      const inProgress = await caseOf(2);
+      const resolved = await caseOf(4);
+      expect(codesOf(await push(hresp, rbox.body([
+        rbox.update('case', inProgress, { ...inProgress, status: 'in_progress', assigneeId: hresp.id }),
+        rbox.update('case', resolved, { ...resolved, status: 'resolved', resolution: 'Đã cài lại' }),
+      ])))).toEqual(['applied', 'applied']);
+
+      const r = await s.request('GET', '/api/v1/reports/summary', { cookie: cookies[hsup.id]! });
+      expect(r.status).toBe(200);
+      expect(r.body.cases).toEqual({
+        open: 3,
+        inProgress: 1,
+        medianAgeDays: 3, // ages 10, 4, 2, 1
+        byReason: [
+          // In ESCALATION_REASONS order.
+          { reason: 'technical', count: 1, medianAgeDays: 1 },
+          { reason: 'account_problem', count: 3, medianAgeDays: 4 },
+        ],
+      });
+      // Ten days later every waiting case is ten days older.
+      s.clock.offsetMs = 10 * 86_400_000;
+      try {
+        const later = await s.request('GET', '/api/v1/reports/summary', { cookie: cookies[hsup.id]! });
+        expect(later.body.cases.medianAgeDays).toBe(13);
+      } finally {
+        s.clock.offsetMs = 0;
+      }
+    });
+
     it.each([
       ['consent is withdrawn', 'withdraw'],
       ['the household is deleted', 'delete'],

@@ -315,6 +315,9 @@ for (const { dialect, skip } of DIALECTS) {
         expect(Object.values(totals).every((x) => x > 0)).toBe(true);
         expect(summary.blockers.length).toBeGreaterThan(3);
         expect(summary.visits.escalations).toBeGreaterThan(0);
+        // Every escalated visit opened a case, none taken yet (tests/server/cases.test.ts covers ages and statuses).
+        expect(summary.cases.open).toBe(summary.visits.escalations);
+        expect(summary.cases.byReason.reduce((t, r) => t + r.count, 0)).toBe(summary.visits.escalations);
         expect(summary.visits.literacyPoint).toBe(3);
         // Groups in natural order.
         expect(summary.coverage.map((c) => c.group)).toEqual(summary.coverage.map((c) => c.group).sort((x, y) => x.localeCompare(y, 'vi', { numeric: true })));
