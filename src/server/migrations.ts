@@ -7,6 +7,7 @@
 // Migrations only ever get appended; never edit one that has shipped.
 import { sql, type Kysely } from 'kysely';
 import type { DB, Db, Dialect } from './db';
+import { caseIdForVisit } from './cases';
 
 /**
  * The schema this build of the server expects: the number of the last
@@ -33,7 +34,11 @@ import type { DB, Db, Dialect } from './db';
 //    ward the planner chose a parallel plan and the export failed ("cannot
 //    start subtransactions during a parallel operation"). Unsafe keeps such
 //    queries serial; the function stays IMMUTABLE, so its index still serves.
-const SCHEMA_VERSION = 5;
+// 8: escalation cases (server/cases.ts). No new table: a case is a `records`
+//    row of entity 'case'. Every escalated visit stored before cases existed
+//    gets its case (status open), with a version from its ward's counter so
+//    devices pull it. (6 and 7 belong to other work merged beside this.)
+const SCHEMA_VERSION = 8;
 
 interface Migration {
   version: number;
@@ -286,6 +291,53 @@ const MIGRATIONS: Migration[] = [
     name: 'visit time function parallel unsafe',
     async up(db, dialect) {
       if (dialect === 'postgres') await sql`alter function gocua_visit_at_us(text) parallel unsafe`.execute(db);
+    },
+  },
+  {
+    version: 8,
+    name: 'escalation cases for escalated visits',
+    // The case written out literally, as cases.ts's caseForVisit() made it on
+    // the day this shipped (a shipped migration must never change). The id
+    // function is imported: it is frozen by its own contract (cases.ts).
+    async up(db, dialect) {
+      const visits = await db
+        .selectFrom('records')
+        .select(['id', 'ward_code', 'group_code', 'created_by', 'data'])
+        .where('entity', '=', 'visit')
+        .where('deleted', '=', 0)
+        .where('data', 'like', '%"escalate":{%')
+        .orderBy('ward_code')
+        .orderBy('version')
+        .execute();
+      const wards = [...new Set(visits.map((v) => v.ward_code))];
+      for (const ward of wards) {
+        let counter = db.selectFrom('ward_counters').select('seq').where('ward_code', '=', ward);
+        if (dialect === 'postgres') counter = counter.forUpdate();
+        let version = Number((await counter.executeTakeFirstOrThrow()).seq);
+        const start = version;
+        for (const row of visits.filter((x) => x.ward_code === ward)) {
+          const v = JSON.parse(row.data) as Record<string, unknown>;
+          const escalate = v.escalate as { reason?: unknown; detail?: unknown } | undefined;
+          if (!escalate || typeof escalate.reason !== 'string') continue;
+          const id = caseIdForVisit(row.id);
+          if (await db.selectFrom('records').select('id').where('entity', '=', 'case').where('id', '=', id).executeTakeFirst()) continue;
+          const c: Record<string, unknown> = {
+            id, createdAt: v.createdAt, updatedAt: v.createdAt, deleted: false, wardCode: v.wardCode, visitId: row.id,
+            reason: escalate.reason, status: 'open',
+          };
+          if (typeof v.householdId === 'string') c.householdId = v.householdId;
+          if (row.group_code !== null) c.group = row.group_code;
+          if (typeof escalate.detail === 'string') c.detail = escalate.detail;
+          await db
+            .insertInto('records')
+            .values({
+              entity: 'case', id, ward_code: ward, group_code: row.group_code, created_by: row.created_by,
+              data: JSON.stringify(c), deleted: 0, version: ++version, server_updated_at: new Date().toISOString(),
+            })
+            .execute();
+        }
+        if (version !== start) await db.updateTable('ward_counters').set({ seq: version }).where('ward_code', '=', ward).execute();
+      }
     },
   },
 ];
