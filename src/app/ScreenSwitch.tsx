@@ -51,6 +51,15 @@ const Dashboard = lazy(() =>
   ),
 );
 
+// The response team's case queue: a console page, in the console chunk like
+// the dashboard (never preloaded on volunteers' phones), with the supervisor texts.
+const ConsoleCases = lazy(() =>
+  Promise.all([import('./screens/console/Cases'), loadLazyNamespaces()]).then(
+    ([m]) => ({ default: m.Cases }),
+    () => ({ default: DashboardUnavailable }),
+  ),
+);
+
 function DashboardUnavailable() {
   // The supervisor namespace travels with the chunk that failed, so these words come from common.
   const { t } = useTranslation('common');
@@ -105,6 +114,8 @@ function Screen({ route, syncScreen }: { route: Route; syncScreen?: ReactNode })
       return syncScreen ?? <NotFound />;
     case 'dashboard':
       return <Dashboard />;
+    case 'consoleCases':
+      return <ConsoleCases status={route.status} reason={route.reason} />;
     case 'notFound':
       return <NotFound />;
   }

@@ -1,6 +1,8 @@
 // A tiny hash router. Hash routes need no server rewrite rules and keep working
 // from the service worker's cached index.html with the network off.
 import { useMemo, useSyncExternalStore } from 'react';
+import { CASE_STATUSES, type CaseStatus } from '../shared/schemas';
+import { ESCALATION_REASONS, type EscalationReason } from '../shared/platforms';
 
 export type Route =
   | { name: 'home' }
@@ -18,6 +20,7 @@ export type Route =
   | { name: 'search'; q: string }
   | { name: 'sync' }
   | { name: 'dashboard' }
+  | { name: 'consoleCases'; status?: CaseStatus | undefined; reason?: EscalationReason | undefined }
   | { name: 'notFound' };
 
 const enc = encodeURIComponent;
@@ -39,7 +42,20 @@ export const paths = {
   search: (q: string) => `/search?q=${enc(q)}`,
   sync: () => '/sync',
   dashboard: () => '/dashboard',
+  /** The response team's case queue; its filter lives in the query so a link or a reload keeps it. */
+  consoleCases: (filter: { status?: CaseStatus | undefined; reason?: EscalationReason | undefined } = {}) => {
+    const q = new URLSearchParams();
+    if (filter.status) q.set('status', filter.status);
+    if (filter.reason) q.set('reason', filter.reason);
+    const query = q.toString();
+    return query ? `/console/cases?${query}` : '/console/cases';
+  },
 };
+
+/** A query value if it is one of `codes`, else undefined: an unknown filter shows everything. */
+function codeOf<C extends string>(codes: readonly C[], value: string | null): C | undefined {
+  return codes.find((c) => c === value);
+}
 
 /** For <a href>: real links, so long-press, keyboard and screen readers behave as links. */
 export const href = (path: string) => `#${path}`;
@@ -77,6 +93,8 @@ export function parseRoute(hash: string): Route {
   if (a === 'point' && s.length === 1) return { name: 'point' };
   if (a === 'sync' && s.length === 1) return { name: 'sync' };
   if (a === 'dashboard' && s.length === 1) return { name: 'dashboard' };
+  if (a === 'console' && b === 'cases' && s.length === 2)
+    return { name: 'consoleCases', status: codeOf(CASE_STATUSES, query.get('status')), reason: codeOf(ESCALATION_REASONS, query.get('reason')) };
   if (a === 'search' && s.length === 1) return { name: 'search', q: query.get('q') ?? '' };
   return { name: 'notFound' };
 }

@@ -15,6 +15,8 @@
 //     `erasures` says when, which household, who and how many records, and
 //     nothing personal. Clearing the household's own headName, phone and notes
 //     is push.ts's part (the household record is the mutation's).
+//     Its escalation cases lose `detail` the same way (reason, status and
+//     resolution stay: the response team's work is the ward's record).
 //   - A person deleted on its own is tombstoned and its conflict and rejected rows go.
 import { uuidv7 } from '../shared/ids';
 import type { Entity } from '../shared/schemas';
@@ -50,6 +52,19 @@ function scrubVisit(visit: Rec): Rec {
   return out;
 }
 
+/** A case without the words of the escalation: what the queue and the figures need. */
+function scrubCase(c: Rec): Rec {
+  const out = structuredClone(c);
+  delete out.detail;
+  return out;
+}
+
+/** What an erasure leaves of one of the household's records. */
+function erasedChild(row: RecordsTable, data: Rec, at: string): Rec {
+  if (row.entity === 'person') return minimalTombstone('person', data, row.deleted ? (data.updatedAt as string) : at);
+  return row.entity === 'case' ? scrubCase(data) : scrubVisit(data);
+}
+
 const same = (a: Rec, b: Rec) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Deletes the conflict and rejected rows of these records (and rejected creates naming the household). */
@@ -79,14 +94,14 @@ export async function deleteRecord(tx: records.PushTx, entity: Entity, existing:
   else await forgetAttention(tx, [existing.id]);
 }
 
-/** Erases the personal data of a household's people and visits, and logs it. */
+/** Erases the personal data of a household's people, visits and cases, and logs it. */
 export async function eraseHousehold(tx: records.PushTx, householdId: string, reason: ErasureReason, at: string): Promise<void> {
   const children = await records.householdChildren(tx, householdId);
   for (const row of children) {
     const data = JSON.parse(row.data) as Rec;
-    const erased = row.entity === 'person' ? minimalTombstone('person', data, row.deleted ? (data.updatedAt as string) : at) : scrubVisit(data);
+    const erased = erasedChild(row, data, at);
     if (!same(erased, data)) {
-      if (row.entity === 'visit') erased.updatedAt = at;
+      if (row.entity !== 'person') erased.updatedAt = at;
       await records.writeRecord(tx, row.entity as Entity, erased, row.group_code, row);
     }
   }

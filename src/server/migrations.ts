@@ -7,6 +7,7 @@
 // Migrations only ever get appended; never edit one that has shipped.
 import { sql, type Kysely } from 'kysely';
 import type { DB, Db, Dialect } from './db';
+import { caseIdForVisit } from './cases';
 
 /**
  * The schema this build of the server expects: the number of the last
@@ -38,7 +39,11 @@ import type { DB, Db, Dialect } from './db';
 //    (first-run links, hashed). Wards and groups are created from the codes
 //    already in use: users' ward_code and groups, records' ward_code and
 //    group_code (name = code; the city's '*' is not a ward).
-const SCHEMA_VERSION = 6;
+// 8: escalation cases (server/cases.ts). No new table: a case is a `records`
+//    row of entity 'case'. Every escalated visit stored before cases existed
+//    gets its case (status open), with a version from its ward's counter so
+//    devices pull it.
+const SCHEMA_VERSION = 8;
 
 interface Migration {
   version: number;
@@ -347,6 +352,53 @@ const MIGRATIONS: Migration[] = [
         for (const [i, code] of sorted.entries()) {
           await db.insertInto('ward_groups').values({ ward_code: ward, code, name: code, target_households: null, position: i }).execute();
         }
+      }
+    },
+  },
+  {
+    version: 8,
+    name: 'escalation cases for escalated visits',
+    // The case written out literally, as cases.ts's caseForVisit() made it on
+    // the day this shipped (a shipped migration must never change). The id
+    // function is imported: it is frozen by its own contract (cases.ts).
+    async up(db, dialect) {
+      const visits = await db
+        .selectFrom('records')
+        .select(['id', 'ward_code', 'group_code', 'created_by', 'data'])
+        .where('entity', '=', 'visit')
+        .where('deleted', '=', 0)
+        .where('data', 'like', '%"escalate":{%')
+        .orderBy('ward_code')
+        .orderBy('version')
+        .execute();
+      const wards = [...new Set(visits.map((v) => v.ward_code))];
+      for (const ward of wards) {
+        let counter = db.selectFrom('ward_counters').select('seq').where('ward_code', '=', ward);
+        if (dialect === 'postgres') counter = counter.forUpdate();
+        let version = Number((await counter.executeTakeFirstOrThrow()).seq);
+        const start = version;
+        for (const row of visits.filter((x) => x.ward_code === ward)) {
+          const v = JSON.parse(row.data) as Record<string, unknown>;
+          const escalate = v.escalate as { reason?: unknown; detail?: unknown } | undefined;
+          if (!escalate || typeof escalate.reason !== 'string') continue;
+          const id = caseIdForVisit(row.id);
+          if (await db.selectFrom('records').select('id').where('entity', '=', 'case').where('id', '=', id).executeTakeFirst()) continue;
+          const c: Record<string, unknown> = {
+            id, createdAt: v.createdAt, updatedAt: v.createdAt, deleted: false, wardCode: v.wardCode, visitId: row.id,
+            reason: escalate.reason, status: 'open',
+          };
+          if (typeof v.householdId === 'string') c.householdId = v.householdId;
+          if (row.group_code !== null) c.group = row.group_code;
+          if (typeof escalate.detail === 'string') c.detail = escalate.detail;
+          await db
+            .insertInto('records')
+            .values({
+              entity: 'case', id, ward_code: ward, group_code: row.group_code, created_by: row.created_by,
+              data: JSON.stringify(c), deleted: 0, version: ++version, server_updated_at: new Date().toISOString(),
+            })
+            .execute();
+        }
+        if (version !== start) await db.updateTable('ward_counters').set({ seq: version }).where('ward_code', '=', ward).execute();
       }
     },
   },

@@ -45,7 +45,7 @@ export async function pull(db: Db, user: AuthUser, cursor: number, limit: number
       .where('version', '>', cursor)
       .orderBy('version')
       .limit(limit + 1);
-    const scope = scopeFilter(user);
+    const scope = scopeFilter(user, db.dialect);
     if (scope) q = q.where(scope);
     const rows = await q.execute();
     const exits = await exitsAfter(trx, user, cursor, limit + 1);

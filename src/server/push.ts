@@ -25,7 +25,8 @@
 // behind are scope-exits.ts; the SQL of records is records.ts.
 //
 // Server-owned values: a visit's volunteerId and a household's consent.by are
-// the signed-in user's id, whatever the client sent. A record of another ward
+// the signed-in user's id, whatever the client sent; a case is created by the
+// server from an escalated visit, and its resolvedAt follows its status (cases.ts). A record of another ward
 // is answered exactly as an unknown id (nothing tells that it exists).
 import { applyFields, sameValue, type Fields } from '../shared/fields';
 import type { Mutation, MutationResult, PushRequest, PushResponse } from '../shared/protocol';
@@ -35,8 +36,9 @@ import { ApiError, forbidden, Rejection } from './errors';
 import { mergeFields } from './merge';
 import { checkConflictValues, checkMutationInput, inSeqOrder, validateRecord } from './mutation-checks';
 import * as records from './records';
-import { checkMayChange, inScope, mayWriteEntity } from './scope';
+import { checkMayChange, checkMayWrite, inScope, mayWriteEntity } from './scope';
 import { isWardGroup } from './wards';
+import { checkAssignee, checkCaseMutation, createCaseForVisit, withCaseServerOwned } from './cases';
 import { CONSENTED_HOUSEHOLD_FIELDS, deleteRecord, eraseHousehold } from './erasure';
 import { moveHousehold } from './scope-exits';
 import type { AuthUser } from './users';
@@ -115,10 +117,12 @@ async function applyMutation(tx: records.PushTx, m: Mutation): Promise<string[]>
   // A responder's device holds no households, people or visits (scope.ts).
   if (!mayWriteEntity(user, m.entity)) throw new Rejection('forbidden', `Your role does not record ${m.entity}s`);
   checkMutationInput(m);
+  checkMayWrite(user, m.entity);
 
   const stored = await records.loadRecord(tx, m.entity, m.id);
   // Another ward's record is treated as unknown: same checks, same answers.
   const existing = stored && stored.ward_code === user.wardCode ? stored : undefined;
+  if (m.entity === 'case') checkCaseMutation(user, m, existing !== undefined);
   if (existing) checkMayChange(user, existing);
 
   if (m.op === 'delete') {
@@ -141,6 +145,7 @@ async function applyMutation(tx: records.PushTx, m: Mutation): Promise<string[]>
     // rather than applied: ids are random UUIDs, so that takes knowing the id.
     if (stored) throw new Rejection('invalid_record', 'This id cannot be used; create the record again', 'id');
     await records.writeRecord(tx, m.entity, record, group);
+    if (m.entity === 'visit') await createCaseForVisit(tx, record, group);
     return [];
   }
 
@@ -148,7 +153,11 @@ async function applyMutation(tx: records.PushTx, m: Mutation): Promise<string[]>
   if (m.entity === 'visit') {
     // Append-only: re-sending the same visit is fine, changing it is not.
     const resent = entitySchemas.visit.safeParse(applyFields(server, m.fields as Fields));
-    if (resent.success && sameValue({ ...resent.data, updatedAt: null }, { ...server, updatedAt: null })) return [];
+    if (resent.success && sameValue({ ...resent.data, updatedAt: null }, { ...server, updatedAt: null })) {
+      // A visit escalated before cases existed gets its case when it is resent.
+      await createCaseForVisit(tx, server, existing.group_code);
+      return [];
+    }
     throw new Rejection('immutable', 'Visits are append-only and cannot be changed');
   }
 
@@ -163,7 +172,9 @@ async function applyMutation(tx: records.PushTx, m: Mutation): Promise<string[]>
   if (withdrawn) for (const key of CONSENTED_HOUSEHOLD_FIELDS) delete merged[key];
   let record = server;
   if (taken.length > 0) {
-    record = validateRecord(m.entity, withServerOwned(m.entity, { ...merged, updatedAt: m.at }, user, taken.includes('consent')));
+    const owned = m.entity === 'case' ? withCaseServerOwned(merged, m.at) : merged;
+    record = validateRecord(m.entity, withServerOwned(m.entity, { ...owned, updatedAt: m.at }, user, taken.includes('consent')));
+    if (taken.includes('assigneeId')) await checkAssignee(tx, record.assigneeId);
     if (record.wardCode !== user.wardCode) throw new Rejection('wrong_ward', 'Records cannot move to another ward', 'wardCode');
   }
   // A person is checked against its household on every change (scope, consent).

@@ -108,6 +108,22 @@ export async function writeRecord(tx: PushTx, entity: Entity, record: Record<str
   return row.version;
 }
 
+/**
+ * Gives a stored record the ward's next version without changing it, so that a
+ * user it just came into scope for pulls it (cases.ts: a responder and the
+ * household a new case points at). Devices that have it store the same data again.
+ */
+export async function touchRecord(tx: PushTx, existing: RecordsTable): Promise<number> {
+  const version = tx.nextVersion();
+  await tx.trx
+    .updateTable('records')
+    .set({ version, server_updated_at: tx.now })
+    .where('entity', '=', existing.entity)
+    .where('id', '=', existing.id)
+    .execute();
+  return version;
+}
+
 export async function storeConflicts(tx: PushTx, m: Mutation, conflicts: FieldConflict[]) {
   for (const c of conflicts) {
     await tx.trx
@@ -174,7 +190,7 @@ export async function storeRejection(tx: PushTx, m: Mutation, rejection: Rejecti
 }
 
 /**
- * The people and visits of a household, tombstones included. Found by the
+ * The people, visits and cases of a household, tombstones included. Found by the
  * household id inside their JSON (records are stored as JSON.stringify writes
  * them, so the text is exactly "householdId":"<uuid>"; a uuid has no LIKE
  * wildcards), then checked parsed. Used by the rare writes that follow a
@@ -185,7 +201,7 @@ export async function householdChildren(tx: PushTx, householdId: string): Promis
     .selectFrom('records')
     .selectAll()
     .where('ward_code', '=', tx.user.wardCode)
-    .where('entity', 'in', ['person', 'visit'])
+    .where('entity', 'in', ['person', 'visit', 'case'])
     .where('data', 'like', `%"householdId":"${householdId}"%`)
     .orderBy('version')
     .execute();

@@ -6,7 +6,7 @@
 // `scope_exits` with a version from the same counter, and pull merges those rows
 // with the records it sends, as changes { record: null, removed: "out_of_scope" }.
 //
-//   - A household moves group: its people and visits move with it in the same
+//   - A household moves group: its people, visits and cases move with it in the same
 //     transaction (new versions), and each of the moved records gets an exit
 //     row AT ITS NEW VERSION with from_group = the old group.
 //   - A volunteer loses groups (usersChangedGroups, called by users.ts): one
@@ -39,7 +39,10 @@ export async function moveHousehold(tx: records.PushTx, householdId: string, fro
   const exits = [exit('household', householdId, householdVersion)];
   for (const row of await records.householdChildren(tx, householdId)) {
     if (row.group_code === toGroup) continue;
-    const version = await records.writeRecord(tx, row.entity as 'person' | 'visit', JSON.parse(row.data) as Record<string, unknown>, toGroup, row);
+    const data = JSON.parse(row.data) as Record<string, unknown>;
+    // A case names its group in the record too (the queue filters by it).
+    if (row.entity === 'case' && !row.deleted) data.group = toGroup;
+    const version = await records.writeRecord(tx, row.entity as 'person' | 'visit' | 'case', data, toGroup, row);
     exits.push({ ...exit(row.entity, row.id, version), from_group: row.group_code });
   }
   await storeExits(tx.trx, exits.filter((e) => e.from_group !== null));

@@ -2,10 +2,9 @@
 // and the role predicates every route asks (who sees which ward).
 //
 //   - A supervisor: every record of the ward.
-//   - A responder (the ward's tech response team): no household, person or
-//     visit records of their own; what a case points at is opened to them by
-//     the cases module (RESPONDER_ENTITIES). Until then, pull sends them
-//     nothing and push refuses their records (forbidden, per mutation).
+//   - A responder (the ward's tech response team): the ward's escalation cases
+//     and the records a case points at: its visit, its household and that
+//     household's people. Nothing else, and they write only cases (cases.ts).
 //   - The city: every ward, read-only through reports and exports; no device
 //     records (pull sends nothing, push is 403 forbidden).
 //   - A volunteer: the records of their assigned groups, plus the records
@@ -19,9 +18,9 @@
 // scopeFilter() in SQL (pull: which records go to this user's device?).
 // Every query and write also names the user's ward; push answers a record of
 // another ward exactly as an unknown one, and checkMayChange() refuses one anyway.
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Entity } from '../shared/schemas';
-import type { DB, RecordsTable } from './db';
+import type { DB, Dialect, RecordsTable } from './db';
 import { Rejection } from './errors';
 import type { AuthUser } from './users';
 
@@ -57,11 +56,8 @@ export function syncsRecords(user: Who): boolean {
   return user.role === 'volunteer' || user.role === 'supervisor';
 }
 
-/**
- * The entities a responder may push and pull. Empty for now: the cases
- * engineer opens 'case' (and what a case points at) here and in scopeFilter.
- */
-export const RESPONDER_ENTITIES: ReadonlySet<Entity> = new Set<Entity>();
+/** The entities a responder may push: cases only (what a case points at, they only read). */
+export const RESPONDER_ENTITIES: ReadonlySet<Entity> = new Set<Entity>(['case']);
 
 /** May this user push a mutation of `entity` at all? (forbidden per mutation otherwise) */
 export function mayWriteEntity(user: Who, entity: Entity): boolean {
@@ -69,15 +65,96 @@ export function mayWriteEntity(user: Who, entity: Entity): boolean {
   return user.role === 'responder' && RESPONDER_ENTITIES.has(entity);
 }
 
-export function inScope(user: AuthUser, row: Pick<RecordsTable, 'created_by' | 'group_code'>): boolean {
+/** A responder sees cases and what they point at, and writes only cases. */
+export function isResponder(user: Who): boolean {
+  return user.role === 'responder';
+}
+
+/** What the ward's cases point at: their visits and households (a household's people follow it). */
+export interface CaseLinks {
+  visitIds: ReadonlySet<string>;
+  householdIds: ReadonlySet<string>;
+}
+
+type ScopedRow = Pick<RecordsTable, 'created_by' | 'group_code'> & Partial<Pick<RecordsTable, 'entity' | 'id' | 'data'>>;
+
+/** The responder's rule for one row: a case, or a record one of `links` points at. */
+function pointedAtByCase(row: ScopedRow, links: CaseLinks): boolean {
+  if (row.id === undefined) return false;
+  if (row.entity === 'visit') return links.visitIds.has(row.id);
+  if (row.entity === 'household') return links.householdIds.has(row.id);
+  if (row.entity === 'person' && row.data !== undefined) {
+    const householdId = (JSON.parse(row.data) as { householdId?: unknown }).householdId;
+    return typeof householdId === 'string' && links.householdIds.has(householdId);
+  }
+  return false;
+}
+
+/**
+ * `links` matters only for a responder (loadCaseLinks); without it a responder
+ * is in scope of cases alone, which is all push ever asks (they write only cases).
+ */
+export function inScope(user: AuthUser, row: ScopedRow, links?: CaseLinks): boolean {
   if (seesWholeWard(user)) return true;
+  if (isResponder(user)) return row.entity === 'case' || (links !== undefined && pointedAtByCase(row, links));
   if (!syncsRecords(user)) return false;
   return row.group_code === null ? row.created_by === user.id : user.groups.includes(row.group_code);
 }
 
-/** inScope as a WHERE condition on `records`, or undefined when the user sees the whole ward. */
-export function scopeFilter(user: AuthUser): ((eb: ExpressionBuilder<DB, 'records'>) => Expression<SqlBool>) | undefined {
+/** The visits and households the cases of a ward point at: the JS form's input for a responder. */
+export async function loadCaseLinks(db: Kysely<DB>, wardCode: string): Promise<CaseLinks> {
+  const rows = await db.selectFrom('records').select('data').where('ward_code', '=', wardCode).where('entity', '=', 'case').execute();
+  const visitIds = new Set<string>();
+  const householdIds = new Set<string>();
+  for (const r of rows) {
+    const c = JSON.parse(r.data) as { visitId?: string; householdId?: string };
+    if (c.visitId !== undefined) visitIds.add(c.visitId);
+    if (c.householdId !== undefined) householdIds.add(c.householdId);
+  }
+  return { visitIds, householdIds };
+}
+
+/** Push's refusal of a write a role never makes: a responder writes only cases. */
+export function checkMayWrite(user: AuthUser, entity: Entity): void {
+  if (isResponder(user) && entity !== 'case') throw new Rejection('forbidden', 'The response team changes only cases');
+}
+
+/** A text field of a records row's JSON `data`, per dialect (column `table.data`). */
+function jsonText(dialect: Dialect, table: string, key: 'visitId' | 'householdId') {
+  return dialect === 'sqlite'
+    ? sql<string | null>`json_extract(${sql.ref(`${table}.data`)}, ${`$.${key}`})`
+    : sql<string | null>`(${sql.ref(`${table}.data`)}::json ->> ${key})`;
+}
+
+/** The responder's rule as SQL: the ward's cases, and rows whose id (or a person's householdId) a case of the ward names. */
+function responderFilter(user: AuthUser, dialect: Dialect) {
+  return (eb: ExpressionBuilder<DB, 'records'>): Expression<SqlBool> => {
+    const named = (key: 'visitId' | 'householdId') =>
+      eb
+        .selectFrom('records as c')
+        .select(jsonText(dialect, 'c', key).as('ref'))
+        .where('c.ward_code', '=', user.wardCode)
+        .where('c.entity', '=', 'case');
+    return eb.or([
+      eb('entity', '=', 'case'),
+      eb.and([eb('entity', '=', 'visit'), eb('id', 'in', named('visitId'))]),
+      eb.and([eb('entity', '=', 'household'), eb('id', 'in', named('householdId'))]),
+      eb.and([eb('entity', '=', 'person'), eb(jsonText(dialect, 'records', 'householdId'), 'in', named('householdId'))]),
+    ]);
+  };
+}
+
+/**
+ * inScope as a WHERE condition on `records`, or undefined when the user sees
+ * the whole ward. A responder's condition reads the records' JSON, so it needs
+ * the dialect.
+ */
+export function scopeFilter(user: AuthUser, dialect?: Dialect): ((eb: ExpressionBuilder<DB, 'records'>) => Expression<SqlBool>) | undefined {
   if (seesWholeWard(user)) return undefined;
+  if (isResponder(user)) {
+    if (dialect === undefined) throw new Error('scopeFilter needs the dialect for a responder');
+    return responderFilter(user, dialect);
+  }
   if (!syncsRecords(user)) return () => sql<SqlBool>`1 = 0`;
   return (eb) => {
     const ownWalkIns = eb.and([eb('group_code', 'is', null), eb('created_by', '=', user.id)]);

@@ -64,7 +64,7 @@ export const VISITS_COLUMNS = [
   col('volunteer', 'text', 24),
   // Added with the export datasets (at the end: version 1 still holds).
   col('escalation_detail', 'text', 40, true),
-  /** Filled once escalation cases exist (another issue); always empty today. */
+  /** The status of the visit's escalation case (open, in_progress, resolved); empty without one. */
   col('case_status', 'text', 12),
   /** yes: a literacy-point walk-in (no household); no: a visit to a household. */
   col('walk_in', 'text', 8),
@@ -140,9 +140,42 @@ export const HOUSEHOLDS_COLUMNS = [
   col('last_visit_on', 'date', 12),
 ] as const satisfies readonly ExportColumnSpec[];
 
+// ------------------------------------------------------------------- cases
+
+/** Bump when a cases column is renamed, removed, reordered or changes meaning. */
+export const CASES_VERSION = 1;
+
+/**
+ * One row per escalation case (one per escalated visit), in case id order.
+ * from/to select cases by the day they were opened (in Hanoi); group by the
+ * household's current group (walk-ins have none). The escalation's detail and
+ * the resolution are free text a person wrote, so they are `full` only.
+ */
+export const CASES_COLUMNS = [
+  col('case_id', 'text', 38),
+  col('visit_id', 'text', 38),
+  col('opened_at', 'datetime', 20),
+  col('group', 'text', 10),
+  /** yes: the escalated visit was a literacy-point walk-in; no: a door. */
+  col('walk_in', 'text', 8),
+  col('house_number', 'text', 10, true),
+  col('lane', 'text', 16),
+  col('sub_lane', 'text', 16),
+  col('street', 'text', 20),
+  /** ESCALATION_REASONS code. */
+  col('reason', 'text', 20),
+  /** open, in_progress or resolved. */
+  col('status', 'text', 12),
+  /** The display name of the responder or supervisor who took it; empty when nobody has. */
+  col('assignee', 'text', 24),
+  col('resolved_at', 'datetime', 20),
+  col('detail', 'text', 40, true),
+  col('resolution', 'text', 40, true),
+] as const satisfies readonly ExportColumnSpec[];
+
 // ---------------------------------------------------------------- datasets
 
-export const DATASETS = ['visits', 'people', 'households'] as const;
+export const DATASETS = ['visits', 'people', 'households', 'cases'] as const;
 export type Dataset = (typeof DATASETS)[number];
 export const FORMATS = ['csv', 'xlsx'] as const;
 export type ExportFormat = (typeof FORMATS)[number];
@@ -151,11 +184,13 @@ export const DATASET_COLUMNS: Record<Dataset, readonly ExportColumnSpec[]> = {
   visits: VISITS_COLUMNS,
   people: PEOPLE_COLUMNS,
   households: HOUSEHOLDS_COLUMNS,
+  cases: CASES_COLUMNS,
 };
 export const DATASET_VERSIONS: Record<Dataset, number> = {
   visits: VISITS_VERSION,
   people: PEOPLE_VERSION,
   households: HOUSEHOLDS_VERSION,
+  cases: CASES_VERSION,
 };
 
 /** A `reason` for detail=full must say why in at least this many characters. */

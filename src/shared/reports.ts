@@ -6,7 +6,7 @@
 // EXPORT_FORMAT_VERSION are their names as the first CSV export knew them.
 import { z } from 'zod';
 import { VISITS_COLUMNS, VISITS_VERSION } from './exports';
-import { BLOCKERS, PLATFORMS } from './platforms';
+import { BLOCKERS, ESCALATION_REASONS, PLATFORMS } from './platforms';
 
 export const EXPORT_FORMAT_VERSION = VISITS_VERSION;
 
@@ -38,6 +38,19 @@ const blockerCountSchema = z.object({
   count: z.number().int(),
 });
 
+/**
+ * Escalation cases still waiting for the response team: `open` (nobody took it
+ * yet) and `inProgress`; per reason, how many wait and their median age in
+ * days since the case was opened (reasons with none waiting are left out).
+ * medianAgeDays is null when nothing waits.
+ */
+const openCasesSchema = z.object({
+  open: z.number().int(),
+  inProgress: z.number().int(),
+  medianAgeDays: z.number().nullable(),
+  byReason: z.array(z.object({ reason: z.enum(ESCALATION_REASONS), count: z.number().int(), medianAgeDays: z.number() })),
+});
+
 export const reportSummarySchema = z.object({
   wardCode: z.string(),
   generatedAt: z.string(),
@@ -51,5 +64,6 @@ export const reportSummarySchema = z.object({
     helped: z.number().int(),
     escalations: z.number().int(),
   }),
+  cases: openCasesSchema,
 });
 export type ReportSummary = z.infer<typeof reportSummarySchema>;

@@ -248,19 +248,62 @@ export const visitSchema = z
   });
 export type Visit = z.infer<typeof visitSchema>;
 
+// ---------------------------------------------------------------- case
+
+/** An escalation case's life: a responder takes it (in_progress) and resolves it. */
+export const CASE_STATUSES = ['open', 'in_progress', 'resolved'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+/**
+ * An escalation case: created by the SERVER when a visit with `escalate`
+ * arrives (server/cases.ts; its id is caseIdForVisit(visitId)), never by a
+ * device. Responders and supervisors change only status, assigneeId,
+ * resolution and resolvedAt; visitId, householdId, group, reason and detail are
+ * copied from the visit and never change (an erasure removes `detail`, as it
+ * does the visit's). A resolved case says how (resolution) and when (resolvedAt);
+ * an open or in-progress one has no resolvedAt.
+ */
+export const caseSchema = z
+  .object({
+    ...baseRecordShape,
+    visitId: recordId,
+    householdId: recordId.optional(),
+    group: required(40).optional(),
+    reason: z.enum(ESCALATION_REASONS, { error: 'validation.choice' }),
+    detail: required(500).optional(),
+    status: z.enum(CASE_STATUSES, { error: 'validation.choice' }),
+    assigneeId: required(64).optional(),
+    resolution: optionalText(1000),
+    resolvedAt: isoDateTime.optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.status === 'resolved') {
+      if (!c.resolution) ctx.addIssue({ code: 'custom', path: ['resolution'], message: 'validation.required' });
+      if (!c.resolvedAt) ctx.addIssue({ code: 'custom', path: ['resolvedAt'], message: 'validation.required' });
+    } else if (c.resolvedAt !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['resolvedAt'], message: 'validation.resolvedOnly' });
+    }
+  });
+export type Case = z.infer<typeof caseSchema>;
+
+/** The case fields a responder or supervisor may change from a device; the rest are the server's. */
+export const CASE_EDITABLE_FIELDS = ['status', 'assigneeId', 'resolution', 'resolvedAt'] as const;
+
 // ---------------------------------------------------------------- entities
 
-export const ENTITIES = ['household', 'person', 'visit'] as const;
+export const ENTITIES = ['household', 'person', 'visit', 'case'] as const;
 export type Entity = (typeof ENTITIES)[number];
 
 export const entitySchemas = {
   household: householdSchema,
   person: personSchema,
   visit: visitSchema,
+  case: caseSchema,
 } as const;
 
 /** The record type of each entity: lets the device's data layer map an entity to its table without casts. */
-export type EntityRecord = { household: Household; person: Person; visit: Visit };
+export type EntityRecord = { household: Household; person: Person; visit: Visit; case: Case };
 
 // ---------------------------------------------------------------- users
 

@@ -125,7 +125,8 @@ for (const { dialect, skip } of DIALECTS) {
       const erasures = await s.request('GET', '/api/v1/privacy/erasures', { cookie: supCookie });
       expect(erasures.status).toBe(200);
       expect(erasures.body.erasures).toContainEqual(
-        expect.objectContaining({ householdId: h.id, userId: tdp1.id, reason: 'consent_withdrawn', records: 3, at: expect.any(String) }),
+        // The household, its person, its visit and the case the escalated visit opened.
+        expect.objectContaining({ householdId: h.id, userId: tdp1.id, reason: 'consent_withdrawn', records: 4, at: expect.any(String) }),
       );
       for (const value of PERSONAL) expect(JSON.stringify(erasures.body), value).not.toContain(value);
       const forbidden = await s.request('GET', '/api/v1/privacy/erasures', { cookie: tdp1Cookie });

@@ -1,5 +1,5 @@
 // @vitest-environment node
-// The export datasets (visits, people, households) in CSV and XLSX, on
+// The export datasets (visits, people, households, cases) in CSV and XLSX, on
 // SQLite and (when available) PostgreSQL: every dataset × format against an
 // independent oracle computed in JS from the stored records; redaction byte
 // for byte; the audit row, including a download cut half-way; who may export
@@ -13,10 +13,11 @@ import { DIALECTS, ensureGroupsOf, startTestServer, warnIfNoPostgres, type TestS
 import { Outbox } from '../factories/mutations';
 import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../factories/records';
 import { addVisitWork, generateWard } from '../factories/generate';
-import { BLOCKERS, PLATFORMS, PLATFORM_STEPS } from '../../src/shared/platforms';
+import { BLOCKERS, ESCALATION_REASONS, PLATFORMS, PLATFORM_STEPS } from '../../src/shared/platforms';
 import { DATASETS, DATASET_COLUMNS, FORMATS, exportAuditSchema, type Dataset, type ExportAudit, type ExportFormat } from '../../src/shared/exports';
 import type { Mutation, PushResponse } from '../../src/shared/protocol';
-import type { Household, Person, Visit } from '../../src/shared/schemas';
+import type { Case, Household, Person, Visit } from '../../src/shared/schemas';
+import { caseIdForVisit } from '../../src/server/cases';
 
 warnIfNoPostgres();
 
@@ -39,6 +40,7 @@ const SECRETS = {
   escalationDetail: 'Căn cước bị khoá ở công an',
   walkInName: 'Lê Thị Vãnglai',
   birthYear: 1931,
+  caseResolution: 'Đã hẹn cụ ra công an phường sáng thứ Hai',
 };
 
 type Expected = Record<string, string | number>;
@@ -46,6 +48,7 @@ interface Stored {
   households: Household[];
   people: Person[];
   visits: Visit[];
+  cases: Case[];
   names: Map<string, string>;
 }
 
@@ -54,7 +57,7 @@ async function stored(s: TestServer, ward: string): Promise<Stored> {
   const rows = await s.db.kysely.selectFrom('records').select(['entity', 'data', 'deleted']).where('ward_code', '=', ward).execute();
   const of = <T>(entity: string) => rows.filter((r) => r.entity === entity).map((r) => JSON.parse(r.data) as T);
   const users = await s.db.kysely.selectFrom('users').select(['id', 'display_name']).where('ward_code', '=', ward).execute();
-  return { households: of<Household>('household'), people: of<Person>('person'), visits: of<Visit>('visit'), names: new Map(users.map((u) => [u.id, u.display_name])) };
+  return { households: of<Household>('household'), people: of<Person>('person'), visits: of<Visit>('visit'), cases: of<Case>('case'), names: new Map(users.map((u) => [u.id, u.display_name])) };
 }
 
 /** The oracle: each dataset's rows in full detail, keyed by their first column, written independently of src/server/exports/. */
@@ -108,8 +111,29 @@ function oracle(dataset: Dataset, st: Stored, year: number): Map<string, Expecte
         escalation_reason: v.escalate?.reason ?? '',
         volunteer: st.names.get(v.volunteerId) ?? v.volunteerId,
         escalation_detail: v.escalate?.detail ?? '',
-        case_status: '',
+        case_status: st.cases.find((c) => c.visitId === v.id)?.status ?? '',
         walk_in: v.householdId ? 'no' : 'yes',
+      });
+    }
+  } else if (dataset === 'cases') {
+    for (const c of st.cases) {
+      const home = liveH(c.householdId);
+      out.set(c.id, {
+        case_id: c.id,
+        visit_id: c.visitId,
+        opened_at: c.createdAt,
+        group: c.group ?? '',
+        walk_in: c.householdId ? 'no' : 'yes',
+        house_number: home?.address.houseNumber ?? '',
+        lane: home?.address.lane ?? '',
+        sub_lane: home?.address.subLane ?? '',
+        street: home?.address.street ?? '',
+        reason: c.reason,
+        status: c.status,
+        assignee: c.assigneeId ? (st.names.get(c.assigneeId) ?? '') : '',
+        resolved_at: c.resolvedAt ?? '',
+        detail: c.detail ?? '',
+        resolution: c.resolution ?? '',
       });
     }
   } else if (dataset === 'people') {
@@ -261,6 +285,10 @@ for (const { dialect, skip } of DIALECTS) {
         if (i % 7 === 0) p.platforms.ihanoi.independent = true;
         if (i % 9 === 0) p.flags.disability = true;
       });
+      // Escalations of every reason, so the cases dataset has rows of each.
+      ward.visits.forEach((v, i) => {
+        if (i % 6 === 0) v.escalate = { reason: ESCALATION_REASONS[(i / 6) % ESCALATION_REASONS.length]!, detail: 'Cần tổ phản ứng nhanh hỗ trợ' };
+      });
       // The secrets: a household, its person, a visit with notes and an escalation, a walk-in.
       const secret = createHouseholdRecord({
         group: 'TDP 2',
@@ -298,10 +326,24 @@ for (const { dialect, skip } of DIALECTS) {
         box.remove('household', gone.id),
       ]);
       const other = generateWard({ seed: 9, households: 20, wardCode: OTHER_WARD, groups: 4 });
+      const otherEscalation = createVisitRecord('', { wardCode: OTHER_WARD, channel: 'literacy_point', literacyPointId: 'Điểm B', escalate: { reason: 'technical', detail: 'Máy hỏng' } });
+      delete otherEscalation.householdId;
       await pushAll(otherCookie, (box) => [
         ...other.households.map((h) => box.create('household', h)),
         ...other.people.map((p) => box.create('person', p)),
         ...other.visits.map((v) => box.create('visit', v)),
+        box.create('visit', otherEscalation),
+      ]);
+      // The response work on this ward's cases: one taken, two resolved (one of them the secret's).
+      const caseRows = await s.db.kysely.selectFrom('records').select('data').where('entity', '=', 'case').where('ward_code', '=', WARD).orderBy('id').execute();
+      const cases = caseRows.map((r) => JSON.parse(r.data) as Case);
+      const secretCase = cases.find((c) => c.id === caseIdForVisit(secretV.id))!;
+      const others = cases.filter((c) => c !== secretCase);
+      expect(others.length).toBeGreaterThan(2);
+      await pushAll(supCookie, (box) => [
+        box.update('case', secretCase, { ...secretCase, status: 'resolved', assigneeId: sup.id, resolution: SECRETS.caseResolution }),
+        box.update('case', others[0]!, { ...others[0]!, status: 'in_progress', assigneeId: sup.id }),
+        box.update('case', others[1]!, { ...others[1]!, status: 'resolved', resolution: '=Đã cài lại ứng dụng' }),
       ]);
     }, 60_000);
     afterAll(async () => {
@@ -316,7 +358,7 @@ for (const { dialect, skip } of DIALECTS) {
       expect(r.headers['x-export-id']).toMatch(/^[0-9a-f-]{36}$/);
       expect(String(r.headers['content-disposition'])).toContain(`gocua-${dataset}-${WARD}-`);
       const expected = oracle(dataset, await stored(s, WARD), hanoiYear());
-      expect(expected.size).toBeGreaterThan(10);
+      expect(expected.size).toBeGreaterThan(dataset === 'cases' ? 3 : 10);
       const columns = DATASET_COLUMNS[dataset].map((c) => c.name);
       let rows: (string | number)[][];
       if (format === 'csv') {
@@ -350,6 +392,22 @@ for (const { dialect, skip } of DIALECTS) {
       expect(new Set(h.map((row) => row[1]))).toEqual(new Set(['TDP 2']));
       const p = parseCsv((await rawGet(url('people', 'csv', 'group=TDP%202'), supCookie)).body.subarray(3).toString('utf8')).slice(1);
       expect(new Set(p.map((row) => row[2]))).toEqual(new Set(['TDP 2']));
+    });
+
+    it('cases: a group filter keeps that group; a day filter selects by the day a case was opened; visits show their case status', async () => {
+      const st = await stored(s, WARD);
+      const byGroup = parseCsv((await rawGet(url('cases', 'csv', 'group=TDP%202'), supCookie)).body.subarray(3).toString('utf8')).slice(1);
+      expect(byGroup.map((row) => row[0]).sort()).toEqual(st.cases.filter((c) => c.group === 'TDP 2').map((c) => c.id).sort());
+      expect(byGroup.length).toBeGreaterThan(0);
+      const today = hanoiDay(Date.now());
+      const opened = parseCsv((await rawGet(url('cases', 'csv', `from=${today}&to=${today}`), supCookie)).body.subarray(3).toString('utf8')).slice(1);
+      expect(opened.map((row) => row[0]).sort()).toEqual(st.cases.filter((c) => hanoiDay(Date.parse(c.createdAt)) === today).map((c) => c.id).sort());
+      expect(opened.length).toBe(st.cases.length);
+      const none = parseCsv((await rawGet(url('cases', 'csv', 'from=2030-01-01'), supCookie)).body.subarray(3).toString('utf8')).slice(1);
+      expect(none).toEqual([]);
+      const visits = parseCsv((await rawGet(url('visits', 'csv'), supCookie)).body.subarray(3).toString('utf8')).slice(1);
+      const statusColumn = DATASET_COLUMNS.visits.findIndex((c) => c.name === 'case_status');
+      expect(new Set(visits.map((row) => row[statusColumn]))).toEqual(new Set(['', 'open', 'in_progress', 'resolved']));
     });
 
     it('filters visits, and the visit facts of people and households, by Hanoi calendar day', async () => {
@@ -488,7 +546,7 @@ for (const { dialect, skip } of DIALECTS) {
 
     it("gives a supervisor of another ward nothing of this ward's", async () => {
       const mine = await stored(s, WARD);
-      const ids = new Set([...mine.households, ...mine.people, ...mine.visits].map((r) => r.id));
+      const ids = new Set([...mine.households, ...mine.people, ...mine.visits, ...mine.cases].map((r) => r.id));
       for (const dataset of DATASETS) {
         const rows = parseCsv((await rawGet(url(dataset, 'csv'), otherCookie)).body.subarray(3).toString('utf8')).slice(1);
         expect(rows.length).toBeGreaterThan(0);

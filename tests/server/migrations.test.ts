@@ -11,6 +11,8 @@ import { DIALECTS, TEST_DATABASE_URL, warnIfNoPostgres } from './helpers';
 import { scratchPostgres } from '../support/scratch';
 import { openDb, type Db, type Dialect } from '../../src/server/db';
 import { migrate } from '../../src/server/migrations';
+import { caseIdForVisit } from '../../src/server/cases';
+import { caseSchema } from '../../src/shared/schemas';
 import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../factories/records';
 import { sql } from 'kysely';
 
@@ -125,7 +127,7 @@ describe.each(DIALECTS)('migration 6 on $dialect', ({ dialect, skip }) => {
         .values([rec('household', h.id, 'CUANAM', 'TDP 1', 1, h), rec('visit', walkIn.id, 'CUANAM', null, 2, walkIn), rec('household', 'h-old', 'OLDWARD', 'Tổ 3', 1, {})])
         .execute();
 
-      expect(await migrate(db)).toEqual([6]);
+      expect(await migrate(db, 6)).toEqual([6]);
 
       const wards = await db.kysely.selectFrom('wards').select(['code', 'name', 'target_independent']).orderBy('code').execute();
       expect(wards).toEqual([
@@ -146,5 +148,54 @@ describe.each(DIALECTS)('migration 6 on $dialect', ({ dialect, skip }) => {
       await db.close();
       await drop();
     }
+  });
+});
+
+describe.each(DIALECTS)('migration 8 on $dialect', ({ dialect, skip }) => {
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await cleanup?.();
+  });
+
+  it.skipIf(skip)('opens a case for every escalated visit stored before cases existed, with new versions, once', async () => {
+    const { db, drop } = await freshDb(dialect);
+    cleanup = async () => {
+      await db.close();
+      await drop();
+    };
+    await migrate(db, 7);
+    const h = createHouseholdRecord({ group: 'TDP 4' });
+    const escalated = createVisitRecord(h.id, { escalate: { reason: 'needs_official', detail: 'Cần công an xác minh' } });
+    const erased = createVisitRecord(h.id, { escalate: { reason: 'technical' } }); // its detail was erased
+    const walkIn = createVisitRecord(h.id, { channel: 'literacy_point', literacyPointId: 'Điểm 3', escalate: { reason: 'other', detail: 'Khác' } });
+    delete walkIn.householdId;
+    const plain = createVisitRecord(h.id, { notes: 'Không có "escalate":{ ở đây' });
+    const other = createVisitRecord(h.id, { wardCode: 'HANGBAC', escalate: { reason: 'technical', detail: 'Phường khác' } });
+    const row = (r: { id: string; wardCode: string }, group: string | null, version: number) => ({
+      entity: 'visit', id: r.id, ward_code: r.wardCode, group_code: group, created_by: 'vol-9', data: JSON.stringify(r), deleted: 0, version, server_updated_at: '2026-01-01T00:00:00Z',
+    });
+    await db.kysely.insertInto('records').values([row(escalated, 'TDP 4', 1), row(erased, 'TDP 4', 2), row(walkIn, null, 3), row(plain, 'TDP 4', 4), row(other, 'TDP 1', 1)]).execute();
+    await db.kysely.insertInto('ward_counters').values([{ ward_code: 'CUANAM', seq: 4 }, { ward_code: 'HANGBAC', seq: 1 }]).execute();
+
+    expect(await migrate(db, 8)).toEqual([8]);
+
+    const cases = await db.kysely.selectFrom('records').selectAll().where('entity', '=', 'case').orderBy('ward_code').orderBy('version').execute();
+    expect(cases.map((c) => [c.id, c.ward_code, c.group_code, c.created_by, Number(c.version)])).toEqual([
+      [caseIdForVisit(escalated.id), 'CUANAM', 'TDP 4', 'vol-9', 5],
+      [caseIdForVisit(erased.id), 'CUANAM', 'TDP 4', 'vol-9', 6],
+      [caseIdForVisit(walkIn.id), 'CUANAM', null, 'vol-9', 7],
+      [caseIdForVisit(other.id), 'HANGBAC', 'TDP 1', 'vol-9', 2],
+    ]);
+    const first = caseSchema.parse(JSON.parse(cases[0]!.data));
+    expect(first).toEqual({
+      id: caseIdForVisit(escalated.id), createdAt: escalated.createdAt, updatedAt: escalated.createdAt, deleted: false, wardCode: 'CUANAM',
+      visitId: escalated.id, householdId: h.id, group: 'TDP 4', reason: 'needs_official', detail: 'Cần công an xác minh', status: 'open',
+    });
+    for (const c of cases) expect(caseSchema.safeParse(JSON.parse(c.data)).success).toBe(true);
+    expect(JSON.parse(cases[1]!.data).detail).toBeUndefined();
+    expect(JSON.parse(cases[2]!.data).householdId).toBeUndefined();
+    const counters = await db.kysely.selectFrom('ward_counters').selectAll().orderBy('ward_code').execute();
+    expect(counters.map((c) => [c.ward_code, Number(c.seq)])).toEqual([['CUANAM', 7], ['HANGBAC', 2]]);
+    expect(await migrate(db, 8)).toEqual([]);
   });
 });

@@ -116,7 +116,7 @@ function expectedRow(v: Visit, h: Household | undefined, names: Map<string, stri
     escalation_reason: v.escalate?.reason ?? '',
     volunteer: names.get(v.volunteerId) ?? v.volunteerId,
     escalation_detail: full ? (v.escalate?.detail ?? '') : '',
-    case_status: '',
+    case_status: v.escalate ? 'open' : '', // the server opens a case for each escalation; none taken yet here
     walk_in: v.householdId ? 'no' : 'yes',
   };
   return EXPORT_COLUMNS.map((c) => guard(String(row[c])));
@@ -316,6 +316,9 @@ for (const { dialect, skip } of DIALECTS) {
         expect(Object.values(totals).every((x) => x > 0)).toBe(true);
         expect(summary.blockers.length).toBeGreaterThan(3);
         expect(summary.visits.escalations).toBeGreaterThan(0);
+        // Every escalated visit opened a case, none taken yet (tests/server/cases.test.ts covers ages and statuses).
+        expect(summary.cases.open).toBe(summary.visits.escalations);
+        expect(summary.cases.byReason.reduce((t, r) => t + r.count, 0)).toBe(summary.visits.escalations);
         expect(summary.visits.literacyPoint).toBe(3);
         // Groups in natural order.
         expect(summary.coverage.map((c) => c.group)).toEqual(summary.coverage.map((c) => c.group).sort((x, y) => x.localeCompare(y, 'vi', { numeric: true })));

@@ -60,4 +60,38 @@ describe('local database migration', () => {
     expect(await db.attention.count()).toBe(0);
     db.close();
   });
+
+  it('opens a version-2 database at the current version with an empty cases table, its queue and follow-ups intact', async () => {
+    const name = `gocua-migration-v2-${Math.random()}`;
+    const v2 = new Dexie(name);
+    v2.version(2).stores({
+      households: 'id, group, updatedAt, *_words',
+      people: 'id, householdId, *_words, _blocked',
+      visits: 'id, householdId, at, _followUp, [householdId+at]',
+      outbox: '++seq, [entity+id]',
+      attention: '++key, kind, [entity+recordId]',
+      meta: 'key',
+    });
+    const hid = '01900000-0000-7000-8000-000000000011';
+    const vid = '01900000-0000-7000-8000-000000000013';
+    await v2.table('households').add({
+      id: hid, createdAt: at, updatedAt: at, deleted: false, wardCode: 'CUANAM', group: 'TDP 3',
+      address: { houseNumber: '7', street: 'Phố Huế' }, headName: 'Lê Thị Hoà', povertyStatus: 'none',
+      consent: { given: true, at, by: 'vol-1' }, _words: ['le'],
+    });
+    await v2.table('visits').add({
+      id: vid, householdId: hid, channel: 'door', at, volunteerId: 'vol-1', outcome: 'helped', people: [], services: [],
+      escalate: { reason: 'technical', detail: 'Máy cũ' }, createdAt: at, updatedAt: at, deleted: false, wardCode: 'CUANAM', _followUp: 1,
+    });
+    await v2.table('outbox').add({ entity: 'visit', id: vid, op: 'upsert', fields: { outcome: 'helped' }, at, pushSeq: 4 });
+    v2.close();
+
+    const db = new GoCuaDB(name);
+    await db.open();
+    expect(db.verno).toBe(DB_SCHEMA_VERSION);
+    expect(await db.cases.count()).toBe(0);
+    expect((await db.outbox.toArray()).map((e) => [e.seq, e.pushSeq])).toEqual([[1, 4]]);
+    expect((await followUps(db, '2026-08-02')).map((f) => [f.kind, f.case])).toEqual([['escalation', undefined]]);
+    db.close();
+  });
 });

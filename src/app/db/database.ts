@@ -13,16 +13,18 @@
 // Indexes hold only what lists and search need. Sensitive fields (disability,
 // notes, birth year) are never indexed, so encrypting them later changes no index.
 import Dexie, { type Table } from 'dexie';
-import type { Entity, Household, Person, Visit } from '../../shared/schemas';
+import type { Case, Entity, Household, Person, Visit } from '../../shared/schemas';
 import type { Fields } from '../../shared/fields';
 import { searchWords } from '../../shared/text';
 
-export const DB_SCHEMA_VERSION = 2;
+export const DB_SCHEMA_VERSION = 3;
 
 /** Local-only index fields start with "_" and are stripped before sync or display. */
 export type HouseholdRow = Household & { _words: string[] };
 export type PersonRow = Person & { _words: string[]; _blocked: 0 | 1 };
 export type VisitRow = Visit & { _followUp: 0 | 1 };
+/** A case needs no local index field; the alias keeps the entity → row map uniform. */
+export type CaseRow = Case;
 
 /**
  * A change waiting to reach the server. `seq` orders the queue on this device.
@@ -69,6 +71,7 @@ export class GoCuaDB extends Dexie {
   households!: Table<HouseholdRow, string>;
   people!: Table<PersonRow, string>;
   visits!: Table<VisitRow, string>;
+  cases!: Table<CaseRow, string>;
   outbox!: Table<OutboxEntry, number>;
   attention!: Table<AttentionItem, number>;
   meta!: Table<MetaRow, string>;
@@ -115,6 +118,18 @@ export class GoCuaDB extends Dexie {
             v._followUp = needsFollowUp(v) ? 1 : 0;
           });
       });
+    // Version 3: escalation cases, created by the server from escalated visits
+    // and pulled like other records (a new table, so nothing to upgrade). The
+    // queue filters by status; a follow-up finds its case by visitId.
+    this.version(3).stores({
+      households: 'id, group, updatedAt, *_words',
+      people: 'id, householdId, *_words, _blocked',
+      visits: 'id, householdId, at, _followUp, [householdId+at]',
+      cases: 'id, visitId, status',
+      outbox: '++seq, [entity+id]',
+      attention: '++key, kind, [entity+recordId]',
+      meta: 'key',
+    });
   }
 }
 
@@ -144,6 +159,9 @@ export function toPersonRow(p: Person): PersonRow {
 }
 export function toVisitRow(v: Visit): VisitRow {
   return { ...v, _followUp: needsFollowUp(v) ? 1 : 0 };
+}
+export function toCaseRow(c: Case): CaseRow {
+  return { ...c };
 }
 
 /** Drops the local index fields, giving back the record as the schema defines it. */

@@ -52,6 +52,12 @@ export function useFollowUps() {
   return useLiveQuery(() => q.followUps(db), [db]);
 }
 
+/** The case queue of the response team (console), filtered; undefined while loading. */
+export function useCaseQueue(filter: q.CaseFilter) {
+  const { db } = useStore();
+  return useLiveQuery(() => q.caseQueue(db, filter), [db, filter.status, filter.reason]);
+}
+
 export function useCoverage(group: string | undefined) {
   const { db } = useStore();
   return useLiveQuery(() => (group ? q.coverage(db, group) : []), [db, group]);

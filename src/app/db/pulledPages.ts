@@ -79,7 +79,7 @@ export async function storePulledPage(db: GoCuaDB, page: PullResponse, from: num
   const seen = new Map<string, [Entity, string]>();
   for (const c of page.changes) seen.set(keyOf(c.entity, c.id), [c.entity, c.id]);
   const ids = [...seen.values()];
-  return db.transaction('rw', [db.households, db.people, db.visits, db.outbox, db.attention, db.meta], async () => {
+  return db.transaction('rw', [db.households, db.people, db.visits, db.cases, db.outbox, db.attention, db.meta], async () => {
     if ((await pullCursor(db)) !== from) return 'cursor_moved';
     const [outbox, attention] = await Promise.all([
       db.outbox.where('[entity+id]').anyOf(ids).toArray(),

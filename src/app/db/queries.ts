@@ -2,7 +2,8 @@
 // can be tested directly and wrapped in live hooks (hooks.ts).
 import { stripLocal, type GoCuaDB } from './database';
 import { loadWard } from './meta';
-import type { Household, Outcome, Person, Visit } from '../../shared/schemas';
+import type { Case, CaseStatus, Household, Outcome, Person, Visit } from '../../shared/schemas';
+import type { EscalationReason } from '../../shared/platforms';
 import { householdPriorityReasons, personPriority, walkInPriority, type PriorityReason } from '../../shared/priority';
 import { PLATFORMS, type Blocker, type Platform } from '../../shared/platforms';
 
@@ -148,6 +149,8 @@ export interface FollowUp {
   household?: Household | undefined;
   person?: Person | undefined;
   visit?: Visit | undefined;
+  /** The response team's case of an escalated visit, once the server's copy has been pulled. */
+  case?: Case | undefined;
   blocked?: Array<{ platform: Platform; step: string; blocker?: Blocker | undefined; text?: string | undefined }>;
 }
 
@@ -170,6 +173,8 @@ export async function followUps(db: GoCuaDB, today: string = localDate()): Promi
     peopleByHousehold(db, householdIds),
   ]);
   const byId = new Map(households.filter((h) => h && !h.deleted).map((h) => [h!.id, stripLocal(h!)]));
+  const escalated = flagged.filter((v) => v.escalate).map((v) => v.id);
+  const cases = new Map((await db.cases.where('visitId').anyOf(escalated).toArray()).map((c) => [c.visitId, stripLocal(c)]));
   const out: FollowUp[] = [];
 
   for (const row of flagged) {
@@ -177,16 +182,21 @@ export async function followUps(db: GoCuaDB, today: string = localDate()): Promi
     const visit = stripLocal(row);
     const household = visit.householdId ? byId.get(visit.householdId) : undefined;
     if (visit.householdId && (!household || latest.get(visit.householdId)?.id !== visit.id)) continue;
+    const c = cases.get(visit.id);
+    // A resolved case clears the escalation; a revisit or a date asked for still stands.
+    const resolved = c?.status === 'resolved';
+    if (resolved && visit.outcome !== 'revisit' && visit.followUpOn === undefined) continue;
     const priority = household
       ? householdPriorityReasons(household, people.get(household.id) ?? []).length > 0
       : visit.people.some((p) => walkInPriority(p).length > 0);
     out.push({
       key: `visit:${visit.id}`,
-      kind: visit.escalate ? 'escalation' : 'revisit',
+      kind: visit.escalate && !resolved ? 'escalation' : 'revisit',
       due: visit.followUpOn ?? visit.at.slice(0, 10),
       priority,
       household,
       visit,
+      case: c,
     });
   }
 
@@ -264,4 +274,53 @@ export async function coverage(db: GoCuaDB, group: string): Promise<LaneCoverage
     lanes.set(lane, entry);
   }
   return [...lanes.values()].sort((a, b) => collator.compare(a.lane, b.lane));
+}
+
+// ---------------------------------------------------------------- cases
+
+export interface CaseFilter {
+  status?: CaseStatus | undefined;
+  reason?: EscalationReason | undefined;
+}
+
+/** Where a case's last change on this device stands: waiting to sync, or refused / in conflict. */
+export type CaseSync = 'synced' | 'pending' | 'attention';
+
+export interface CaseItem {
+  case: Case;
+  household?: Household | undefined;
+  visit?: Visit | undefined;
+  sync: CaseSync;
+}
+
+/**
+ * The response team's queue: the cases on this device, oldest first (the one
+ * waiting longest at the top), narrowed by status and reason, each with its
+ * household, visit and sync state.
+ */
+export async function caseQueue(db: GoCuaDB, filter: CaseFilter = {}): Promise<CaseItem[]> {
+  const rows = filter.status ? await db.cases.where('status').equals(filter.status).toArray() : await db.cases.toArray();
+  const cases = rows
+    .filter((c) => !c.deleted && (!filter.reason || c.reason === filter.reason))
+    .map((c) => stripLocal(c))
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  const ids = cases.map((c) => c.id);
+  const [households, visits, queued, flagged] = await Promise.all([
+    db.households.bulkGet(cases.map((c) => c.householdId ?? '')),
+    db.visits.bulkGet(cases.map((c) => c.visitId)),
+    db.outbox.where('[entity+id]').anyOf(ids.map((id) => ['case', id])).toArray(),
+    db.attention.where('[entity+recordId]').anyOf(ids.map((id) => ['case', id])).toArray(),
+  ]);
+  const pending = new Set(queued.map((e) => e.id));
+  const attention = new Set(flagged.map((a) => a.recordId));
+  return cases.map((c, i) => {
+    const h = households[i];
+    const v = visits[i];
+    return {
+      case: c,
+      household: h && !h.deleted ? stripLocal(h) : undefined,
+      visit: v ? stripLocal(v) : undefined,
+      sync: attention.has(c.id) ? 'attention' : pending.has(c.id) ? 'pending' : 'synced',
+    };
+  });
 }

@@ -9,6 +9,8 @@ import {
   toHouseholdRow,
   toPersonRow,
   toVisitRow,
+  toCaseRow,
+  type CaseRow,
   type GoCuaDB,
   type HouseholdRow,
   type PersonRow,
@@ -16,12 +18,13 @@ import {
 } from './database';
 
 /** Each entity's row: the record plus its local index fields. */
-type Rows = { household: HouseholdRow; person: PersonRow; visit: VisitRow };
+type Rows = { household: HouseholdRow; person: PersonRow; visit: VisitRow; case: CaseRow };
 
 const toRow: { [E in Entity]: (record: EntityRecord[E]) => Rows[E] } = {
   household: toHouseholdRow,
   person: toPersonRow,
   visit: toVisitRow,
+  case: toCaseRow,
 };
 
 function tableFor<E extends Entity>(db: GoCuaDB, entity: E): Table<Rows[E], string> {
@@ -29,6 +32,7 @@ function tableFor<E extends Entity>(db: GoCuaDB, entity: E): Table<Rows[E], stri
     household: db.households,
     person: db.people,
     visit: db.visits,
+    case: db.cases,
   };
   return tables[entity];
 }

@@ -13,12 +13,14 @@
 //   { ok: false, reason: 'not_found' | 'consent_required' }
 import type { z } from 'zod';
 import {
+  caseSchema,
   emptyPlatforms,
   escalationNeedsDetail,
   fieldErrors,
   householdSchema,
   personSchema,
   visitSchema,
+  type Case,
   type EntityRecord,
   type Household,
   type Person,
@@ -79,7 +81,7 @@ type Written = { ok: true; changed: boolean };
  */
 export async function write<R extends Written>(db: GoCuaDB, body: () => Promise<R | WriteFailure>): Promise<R | WriteFailure> {
   try {
-    const result = await db.transaction('rw', [db.households, db.people, db.visits, db.outbox, db.attention], body);
+    const result = await db.transaction('rw', [db.households, db.people, db.visits, db.cases, db.outbox, db.attention], body);
     if (result.ok && result.changed) emitSaved();
     return result;
   } catch (e) {
@@ -347,10 +349,44 @@ export function recordVisit(db: GoCuaDB, actor: Actor, input: VisitInput): Promi
   });
 }
 
+// ---------------------------------------------------------------- cases
+
+/** What the response team changes on a case: the rest is the server's (see server/cases.ts). */
+export interface CasePatch {
+  status?: Case['status'];
+  /** null takes the assignee off. */
+  assigneeId?: string | null;
+  resolution?: string | undefined;
+}
+
+/**
+ * A responder's or supervisor's change to a case, queued like any edit (the
+ * server merges it per field; a volunteer's would be refused, so the queue
+ * offers it only to those roles). resolvedAt follows the status, as the
+ * server keeps it: set now when resolved, removed when reopened.
+ */
+export function updateCase(db: GoCuaDB, _actor: Actor, id: string, patch: CasePatch): Promise<WriteResult<Case>> {
+  return write(db, async () => {
+    const row = await db.cases.get(id);
+    if (!row || row.deleted) return { ok: false, reason: 'not_found' };
+    const before = stripLocal(row);
+    const at = nowIso();
+    const { assigneeId, ...rest } = patch;
+    const next: Record<string, unknown> = { ...withInput(before, rest), updatedAt: at };
+    if (assigneeId === null) delete next.assigneeId;
+    else if (assigneeId !== undefined) next.assigneeId = assigneeId;
+    if (next.status === 'resolved') next.resolvedAt ??= at;
+    else delete next.resolvedAt;
+    const parsed = parse(caseSchema, next);
+    if (!parsed.ok) return parsed;
+    return putWithDiff(db, 'case', before, parsed.data, at);
+  });
+}
+
 // ---------------------------------------------------------------- shared
 
 /** Stores the new version and queues only the fields that changed. Call inside a transaction. */
-async function putWithDiff<E extends 'household' | 'person'>(
+async function putWithDiff<E extends 'household' | 'person' | 'case'>(
   db: GoCuaDB,
   entity: E,
   before: EntityRecord[E],

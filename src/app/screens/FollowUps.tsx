@@ -52,6 +52,12 @@ function Item({ item, today }: { item: FollowUp; today: string }) {
             {t(`common:escalation.${item.visit.escalate.reason}`)} — {item.visit.escalate.detail}
           </p>
         )}
+        {item.case && (
+          <p className={`case-status case-${item.case.status}`}>
+            {t(`followups.caseStatus.${item.case.status}`)}
+            {item.case.resolution ? ` · ${t('followups.caseResolution', { resolution: item.case.resolution })}` : ''}
+          </p>
+        )}
         {item.visit?.notes && <p className="muted">{item.visit.notes}</p>}
       </div>
     </li>

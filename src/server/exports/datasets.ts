@@ -26,7 +26,8 @@ import { BLOCKERS, PLATFORMS, PLATFORM_STEPS } from '../../shared/platforms';
 import { personPriority } from '../../shared/priority';
 import { ageBand, type Dataset } from '../../shared/exports';
 import type { Tombstone } from '../../shared/protocol';
-import type { Household, Person, Visit } from '../../shared/schemas';
+import type { Case, Household, Person, Visit } from '../../shared/schemas';
+import { caseIdForVisit } from '../cases';
 import type { Db } from '../db';
 import { householdRef, reportSql, type ReportSql } from '../reports/sql';
 import { LIST_SEPARATOR, yesNo, type Cell } from './cells';
@@ -79,7 +80,7 @@ interface VisitPageRow {
   volunteer_name: string | null;
 }
 
-function visitCells(v: Visit, h: Household | Tombstone | null, householdDeleted: boolean, volunteerName: string | null): CellRow {
+function visitCells(v: Visit, h: Household | Tombstone | null, householdDeleted: boolean, volunteerName: string | null, caseStatus: string | undefined): CellRow {
   const home = live(h);
   const steps = v.people.flatMap((p) => p.steps);
   const blockers = new Set(steps.filter((s) => s.status === 'blocked' && s.blocker).map((s) => s.blocker!));
@@ -107,7 +108,7 @@ function visitCells(v: Visit, h: Household | Tombstone | null, householdDeleted:
     escalation_reason: v.escalate?.reason ?? '',
     volunteer: volunteerName ?? v.volunteerId,
     escalation_detail: v.escalate?.detail ?? '',
-    case_status: '', // filled once escalation cases exist
+    case_status: caseStatus ?? '',
     walk_in: yesNo(!v.householdId),
   };
 }
@@ -131,18 +132,38 @@ async function* visitPages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
       limit ${q.pageSize}
     `.execute(db.kysely);
     if (rows.length === 0) return;
-    yield rows.map((r) =>
+    const visits = rows.map((r) => JSON.parse(r.data) as Visit);
+    const statuses = await caseStatuses(db, q.ward, visits);
+    yield rows.map((r, i) =>
       visitCells(
-        JSON.parse(r.data) as Visit,
+        visits[i]!,
         r.h_data === null ? null : (JSON.parse(r.h_data) as Household | Tombstone),
         Number(r.h_deleted) === 1,
         r.volunteer_name,
+        statuses.get(visits[i]!.id),
       ),
     );
     if (rows.length < q.pageSize) return;
     const last = rows[rows.length - 1]!;
     after = { k: last.k, id: last.id };
   }
+}
+
+/**
+ * The case status of each escalated visit of a page, by visit id: one lookup
+ * by primary key for the page (a case's id is caseIdForVisit(visit id)).
+ */
+async function caseStatuses(db: Db, ward: string, visits: Visit[]): Promise<Map<string, string>> {
+  const ids = new Map(visits.filter((v) => v.escalate).map((v) => [caseIdForVisit(v.id), v.id]));
+  if (ids.size === 0) return new Map();
+  const rows = await db.kysely
+    .selectFrom('records')
+    .select(['id', 'data'])
+    .where('entity', '=', 'case')
+    .where('id', 'in', [...ids.keys()])
+    .where('ward_code', '=', ward)
+    .execute();
+  return new Map(rows.map((r) => [ids.get(r.id)!, (JSON.parse(r.data) as Case).status]));
 }
 
 /** The non-deleted visits (in range) of some households, in one statement. */
@@ -292,8 +313,64 @@ async function* householdPages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> 
   }
 }
 
+// ------------------------------------------------------------------- cases
+
+/**
+ * Cases in id order, a page at a time (the ward's cases are few: one per
+ * escalated visit). The day filter is on the case's opening instant, applied
+ * to the page in Node (createdAt carries the device's offset, so its text does
+ * not sort by time); a page may then yield fewer rows, or none.
+ */
+async function* casePages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
+  const R = reportSql(db.dialect);
+  let after: string | undefined;
+  for (;;) {
+    const { rows } = await sql<{ id: string; data: string; h_data: string | null; h_deleted: number | null; assignee_name: string | null }>`
+      select c.id, c.data, h.data as h_data, h.deleted as h_deleted, u.display_name as assignee_name
+      from records c
+      left join records h on h.entity = 'household' and h.id = ${householdRef(db.dialect, 'c.data')} and h.ward_code = c.ward_code
+      left join users u on u.id = ${R.text(R.doc('c.data'), ['assigneeId'])} and u.ward_code = c.ward_code
+      where c.ward_code = ${q.ward} and c.entity = ${sql.lit('case')} and c.deleted = 0
+        ${q.group !== undefined ? sql`and c.group_code = ${q.group}` : sql``}
+        ${after !== undefined ? sql`and c.id > ${after}` : sql``}
+      order by c.id
+      limit ${q.pageSize}
+    `.execute(db.kysely);
+    if (rows.length === 0) return;
+    const out: CellRow[] = [];
+    for (const r of rows) {
+      const c = JSON.parse(r.data) as Case;
+      const opened = Date.parse(c.createdAt);
+      if (q.range.from && !(opened >= q.range.from.getTime())) continue;
+      if (q.range.to && !(opened < q.range.to.getTime())) continue;
+      const h = Number(r.h_deleted) === 1 || r.h_data === null ? undefined : (JSON.parse(r.h_data) as Household);
+      out.push({
+        case_id: c.id,
+        visit_id: c.visitId,
+        opened_at: c.createdAt,
+        group: c.group ?? '',
+        walk_in: yesNo(c.householdId === undefined),
+        house_number: h?.address.houseNumber ?? '',
+        lane: h?.address.lane ?? '',
+        sub_lane: h?.address.subLane ?? '',
+        street: h?.address.street ?? '',
+        reason: c.reason,
+        status: c.status,
+        assignee: c.assigneeId === undefined ? '' : (r.assignee_name ?? ''),
+        resolved_at: c.resolvedAt ?? '',
+        detail: c.detail ?? '',
+        resolution: c.resolution ?? '',
+      });
+    }
+    yield out;
+    if (rows.length < q.pageSize) return;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
 export const DATASET_PAGES: Record<Dataset, (db: Db, q: PageQuery) => AsyncGenerator<CellRow[]>> = {
   visits: visitPages,
   people: peoplePages,
   households: householdPages,
+  cases: casePages,
 };

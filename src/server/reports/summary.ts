@@ -14,11 +14,14 @@
 //     not visit history. A blocker counts people with at least one step of that
 //     platform blocked for that reason.
 //   - Visit totals count every non-deleted visit of the ward, walk-ins included.
+//   - Cases: those still waiting (open, in progress) per reason and their
+//     median age in days (reports/cases.ts).
 import { sql, type Kysely } from 'kysely';
 import { BLOCKERS, PLATFORMS, PLATFORM_STEPS, type Blocker, type Platform } from '../../shared/platforms';
 import { ELDERLY_AGE } from '../../shared/priority';
 import type { ReportSummary } from '../../shared/reports';
 import type { DB, Db } from '../db';
+import { openCases } from './cases';
 import { reportSql, type ReportSql } from './sql';
 
 const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
@@ -194,6 +197,7 @@ export async function reportSummary(db: Db, wardCode: string, now: Date): Promis
     const cov = await coverage(trx, R, wardCode, year);
     const { funnel: f, blockers } = await funnel(trx, R, wardCode);
     const visits = await visitTotals(trx, R, wardCode);
-    return { wardCode, generatedAt: now.toISOString(), coverage: cov, funnel: f, blockers, visits };
+    const cases = await openCases(trx, R, wardCode, now);
+    return { wardCode, generatedAt: now.toISOString(), coverage: cov, funnel: f, blockers, visits, cases };
   });
 }

@@ -11,7 +11,8 @@ import { Outbox } from '../../factories/mutations';
 import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../../factories/records';
 import { describeBadInput, expectApiError, NATIONAL_ID, nested, snapshot } from './helpers';
 import { pushResponseSchema, tombstoneSchema, type Mutation } from '../../../src/shared/protocol';
-import { entitySchemas, type Entity } from '../../../src/shared/schemas';
+import { caseSchema, entitySchemas, type Case, type Entity } from '../../../src/shared/schemas';
+import { caseIdForVisit } from '../../../src/server/cases';
 import { uuidv7 } from '../../../src/shared/ids';
 import { wardCodeSchema, wardGroupSchema } from '../../../src/shared/wards';
 
@@ -200,5 +201,58 @@ describeBadInput('fuzz', (w, dialect) => {
     const cuanam = groups.filter((g) => g.ward_code === 'CUANAM').map((g) => g.code);
     expect(cuanam).toEqual(expect.arrayContaining(['TDP 1', 'TDP 2']));
     expect(await w.s.db.kysely.selectFrom('users').select('id').where('role', '=', 'city').execute()).toHaveLength(1);
+  });
+
+  it('150 mutated case edits from every role never answer 5xx, never change what the server owns, and leave a valid case', async () => {
+    const rand = prng(dialect === 'sqlite' ? 0xca5e : 0xc0de);
+    const responder = await w.s.createUser({ role: 'responder' });
+    const respCookie = (await w.s.login(responder.username, responder.password)).cookie;
+    const seedBox = new Outbox();
+    const v = createVisitRecord(w.seeded.id, { volunteerId: w.vol.id, escalate: { reason: 'account_problem', detail: 'Khoá tài khoản' } });
+    const seeded = await w.s.request('POST', '/api/v1/sync/push', { cookie: w.volCookie, body: seedBox.body([seedBox.create('visit', v)]) });
+    expect(seeded.status).toBe(200);
+    const caseId = caseIdForVisit(v.id);
+    const load = async () =>
+      JSON.parse((await w.s.db.kysely.selectFrom('records').select('data').where('entity', '=', 'case').where('id', '=', caseId).executeTakeFirstOrThrow()).data) as Case;
+    const original = await load();
+    const hostile: unknown[] = [null, 0, '', 'x'.repeat(2000), 'a\u0000b', true, [], {}, { nationalId: NATIONAL_ID }, nested(6), 'resolved', 'in_progress', 'open', 'closed', responder.id, w.vol.id, new Date().toISOString(), uuidv7()];
+    const keys = ['status', 'assigneeId', 'resolution', 'resolvedAt', 'reason', 'detail', 'visitId', 'householdId', 'group', 'wardCode', 'deleted', 'nationalId'];
+    const boxes = new Map<string, Outbox>();
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 150; i++) {
+      const [cookie, who] = rand.pick([[respCookie, 'responder'], [w.supCookie, 'supervisor'], [w.volCookie, 'volunteer']] as const);
+      const box = boxes.get(who) ?? new Outbox();
+      boxes.set(who, box);
+      const before = await load();
+      const fields: Record<string, unknown> = {};
+      const base: Record<string, unknown> = {};
+      for (let n = 1 + rand.int(3); n > 0; n--) {
+        const key = rand.pick(keys);
+        fields[key] = structuredClone(rand.pick(hostile));
+        if (rand.next() < 0.7) base[key] = (before as Record<string, unknown>)[key] ?? null;
+      }
+      const op = rand.next() < 0.1 ? 'delete' : 'upsert';
+      const m = box.raw({ entity: 'case', id: rand.next() < 0.1 ? uuidv7() : caseId, op, fields, base });
+      const r = await w.s.request('POST', '/api/v1/sync/push', { cookie, body: box.body([m]) });
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      const label = `iteration ${i} (${who}): ${JSON.stringify(m).slice(0, 300)}`;
+      expect(r.status, label).toBeLessThan(500);
+      if (r.status === 200) box.seq = pushResponseSchema.parse(r.body).lastAppliedSeq;
+      else {
+        expectApiError(r, r.status, r.body?.error?.code, label);
+        const row = await w.s.db.kysely.selectFrom('clients').select('last_applied_seq').where('client_id', '=', box.clientId).executeTakeFirst();
+        box.seq = Number(row?.last_applied_seq ?? 0);
+      }
+      const after = await load();
+      expect(caseSchema.safeParse(after).success, label).toBe(true);
+      for (const key of ['id', 'visitId', 'householdId', 'group', 'reason', 'detail', 'wardCode', 'createdAt', 'deleted'] as const) expect(after[key], `${key}: ${label}`).toEqual(original[key]);
+      if (who === 'volunteer') expect(after, label).toEqual(before);
+    }
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(50);
+    // Only the one case exists: no device made another.
+    expect(await w.s.db.kysely.selectFrom('records').select('id').where('entity', '=', 'case').execute()).toEqual([{ id: caseId }]);
+    // As above: a smuggled value never reaches records or conflict rows.
+    const stored = await snapshot(w.s);
+    expect(JSON.stringify([stored.records, stored.conflicts])).not.toContain(NATIONAL_ID);
   });
 });

@@ -42,6 +42,15 @@ function summaryFixture(overrides: Partial<ReportSummary> = {}): ReportSummary {
       { platform: 'ihanoi', blocker: 'sim_not_own_name', count: 5 },
       { platform: 'mpsPortal', blocker: 'other', count: 0 },
     ],
+    cases: {
+      open: 3,
+      inProgress: 2,
+      medianAgeDays: 4,
+      byReason: [
+        { reason: 'account_problem', count: 4, medianAgeDays: 5.5 },
+        { reason: 'technical', count: 1, medianAgeDays: 1 },
+      ],
+    },
     ...overrides,
   };
 }
@@ -245,5 +254,20 @@ describe('Dashboard against the real server (SQLite)', () => {
     await s.restart();
     await user.click(screen.getByRole('button', { name: 'Thử lại' }));
     expect(await screen.findByTestId('visits-total')).toHaveTextContent(/^1/);
+  });
+});
+
+describe('Dashboard: open cases', () => {
+  it('shows the cases waiting per reason with their median age, each reason linking to the filtered queue', async () => {
+    const store = makeSupervisorStore();
+    const http = scriptedFetch([() => json(summaryFixture())]);
+    await renderScreen(<Dashboard http={http} />, store);
+    const section = (await screen.findByRole('heading', { name: 'Ca đang chờ tổ phản ứng nhanh' })).closest('section')!;
+    expect(within(section).getByTestId('cases-summary')).toHaveTextContent('3 ca chưa tiếp nhận, 2 ca đang xử lý; thời gian chờ trung vị 4 ngày.');
+    const row = within(section).getByRole('row', { name: /Sự cố tài khoản/ });
+    expect(row).toHaveTextContent('4');
+    expect(row).toHaveTextContent('5,5 ngày');
+    expect(within(row).getByRole('link', { name: 'Sự cố tài khoản' })).toHaveAttribute('href', '#/console/cases?reason=account_problem');
+    await disposeStore(store);
   });
 });

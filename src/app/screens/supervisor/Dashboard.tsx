@@ -12,7 +12,7 @@ import { formatDate } from '../../i18n';
 import { href, paths } from '../../router';
 import type { HttpOptions } from '../../sync/http';
 import { Exports } from './Exports';
-import { BlockerRanking, CoverageTable, FunnelSection, VisitTotals, groupOrder } from './ReportSections';
+import { BlockerRanking, CoverageTable, FunnelSection, OpenCases, VisitTotals, groupOrder } from './ReportSections';
 import { useReportSummary, type SummaryFailure } from './useReportSummary';
 import './Dashboard.css';
 
@@ -93,6 +93,7 @@ function SupervisorDashboard({ http }: DashboardProps) {
           <CoverageTable coverage={state.data.coverage} />
           <FunnelSection funnel={state.data.funnel} />
           <BlockerRanking blockers={state.data.blockers} />
+          <OpenCases cases={state.data.cases} />
         </>
       )}
 

@@ -2,6 +2,7 @@
 // totals, coverage per residential group, the per-platform funnel and the
 // blockers. Every number goes through formatNumber; every bar has its number
 // in text next to it, so nothing depends on seeing the bar.
+import { href, paths } from '../../router';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ReportSummary } from '../../../shared/reports';
@@ -206,6 +207,39 @@ export function BlockerRanking({ blockers }: { blockers: ReportSummary['blockers
           </li>
         ))}
       </ol>
+    </ReportSection>
+  );
+}
+
+/** Escalation cases still waiting for the response team, per reason, with how long they have waited. */
+export function OpenCases({ cases }: { cases: ReportSummary['cases'] }) {
+  const { t, n } = useFormat();
+  const waiting = cases.open + cases.inProgress;
+  return (
+    <ReportSection id="report-cases" title={t('openCases.title')} empty={waiting === 0 ? t('openCases.empty') : undefined}>
+      <p data-testid="cases-summary">
+        {t('openCases.summary', { open: n(cases.open), inProgress: n(cases.inProgress), days: n(cases.medianAgeDays ?? 0) })}
+      </p>
+      <table className="data-table" aria-labelledby="report-cases">
+        <thead>
+          <tr>
+            <th scope="col">{t('openCases.reason')}</th>
+            <th scope="col">{t('openCases.waiting')}</th>
+            <th scope="col">{t('openCases.medianAge')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {cases.byReason.map((r) => (
+            <tr key={r.reason}>
+              <th scope="row">
+                <a href={href(paths.consoleCases({ reason: r.reason }))}>{t(`common:escalation.${r.reason}`)}</a>
+              </th>
+              <td>{n(r.count)}</td>
+              <td>{t('openCases.days', { count: r.medianAgeDays, n: n(r.medianAgeDays) })}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </ReportSection>
   );
 }
