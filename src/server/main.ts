@@ -70,6 +70,7 @@ async function main() {
     distDir: DIST,
     logger: true,
     attentionRetention,
+    ...(process.env.PUBLIC_URL ? { publicUrl: process.env.PUBLIC_URL } : {}),
     ...(https ? { https } : {}),
     ...(trustProxy !== undefined ? { trustProxy } : {}),
   });

@@ -33,7 +33,16 @@ import type { DB, Db, Dialect } from './db';
 //    ward the planner chose a parallel plan and the export failed ("cannot
 //    start subtransactions during a parallel operation"). Unsafe keeps such
 //    queries serial; the function stays IMMUTABLE, so its index still serves.
-const SCHEMA_VERSION = 5;
+// 7: enrolment by QR and devices. Table enrolments (one per QR code: the
+//    token's SHA-256 only, its role, groups and name, 24 h expiry, used or
+//    cancelled; user_id for a re-enrolment that resets an account's password)
+//    and table devices (one per clientId: what the device last reported on a
+//    push or pull, and whether a supervisor revoked it). Devices are their own
+//    table rather than columns of `clients`: a clients row exists only after a
+//    first push and is the exactly-once core of push.ts; a device that only
+//    pulls (a supervisor's phone) is still a device. (6 is the wards migration,
+//    merged from another branch; this one does not depend on it.)
+const SCHEMA_VERSION = 7;
 
 interface Migration {
   version: number;
@@ -286,6 +295,44 @@ const MIGRATIONS: Migration[] = [
     name: 'visit time function parallel unsafe',
     async up(db, dialect) {
       if (dialect === 'postgres') await sql`alter function gocua_visit_at_us(text) parallel unsafe`.execute(db);
+    },
+  },
+  {
+    version: 7,
+    name: 'enrolments and devices',
+    async up(db) {
+      await db.schema
+        .createTable('enrolments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('ward_code', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('groups', 'text', (c) => c.notNull())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text')
+        .addColumn('token_sha256', 'text', (c) => c.notNull().unique())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .addColumn('used_by', 'text')
+        .addColumn('cancelled_at', 'text')
+        .execute();
+      await db.schema.createIndex('enrolments_ward').on('enrolments').columns(['ward_code', 'expires_at']).execute();
+
+      await db.schema
+        .createTable('devices')
+        .addColumn('client_id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('app_version', 'text')
+        .addColumn('last_push_at', 'text')
+        .addColumn('last_pull_at', 'text')
+        .addColumn('pending', 'bigint')
+        .addColumn('storage_persisted', 'integer')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .addColumn('revoked_by', 'text')
+        .execute();
+      await db.schema.createIndex('devices_user').on('devices').columns(['user_id']).execute();
     },
   },
 ];

@@ -6,6 +6,7 @@
 // devices in the field silently corrupt data. Bump it, and teach the server to
 // answer the old version until every device has updated.
 import { z } from 'zod';
+import { deviceReportSchema } from './enrolment';
 import { ENTITIES, userProfileSchema } from './schemas';
 
 export const PROTOCOL_VERSION = 1;
@@ -31,6 +32,10 @@ export const ERROR_CODES = [
   'wrong_user',
   'conflict',
   'reason_required', // 400: an export with detail=full and no reason of at least 10 characters
+  'enrolment_used', // 410: the enrolment token was already redeemed
+  'enrolment_expired', // 410: the enrolment token is older than 24 h
+  'enrolment_cancelled', // 410: a supervisor cancelled the enrolment (or issued a newer one for that account)
+  'device_revoked', // 403: a push or pull from a device a supervisor revoked
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -77,6 +82,8 @@ export const pushRequestSchema = z
      * wrong_user instead of filing A's records under B. Optional for older clients.
      */
     userId: z.string().min(1).max(100).optional(),
+    /** The device's app version, outbox size and storage persistence (enrolment.ts). Optional for older clients. */
+    device: deviceReportSchema.optional(),
     mutations: z.array(mutationSchema),
   })
   .strict();
