@@ -29,7 +29,6 @@ function revoked(): ApiError {
  */
 export async function noteDevice(
   trx: Kysely<DB>,
-  dialect: 'sqlite' | 'postgres',
   clientId: string,
   user: AuthUser,
   kind: 'push' | 'pull',
@@ -40,7 +39,10 @@ export async function noteDevice(
   const reported: Partial<DevicesTable> = report
     ? { app_version: report.appVersion, pending: report.pending, storage_persisted: report.storagePersisted ? 1 : 0 }
     : {};
-  await trx
+  // One statement: insert, or update with the report, and read back the owner
+  // and revocation. A refusal below throws, and the transaction rolls the
+  // update back, so a refused push or pull changes nothing.
+  const row = await trx
     .insertInto('devices')
     .values({
       client_id: clientId,
@@ -56,23 +58,16 @@ export async function noteDevice(
       ...reported,
       ...at,
     })
-    .onConflict((oc) => oc.column('client_id').doNothing())
-    .execute();
-  let q = trx.selectFrom('devices').select(['user_id', 'revoked_at']).where('client_id', '=', clientId);
-  if (dialect === 'postgres') q = q.forUpdate();
-  const row = await q.executeTakeFirstOrThrow();
+    .onConflict((oc) => oc.column('client_id').doUpdateSet({ ...reported, ...at }))
+    .returning(['user_id', 'revoked_at'])
+    .executeTakeFirstOrThrow();
   if (row.user_id !== user.id) throw forbidden('This clientId belongs to another user');
   if (row.revoked_at !== null) throw revoked();
-  await trx
-    .updateTable('devices')
-    .set({ ...reported, ...at })
-    .where('client_id', '=', clientId)
-    .execute();
 }
 
 /** A pull's note: its own small write transaction (a pull itself writes nothing). */
 export async function noteDevicePull(ctx: ServerContext, clientId: string, user: AuthUser, report: DeviceReport | undefined): Promise<void> {
-  await ctx.db.writeTx((trx) => noteDevice(trx, ctx.db.dialect, clientId, user, 'pull', report, ctx.now().toISOString()));
+  await ctx.db.writeTx((trx) => noteDevice(trx, clientId, user, 'pull', report, ctx.now().toISOString()));
 }
 
 /** The devices of `wardCode` (every ward when undefined), with their users' names. */

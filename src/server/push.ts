@@ -53,7 +53,7 @@ export async function push(ctx: ServerContext, user: AuthUser, request: PushRequ
     const client = await records.lockClient(trx, db.dialect, request.clientId, user.id, now); // step 1
     if (client.user_id !== user.id) throw forbidden('This clientId belongs to another user');
     // A revoked device is refused here, under the client lock revokeDevice() also takes (devices.ts).
-    await noteDevice(trx, db.dialect, request.clientId, user, 'push', request.device, now);
+    await noteDevice(trx, request.clientId, user, 'push', request.device, now);
     const last = Number(client.last_applied_seq);
 
     const fresh = mutations.filter((m) => m.seq > last); // step 2
