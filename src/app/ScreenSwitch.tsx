@@ -51,6 +51,21 @@ const Dashboard = lazy(() =>
   ),
 );
 
+// Console pages: like the dashboard, their own chunks (with the qrcode
+// library), never preloaded or precached for volunteers.
+const Team = lazy(() =>
+  Promise.all([import('./screens/console/Team'), loadLazyNamespaces()]).then(
+    ([m]) => ({ default: m.Team }),
+    () => ({ default: DashboardUnavailable }),
+  ),
+);
+const Enrol = lazy(() =>
+  Promise.all([import('./screens/console/Enrol'), loadLazyNamespaces()]).then(
+    ([m]) => ({ default: m.Enrol }),
+    () => ({ default: DashboardUnavailable }),
+  ),
+);
+
 function DashboardUnavailable() {
   // The supervisor namespace travels with the chunk that failed, so these words come from common.
   const { t } = useTranslation('common');
@@ -105,6 +120,12 @@ function Screen({ route, syncScreen }: { route: Route; syncScreen?: ReactNode })
       return syncScreen ?? <NotFound />;
     case 'dashboard':
       return <Dashboard />;
+    case 'consoleTeam':
+      return <Team />;
+    case 'consoleEnrol':
+      return <Enrol />;
+    case 'enrol':
+      return null; // Root.tsx shows the redeem page outside the signed-in shell
     case 'notFound':
       return <NotFound />;
   }

@@ -18,6 +18,9 @@ export type Route =
   | { name: 'search'; q: string }
   | { name: 'sync' }
   | { name: 'dashboard' }
+  | { name: 'enrol'; token: string }
+  | { name: 'consoleTeam' }
+  | { name: 'consoleEnrol' }
   | { name: 'notFound' };
 
 const enc = encodeURIComponent;
@@ -39,6 +42,10 @@ export const paths = {
   search: (q: string) => `/search?q=${enc(q)}`,
   sync: () => '/sync',
   dashboard: () => '/dashboard',
+  /** The page an enrolment QR code opens (its URL is built by the server). */
+  enrol: (token: string) => `/enrol/${enc(token)}`,
+  consoleTeam: () => '/console/team',
+  consoleEnrol: () => '/console/enrol',
 };
 
 /** For <a href>: real links, so long-press, keyboard and screen readers behave as links. */
@@ -77,6 +84,9 @@ export function parseRoute(hash: string): Route {
   if (a === 'point' && s.length === 1) return { name: 'point' };
   if (a === 'sync' && s.length === 1) return { name: 'sync' };
   if (a === 'dashboard' && s.length === 1) return { name: 'dashboard' };
+  if (a === 'enrol' && b && s.length === 2) return { name: 'enrol', token: b };
+  if (a === 'console' && b === 'team' && s.length === 2) return { name: 'consoleTeam' };
+  if (a === 'console' && b === 'enrol' && s.length === 2) return { name: 'consoleEnrol' };
   if (a === 'search' && s.length === 1) return { name: 'search', q: query.get('q') ?? '' };
   return { name: 'notFound' };
 }
