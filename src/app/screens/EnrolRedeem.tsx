@@ -36,7 +36,8 @@ export function EnrolRedeem({ token, http }: { token: string; http?: HttpOptions
     let live = true;
     void peekEnrolment(token, http).then((r) => {
       if (!live) return;
-      setState(r.ok ? { step: 'form', preview: r.preview } : CLOSED.includes(r.error) ? { step: 'closed', error: r.error } : { step: 'closed', error: r.error });
+      // Any failure here (also offline) leaves nothing to type into: say why.
+      setState(r.ok ? { step: 'form', preview: r.preview } : { step: 'closed', error: r.error });
     });
     return () => {
       live = false;
