@@ -12,11 +12,14 @@ import { InstallPrompt } from './pwa/InstallPrompt';
 import type { SyncEngine } from './sync/engine';
 import type { UserProfile } from '../shared/schemas';
 import { useRoute } from './router';
+import { loadLazyNamespaces } from './i18n';
 import './chrome.css';
 
 const SyncScreen = lazy(() => import('./sync/SyncScreen').then((m) => ({ default: m.SyncScreen })));
 // Its own small chunk: only someone who scanned an enrolment QR code needs it.
-const EnrolRedeem = lazy(() => import('./screens/EnrolRedeem').then((m) => ({ default: m.EnrolRedeem })));
+const EnrolRedeem = lazy(() =>
+  Promise.all([import('./screens/EnrolRedeem'), loadLazyNamespaces(['enrol'])]).then(([m]) => ({ default: m.EnrolRedeem })),
+);
 
 function SignedIn({ user, engine, workbox }: { user: UserProfile; engine: SyncEngine; workbox: Workbox | undefined }) {
   const status = useSyncStatus(engine);

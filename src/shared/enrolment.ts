@@ -77,21 +77,9 @@ export const redeemResponseSchema = z.object({ user: userProfileSchema });
 
 // ---------------------------------------------------------------- devices
 
-/**
- * What a device reports about itself on each push (body `device`) and pull
- * (query `client`, `appVersion`, `pending`, `persisted`). Optional in
- * protocol 1: devices from before this change send nothing and still sync.
- */
-export const deviceReportSchema = z
-  .object({
-    appVersion: z.string().trim().min(1).max(40),
-    /** Records waiting in the device's outbox. */
-    pending: z.number().int().min(0).max(1_000_000_000),
-    /** navigator.storage.persisted(): the browser promised not to evict the data. */
-    storagePersisted: z.boolean(),
-  })
-  .strict();
-export type DeviceReport = z.infer<typeof deviceReportSchema>;
+// deviceReportSchema (what a device reports on each push and pull) is part of
+// the sync protocol: protocol.ts.
+export { deviceReportSchema, type DeviceReport } from './protocol';
 
 export const deviceSchema = z.object({
   clientId: z.string(),

@@ -6,7 +6,6 @@
 // devices in the field silently corrupt data. Bump it, and teach the server to
 // answer the old version until every device has updated.
 import { z } from 'zod';
-import { deviceReportSchema } from './enrolment';
 import { ENTITIES, userProfileSchema } from './schemas';
 
 export const PROTOCOL_VERSION = 1;
@@ -58,6 +57,22 @@ export const apiErrorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).passthrough(),
 });
 
+/**
+ * What a device reports about itself on each push (body `device`) and pull
+ * (query `client`, `appVersion`, `pending`, `persisted`). Optional in
+ * protocol 1: devices from before this change send nothing and still sync.
+ */
+export const deviceReportSchema = z
+  .object({
+    appVersion: z.string().trim().min(1).max(40),
+    /** Records waiting in the device's outbox. */
+    pending: z.number().int().min(0).max(1_000_000_000),
+    /** navigator.storage.persisted(): the browser promised not to evict the data. */
+    storagePersisted: z.boolean(),
+  })
+  .strict();
+export type DeviceReport = z.infer<typeof deviceReportSchema>;
+
 const mutationSchema = z
   .object({
     seq: z.number().int().positive(),
@@ -82,7 +97,7 @@ export const pushRequestSchema = z
      * wrong_user instead of filing A's records under B. Optional for older clients.
      */
     userId: z.string().min(1).max(100).optional(),
-    /** The device's app version, outbox size and storage persistence (enrolment.ts). Optional for older clients. */
+    /** The device's app version, outbox size and storage persistence (deviceReportSchema). Optional for older clients. */
     device: deviceReportSchema.optional(),
     mutations: z.array(mutationSchema),
   })

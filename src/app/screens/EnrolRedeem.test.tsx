@@ -4,7 +4,7 @@
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { initI18n } from '../i18n';
+import { initI18n, loadLazyNamespaces } from '../i18n';
 import { SessionProvider, useSession } from '../session/SessionContext';
 import { currentProfile, forgetCurrentUser } from '../db/deviceDb';
 import { EnrolRedeem } from './EnrolRedeem';
@@ -34,6 +34,7 @@ async function renderRedeem(routes: Parameters<typeof fakeConsoleServer>[0]) {
 describe('EnrolRedeem', () => {
   beforeAll(async () => {
     await initI18n('vi');
+    await loadLazyNamespaces(['enrol']);
   });
   afterEach(async () => {
     vi.unstubAllGlobals();

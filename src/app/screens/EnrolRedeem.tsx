@@ -24,7 +24,7 @@ type State =
 const CLOSED: readonly EnrolFailure[] = ['not_found', 'enrolment_used', 'enrolment_expired', 'enrolment_cancelled', 'too_many_attempts'];
 
 export function EnrolRedeem({ token, http }: { token: string; http?: HttpOptions }) {
-  const { t } = useTranslation('session');
+  const { t } = useTranslation('enrol');
   const { adopt } = useSession();
   const [state, setState] = useState<State>({ step: 'checking' });
   const [username, setUsername] = useState('');
@@ -47,7 +47,7 @@ export function EnrolRedeem({ token, http }: { token: string; http?: HttpOptions
   if (state.step === 'checking') {
     return (
       <main className="login-page">
-        <p role="status">{t('enrol.checking')}</p>
+        <p role="status">{t('checking')}</p>
       </main>
     );
   }
@@ -55,12 +55,12 @@ export function EnrolRedeem({ token, http }: { token: string; http?: HttpOptions
   if (state.step === 'closed') {
     return (
       <main className="login-page">
-        <h1>{t('enrol.closedTitle')}</h1>
+        <h1>{t('closedTitle')}</h1>
         <p className="form-error" role="alert">
-          {t(`enrol.errors.${state.error}`)}
+          {t(`errors.${state.error}`)}
         </p>
         <a className="button" href="#/">
-          {t('enrol.toSignIn')}
+          {t('toSignIn')}
         </a>
       </main>
     );
@@ -69,11 +69,11 @@ export function EnrolRedeem({ token, http }: { token: string; http?: HttpOptions
   if (state.step === 'done') {
     return (
       <main className="login-page">
-        <h1>{t('enrol.doneTitle', { name: state.displayName })}</h1>
-        <p>{t('enrol.doneBody', { username: state.username })}</p>
+        <h1>{t('doneTitle', { name: state.displayName })}</h1>
+        <p>{t('doneBody', { username: state.username })}</p>
         <InstallPrompt />
         <button type="button" className="button primary big" onClick={() => navigate(paths.home(), { replace: true })}>
-          {t('enrol.goHome')}
+          {t('goHome')}
         </button>
       </main>
     );
@@ -100,15 +100,15 @@ export function EnrolRedeem({ token, http }: { token: string; http?: HttpOptions
 
   const errorText = error
     ? error.code === 'weak_password'
-      ? t(error.reason === 'too_short' ? 'enrol.errors.too_short' : 'enrol.errors.common')
-      : t(`enrol.errors.${error.code}`)
+      ? t(error.reason === 'too_short' ? 'errors.too_short' : 'errors.common')
+      : t(`errors.${error.code}`)
     : undefined;
 
   return (
     <main className="login-page">
       <form className="login" onSubmit={submit} aria-labelledby="enrol-title">
-        <h1 id="enrol-title">{reset ? t('enrol.resetTitle') : t('enrol.title')}</h1>
-        <p>{reset ? t('enrol.resetIntro', { name: preview.displayName, username: preview.username ?? '' }) : t('enrol.intro', { name: preview.displayName })}</p>
+        <h1 id="enrol-title">{reset ? t('resetTitle') : t('title')}</h1>
+        <p>{reset ? t('resetIntro', { name: preview.displayName, username: preview.username ?? '' }) : t('intro', { name: preview.displayName })}</p>
         {!reset && (
           <>
             <label htmlFor="enrol-username">{t('username')}</label>
@@ -123,11 +123,11 @@ export function EnrolRedeem({ token, http }: { token: string; http?: HttpOptions
               onChange={(e) => setUsername(e.target.value)}
             />
             <p className="hint" id="enrol-username-hint">
-              {t('enrol.usernameHint')}
+              {t('usernameHint')}
             </p>
           </>
         )}
-        <label htmlFor="enrol-password">{reset ? t('enrol.newPassword') : t('password')}</label>
+        <label htmlFor="enrol-password">{reset ? t('newPassword') : t('password')}</label>
         <input
           id="enrol-password"
           name="password"
@@ -139,7 +139,7 @@ export function EnrolRedeem({ token, http }: { token: string; http?: HttpOptions
           onChange={(e) => setPassword(e.target.value)}
         />
         <p className="hint" id="enrol-password-hint">
-          {t('enrol.passwordHint')}
+          {t('passwordHint')}
         </p>
         {errorText && (
           <p className="form-error" role="alert">
@@ -147,7 +147,7 @@ export function EnrolRedeem({ token, http }: { token: string; http?: HttpOptions
           </p>
         )}
         <button type="submit" className="button primary big" disabled={busy}>
-          {busy ? t('enrol.submitting') : reset ? t('enrol.submitReset') : t('enrol.submit')}
+          {busy ? t('submitting') : reset ? t('submitReset') : t('submit')}
         </button>
       </form>
     </main>

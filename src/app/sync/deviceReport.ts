@@ -1,10 +1,10 @@
 // What this device tells the server on each push and pull, so that a
 // supervisor's Team page can see a phone that holds unsent records or whose
-// browser may evict them (shared/enrolment.ts deviceReportSchema). Read fresh
+// browser may evict them (shared/protocol.ts deviceReportSchema). Read fresh
 // each sync; never personal data.
 import type { GoCuaDB } from '../db/database';
 import { pendingCount } from '../db/queries';
-import type { DeviceReport } from '../../shared/enrolment';
+import type { DeviceReport } from '../../shared/protocol';
 
 /** The build's version (package.json, injected by vite.config.ts). */
 export const APP_VERSION: string = typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : '0.0.0';

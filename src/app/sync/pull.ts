@@ -13,7 +13,7 @@ import type { GoCuaDB } from '../db/database';
 import { pullCursor, storePulledPage } from '../db/pulledPages';
 import { pullResponseSchema, PULL_DEFAULT_LIMIT } from '../../shared/protocol';
 import { requestJson, type HttpFailure, type HttpOptions } from './http';
-import type { DeviceReport } from '../../shared/enrolment';
+import type { DeviceReport } from '../../shared/protocol';
 import { reportQuery } from './deviceReport';
 
 export async function pullAll(
