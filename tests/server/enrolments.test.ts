@@ -59,6 +59,28 @@ for (const { dialect, skip } of DIALECTS) {
       expect(row).toMatchObject({ ward_code: sup.wardCode, role: 'volunteer', created_by: sup.id, used_at: null, cancelled_at: null });
     });
 
+    it('behind a trusted proxy, the link uses the public scheme and host', async () => {
+      const r = await s.request('POST', '/api/v1/enrolments', {
+        cookie: supCookie,
+        body: { role: 'volunteer', groups: [], displayName: 'Minh' },
+        headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'gocua.example.vn' },
+      });
+      expect(r.status).toBe(201);
+      expect(r.body.url).toBe(`https://gocua.example.vn/#/enrol/${r.body.token}`);
+    });
+
+    it('with PUBLIC_URL set, the link uses it whatever the request said', async () => {
+      const other = await startTestServer({ dialect, appOptions: { publicUrl: 'https://gocua.hanoi.example/' } });
+      try {
+        const boss = await other.createUser({ role: 'supervisor' });
+        const { cookie } = await other.login(boss.username, boss.password);
+        const r = await other.request('POST', '/api/v1/enrolments', { cookie, body: { role: 'volunteer', groups: [], displayName: 'Minh' } });
+        expect(r.body.url).toBe(`https://gocua.hanoi.example/#/enrol/${r.body.token}`);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('lists pending enrolments of the ward without their tokens', async () => {
       const e = await enrol({ displayName: 'Lê Thị Hoa', role: 'responder', groups: [] });
       const r = await s.request('GET', '/api/v1/enrolments', { cookie: supCookie });

@@ -3,6 +3,7 @@
 // offered the app at the end.
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import axe from 'axe-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initI18n, loadLazyNamespaces } from '../i18n';
 import { SessionProvider, useSession } from '../session/SessionContext';
@@ -103,5 +104,12 @@ describe('EnrolRedeem', () => {
     await user.click(screen.getByRole('button', { name: 'Lưu mật khẩu mới' }));
     await screen.findByRole('heading', { name: 'Chào mừng Trần Văn Minh!' });
     expect(s.calls.find((c) => c.path === '/api/v1/enrolments/redeem')?.body).toEqual({ token: TOKEN, password: 'copper kettle morning tram' });
+  });
+
+  it('has no axe violations', async () => {
+    await renderRedeem({ 'POST /api/v1/enrolments/peek': () => jsonResponse(preview) });
+    await screen.findByRole('textbox', { name: 'Tên đăng nhập' });
+    const a11y = await axe.run(document.body, { rules: { 'color-contrast': { enabled: false }, region: { enabled: false } } });
+    expect(a11y.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 // link to copy; pending links are listed and can be cancelled.
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import axe from 'axe-core';
 import { describe, expect, it } from 'vitest';
 import { makeSupervisorStore, makeStore, renderScreen } from '../testUtils';
 import { Enrol } from './Enrol';
@@ -70,6 +71,17 @@ describe('Enrol', () => {
     await user.type(screen.getByRole('textbox', { name: 'Họ và tên' }), 'Minh');
     await user.click(screen.getByRole('button', { name: 'Tạo đường dẫn đăng ký' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('Một số thông tin không hợp lệ');
+  });
+
+  it('has no axe violations, with a link shown', async () => {
+    const user = userEvent.setup();
+    const s = server([pendingRow]);
+    await renderScreen(<Enrol http={s.http} />, makeSupervisorStore());
+    await user.type(screen.getByRole('textbox', { name: 'Họ và tên' }), 'Minh');
+    await user.click(screen.getByRole('button', { name: 'Tạo đường dẫn đăng ký' }));
+    await screen.findByRole('img', { name: /Mã QR/ });
+    const a11y = await axe.run(document.body, { rules: { 'color-contrast': { enabled: false }, region: { enabled: false } } });
+    expect(a11y.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   });
 
   it('is for supervisors only', async () => {

@@ -2,6 +2,7 @@
 // supervisor's actions (edit groups, disable, new password link, revoke).
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import axe from 'axe-core';
 import { describe, expect, it } from 'vitest';
 import { makeSupervisorStore, renderScreen } from '../testUtils';
 import { Team } from './Team';
@@ -88,5 +89,13 @@ describe('Team', () => {
     const s = await renderTeam();
     await user.click(screen.getByRole('button', { name: 'Thu hồi thiết bị 1 của Lan' }));
     await waitFor(() => expect(s.calls.some((c) => c.method === 'POST' && c.path === '/api/v1/devices/client-aaaa/revoke')).toBe(true));
+  });
+
+  it('has no axe violations, with the group editor open', async () => {
+    const user = userEvent.setup();
+    await renderTeam();
+    await user.click(screen.getByRole('button', { name: 'Sửa tổ của Lan' }));
+    const a11y = await axe.run(document.body, { rules: { 'color-contrast': { enabled: false }, region: { enabled: false } } });
+    expect(a11y.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   });
 });

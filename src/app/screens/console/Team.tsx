@@ -62,9 +62,9 @@ function MemberCard({
 
   return (
     <li className={`team-member${status.flagged ? ' team-flagged' : ''}`} aria-labelledby={`member-${member.id}`}>
-      <h3 id={`member-${member.id}`}>
+      <h2 id={`member-${member.id}`} className="team-name">
         {name} <span className="muted">({member.username})</span>
-      </h3>
+      </h2>
       {status.flagged && <p className="warning">{t('team.flagged', { count: status.pending ?? 0 })}</p>}
       {member.disabled && <p className="badge">{t('team.disabled')}</p>}
       <dl className="team-facts">
