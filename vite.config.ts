@@ -2,10 +2,21 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
+import pkg from './package.json' with { type: 'json' };
+
+// Console pages (src/app/screens/console/) and the QR code library they use go
+// to chunks named like the supervisor's, which the precache skips: volunteers'
+// phones never download them.
+const isConsoleChunk = (chunk: { facadeModuleId: string | null; moduleIds: string[] }) =>
+  Boolean(chunk.facadeModuleId?.includes('/src/app/screens/console/')) ||
+  (chunk.moduleIds.some((id) => id.includes('/node_modules/qrcode/')) &&
+    chunk.moduleIds.every((id) => id.includes('/node_modules/') || id.includes('/src/app/screens/console/')));
 
 // The app shell and the Vietnamese locale are precached; English and the
 // supervisor screens are separate chunks fetched at runtime and cached then.
 export default defineConfig({
+  // The version each device reports on sync (src/app/sync/deviceReport.ts).
+  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   plugins: [
     react(),
     VitePWA({
@@ -49,7 +60,7 @@ export default defineConfig({
         chunkFileNames: (chunk) =>
           chunk.facadeModuleId?.includes('/locales/en/')
             ? 'assets/locale-en-[name]-[hash].js'
-            : chunk.facadeModuleId?.includes('/src/app/screens/supervisor/') || chunk.facadeModuleId?.includes('/src/app/screens/console/')
+            : chunk.facadeModuleId?.includes('/src/app/screens/supervisor/') || isConsoleChunk(chunk)
               ? 'assets/supervisor-[name]-[hash].js'
               : 'assets/[name]-[hash].js',
         assetFileNames: (asset) =>

@@ -1,6 +1,6 @@
 // The session gate: sign-in when nobody is signed in on this device, otherwise
 // the app for the signed-in user, with their own database and sync engine.
-import { lazy, useMemo } from 'react';
+import { lazy, Suspense, useMemo } from 'react';
 import type { Workbox } from 'workbox-window';
 import { AppShell } from './AppShell';
 import { userDb } from './db/database';
@@ -11,9 +11,15 @@ import { ReloadPrompt } from './pwa/ReloadPrompt';
 import { InstallPrompt } from './pwa/InstallPrompt';
 import type { SyncEngine } from './sync/engine';
 import type { UserProfile } from '../shared/schemas';
+import { useRoute } from './router';
+import { loadLazyNamespaces } from './i18n';
 import './chrome.css';
 
 const SyncScreen = lazy(() => import('./sync/SyncScreen').then((m) => ({ default: m.SyncScreen })));
+// Its own small chunk: only someone who scanned an enrolment QR code needs it.
+const EnrolRedeem = lazy(() =>
+  Promise.all([import('./screens/EnrolRedeem'), loadLazyNamespaces(['enrol'])]).then(([m]) => ({ default: m.EnrolRedeem })),
+);
 
 function SignedIn({ user, engine, workbox }: { user: UserProfile; engine: SyncEngine; workbox: Workbox | undefined }) {
   const status = useSyncStatus(engine);
@@ -40,7 +46,17 @@ function SignedIn({ user, engine, workbox }: { user: UserProfile; engine: SyncEn
 
 function Gate({ workbox }: { workbox: Workbox | undefined }) {
   const { session } = useSession();
+  const route = useRoute();
   if (session.status === 'loading') return null;
+  // Whoever is (or is not) signed in on this phone: the link is for a new account.
+  // The same element in both states, so its "done" step survives the sign-in it causes.
+  if (route.name === 'enrol') {
+    return (
+      <Suspense fallback={null}>
+        <EnrolRedeem key={route.token} token={route.token} />
+      </Suspense>
+    );
+  }
   if (session.status === 'signed_out')
     return (
       <main className="login-page">

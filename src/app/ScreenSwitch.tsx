@@ -60,6 +60,21 @@ const ConsoleCases = lazy(() =>
   ),
 );
 
+// Console pages: like the dashboard, their own chunks (with the qrcode
+// library), never preloaded or precached for volunteers.
+const Team = lazy(() =>
+  Promise.all([import('./screens/console/Team'), loadLazyNamespaces()]).then(
+    ([m]) => ({ default: m.Team }),
+    () => ({ default: DashboardUnavailable }),
+  ),
+);
+const Enrol = lazy(() =>
+  Promise.all([import('./screens/console/Enrol'), loadLazyNamespaces()]).then(
+    ([m]) => ({ default: m.Enrol }),
+    () => ({ default: DashboardUnavailable }),
+  ),
+);
+
 function DashboardUnavailable() {
   // The supervisor namespace travels with the chunk that failed, so these words come from common.
   const { t } = useTranslation('common');
@@ -116,6 +131,12 @@ function Screen({ route, syncScreen }: { route: Route; syncScreen?: ReactNode })
       return <Dashboard />;
     case 'consoleCases':
       return <ConsoleCases status={route.status} reason={route.reason} />;
+    case 'consoleTeam':
+      return <Team />;
+    case 'consoleEnrol':
+      return <Enrol />;
+    case 'enrol':
+      return null; // Root.tsx shows the redeem page outside the signed-in shell
     case 'notFound':
       return <NotFound />;
   }

@@ -11,13 +11,14 @@ export const DEFAULT_LANGUAGE: Language = 'vi';
 const STORAGE_KEY = 'gocua.lang';
 
 type Bundle = Record<string, unknown>;
-// Namespaces only some users need (supervisor.json) stay out of the first
-// bundle; their screens load them (see loadLazyNamespaces).
-const vi = import.meta.glob<Bundle>(['../../locales/vi/*.json', '!../../locales/vi/supervisor.json'], {
+// Namespaces only some users need (supervisor.json; enrol.json, the page an
+// enrolment QR code opens) stay out of the first bundle; their screens load
+// them (see loadLazyNamespaces).
+const vi = import.meta.glob<Bundle>(['../../locales/vi/*.json', '!../../locales/vi/supervisor.json', '!../../locales/vi/enrol.json'], {
   eager: true,
   import: 'default',
 });
-const viLazy = import.meta.glob<Bundle>('../../locales/vi/supervisor.json', { import: 'default' });
+const viLazy = import.meta.glob<Bundle>(['../../locales/vi/supervisor.json', '../../locales/vi/enrol.json'], { import: 'default' });
 const en = import.meta.glob<Bundle>('../../locales/en/*.json', { import: 'default' });
 
 const nsOf = (path: string) => path.replace(/^.*\/([^/]+)\.json$/, '$1');
@@ -58,12 +59,14 @@ export async function initI18n(lang: Language = storedLanguage()): Promise<typeo
   return i18n;
 }
 
-/** Loads the Vietnamese bundles of the lazy namespaces (English is all lazy anyway). */
-export async function loadLazyNamespaces(): Promise<void> {
+/** Loads the Vietnamese bundles of the lazy namespaces, or of `only` (English is all lazy anyway). */
+export async function loadLazyNamespaces(only?: readonly string[]): Promise<void> {
   await Promise.all(
-    Object.entries(viLazy).map(async ([path, load]) => {
-      if (!i18n.hasResourceBundle('vi', nsOf(path))) i18n.addResourceBundle('vi', nsOf(path), await load(), true, true);
-    }),
+    Object.entries(viLazy)
+      .filter(([path]) => !only || only.includes(nsOf(path)))
+      .map(async ([path, load]) => {
+        if (!i18n.hasResourceBundle('vi', nsOf(path))) i18n.addResourceBundle('vi', nsOf(path), await load(), true, true);
+      }),
   );
 }
 

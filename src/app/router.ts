@@ -21,6 +21,9 @@ export type Route =
   | { name: 'sync' }
   | { name: 'dashboard' }
   | { name: 'consoleCases'; status?: CaseStatus | undefined; reason?: EscalationReason | undefined }
+  | { name: 'enrol'; token: string }
+  | { name: 'consoleTeam' }
+  | { name: 'consoleEnrol' }
   | { name: 'notFound' };
 
 const enc = encodeURIComponent;
@@ -50,6 +53,10 @@ export const paths = {
     const query = q.toString();
     return query ? `/console/cases?${query}` : '/console/cases';
   },
+  /** The page an enrolment QR code opens (its URL is built by the server). */
+  enrol: (token: string) => `/enrol/${enc(token)}`,
+  consoleTeam: () => '/console/team',
+  consoleEnrol: () => '/console/enrol',
 };
 
 /** A query value if it is one of `codes`, else undefined: an unknown filter shows everything. */
@@ -95,6 +102,9 @@ export function parseRoute(hash: string): Route {
   if (a === 'dashboard' && s.length === 1) return { name: 'dashboard' };
   if (a === 'console' && b === 'cases' && s.length === 2)
     return { name: 'consoleCases', status: codeOf(CASE_STATUSES, query.get('status')), reason: codeOf(ESCALATION_REASONS, query.get('reason')) };
+  if (a === 'enrol' && b && s.length === 2) return { name: 'enrol', token: b };
+  if (a === 'console' && b === 'team' && s.length === 2) return { name: 'consoleTeam' };
+  if (a === 'console' && b === 'enrol' && s.length === 2) return { name: 'consoleEnrol' };
   if (a === 'search' && s.length === 1) return { name: 'search', q: query.get('q') ?? '' };
   return { name: 'notFound' };
 }

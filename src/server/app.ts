@@ -12,6 +12,8 @@ import { createHashPool, type HashingOptions } from './hash-pool';
 import { DEFAULT_SCRYPT_LOG_N, passwordHasher } from './passwords';
 import { DEFAULT_ATTENTION_RETENTION_DAYS, scheduleAttentionPruning, type AttentionRetention } from './retention';
 import { attentionRoutes } from './routes/attention';
+import { deviceRoutes } from './routes/devices';
+import { enrolmentRoutes } from './routes/enrolments';
 import { exportRoutes } from './routes/exports';
 import { privacyRoutes } from './routes/privacy';
 import { reportRoutes } from './routes/reports';
@@ -60,6 +62,11 @@ export interface BuildAppOptions {
   /** How long conflict and rejected rows are kept (default 90 days), and how often pruning runs. */
   attentionRetention?: AttentionRetention;
   hooks?: TestHooks;
+  /**
+   * PUBLIC_URL: the origin enrolment links (QR codes) point at, e.g.
+   * https://gocua.example.vn. Without it, the request's own origin.
+   */
+  publicUrl?: string;
 }
 
 const PACKAGE_VERSION: string = (() => {
@@ -159,6 +166,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   exportRoutes(app, ctx);
   privacyRoutes(app, ctx);
   wardRoutes(app, ctx);
+  enrolmentRoutes(app, ctx, { publicUrl: options.publicUrl });
+  deviceRoutes(app, ctx);
   await serveStatic(app, options.distDir);
   return app;
 }

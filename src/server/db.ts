@@ -174,6 +174,37 @@ export interface SetupTokensTable {
   created_at: string;
 }
 
+/** One enrolment QR code (enrolments.ts). The token itself is never stored, only its SHA-256. */
+export interface EnrolmentsTable {
+  id: string;
+  ward_code: string;
+  role: string; // 'volunteer' | 'responder'
+  groups: string; // JSON array of group codes
+  display_name: string;
+  user_id: string | null; // a re-enrolment: the account whose password it resets
+  token_sha256: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  used_by: string | null; // the account created (or reset) by the redeem
+  cancelled_at: string | null;
+}
+
+/** What a device (one clientId) last reported, and whether it was revoked (devices.ts). */
+export interface DevicesTable {
+  client_id: string;
+  user_id: string;
+  app_version: string | null;
+  last_push_at: string | null;
+  last_pull_at: string | null;
+  pending: number | null;
+  storage_persisted: number | null; // 0/1, null when never reported
+  created_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -195,6 +226,8 @@ export interface DB {
   wards: WardsTable;
   ward_groups: WardGroupsTable;
   setup_tokens: SetupTokensTable;
+  enrolments: EnrolmentsTable;
+  devices: DevicesTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

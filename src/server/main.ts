@@ -64,12 +64,18 @@ async function main() {
   const { value: trustProxy, warning } = parseTrustProxy(process.env.TRUST_PROXY);
   if (warning) console.warn(`Warning: ${warning}`);
   const attentionRetention = { days: retentionDays(process.env.GOCUA_ATTENTION_RETENTION_DAYS) };
+  const publicUrl = process.env.PUBLIC_URL;
+  // Enrolment QR codes point here: a typo would print codes no phone can open.
+  if (publicUrl && !/^https?:\/\/[^/?#\s]+\/?$/.test(publicUrl)) {
+    throw new Error('PUBLIC_URL must be an origin such as https://gocua.example.vn (scheme, host and optional port, no path)');
+  }
 
   const app = await buildApp({
     db,
     distDir: DIST,
     logger: true,
     attentionRetention,
+    ...(publicUrl ? { publicUrl } : {}),
     ...(https ? { https } : {}),
     ...(trustProxy !== undefined ? { trustProxy } : {}),
   });

@@ -39,6 +39,14 @@ import { caseIdForVisit } from './cases';
 //    (first-run links, hashed). Wards and groups are created from the codes
 //    already in use: users' ward_code and groups, records' ward_code and
 //    group_code (name = code; the city's '*' is not a ward).
+// 7: enrolment by QR and devices. Table enrolments (one per QR code: the
+//    token's SHA-256 only, its role, groups and name, 24 h expiry, used or
+//    cancelled; user_id for a re-enrolment that resets an account's password)
+//    and table devices (one per clientId: what the device last reported on a
+//    push or pull, and whether a supervisor revoked it). Devices are their own
+//    table rather than columns of `clients`: a clients row exists only after a
+//    first push and is the exactly-once core of push.ts; a device that only
+//    pulls (a supervisor's phone) is still a device.
 // 8: escalation cases (server/cases.ts). No new table: a case is a `records`
 //    row of entity 'case'. Every escalated visit stored before cases existed
 //    gets its case (status open), with a version from its ward's counter so
@@ -353,6 +361,44 @@ const MIGRATIONS: Migration[] = [
           await db.insertInto('ward_groups').values({ ward_code: ward, code, name: code, target_households: null, position: i }).execute();
         }
       }
+    },
+  },
+  {
+    version: 7,
+    name: 'enrolments and devices',
+    async up(db) {
+      await db.schema
+        .createTable('enrolments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('ward_code', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('groups', 'text', (c) => c.notNull())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text')
+        .addColumn('token_sha256', 'text', (c) => c.notNull().unique())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .addColumn('used_by', 'text')
+        .addColumn('cancelled_at', 'text')
+        .execute();
+      await db.schema.createIndex('enrolments_ward').on('enrolments').columns(['ward_code', 'expires_at']).execute();
+
+      await db.schema
+        .createTable('devices')
+        .addColumn('client_id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('app_version', 'text')
+        .addColumn('last_push_at', 'text')
+        .addColumn('last_pull_at', 'text')
+        .addColumn('pending', 'bigint')
+        .addColumn('storage_persisted', 'integer')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .addColumn('revoked_by', 'text')
+        .execute();
+      await db.schema.createIndex('devices_user').on('devices').columns(['user_id']).execute();
     },
   },
   {

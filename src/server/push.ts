@@ -41,6 +41,7 @@ import { isWardGroup } from './wards';
 import { checkAssignee, checkCaseMutation, createCaseForVisit, withCaseServerOwned } from './cases';
 import { CONSENTED_HOUSEHOLD_FIELDS, deleteRecord, eraseHousehold } from './erasure';
 import { moveHousehold } from './scope-exits';
+import { noteDevice } from './devices';
 import type { AuthUser } from './users';
 
 export async function push(ctx: ServerContext, user: AuthUser, request: PushRequest): Promise<PushResponse> {
@@ -54,6 +55,8 @@ export async function push(ctx: ServerContext, user: AuthUser, request: PushRequ
     const now = ctx.now().toISOString();
     const client = await records.lockClient(trx, db.dialect, request.clientId, user.id, now); // step 1
     if (client.user_id !== user.id) throw forbidden('This clientId belongs to another user');
+    // A revoked device is refused here, under the client lock revokeDevice() also takes (devices.ts).
+    await noteDevice(trx, request.clientId, user, 'push', request.device, now);
     const last = Number(client.last_applied_seq);
 
     const fresh = mutations.filter((m) => m.seq > last); // step 2

@@ -34,6 +34,10 @@ export const ERROR_CODES = [
   'unknown_group', // 400: POST/PATCH /users names a group its ward does not have
   'group_in_use', // 409: PUT /wards/:code/groups would remove a group that still has records or users
   'setup_done', // 410: POST /setup once any user exists
+  'enrolment_used', // 410: the enrolment token was already redeemed
+  'enrolment_expired', // 410: the enrolment token is older than 24 h
+  'enrolment_cancelled', // 410: a supervisor cancelled the enrolment (or issued a newer one for that account)
+  'device_revoked', // 403: a push or pull from a device a supervisor revoked
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -56,6 +60,22 @@ export type RejectCode = (typeof REJECT_CODES)[number];
 export const apiErrorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).passthrough(),
 });
+
+/**
+ * What a device reports about itself on each push (body `device`) and pull
+ * (query `client`, `appVersion`, `pending`, `persisted`). Optional in
+ * protocol 1: devices from before this change send nothing and still sync.
+ */
+export const deviceReportSchema = z
+  .object({
+    appVersion: z.string().trim().min(1).max(40),
+    /** Records waiting in the device's outbox. */
+    pending: z.number().int().min(0).max(1_000_000_000),
+    /** navigator.storage.persisted(): the browser promised not to evict the data. */
+    storagePersisted: z.boolean(),
+  })
+  .strict();
+export type DeviceReport = z.infer<typeof deviceReportSchema>;
 
 const mutationSchema = z
   .object({
@@ -81,6 +101,8 @@ export const pushRequestSchema = z
      * wrong_user instead of filing A's records under B. Optional for older clients.
      */
     userId: z.string().min(1).max(100).optional(),
+    /** The device's app version, outbox size and storage persistence (deviceReportSchema). Optional for older clients. */
+    device: deviceReportSchema.optional(),
     mutations: z.array(mutationSchema),
   })
   .strict();

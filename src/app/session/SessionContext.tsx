@@ -22,8 +22,8 @@ interface SessionApi {
   signIn(username: string, password: string): Promise<{ ok: true } | { ok: false; error: SignInError }>;
   /** Signs out; the user's records stay on the device and sync at the next sign-in. */
   signOut(): Promise<void>;
-  /** A session the server has already started (first-run setup answers with the user and its cookie). */
-  signedInAs(user: UserProfile): Promise<void>;
+  /** The server already started a session for `user` (an enrolment was redeemed): use it on this device. */
+  adopt(user: UserProfile): Promise<void>;
 }
 
 const Ctx = createContext<SessionApi | null>(null);
@@ -74,23 +74,30 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     };
   }, [engine]);
 
+  const adopt = useCallback(
+    async (user: UserProfile) => {
+      const before = await currentProfile();
+      await rememberProfile(user);
+      if (session.status === 'signed_in' && session.user.id === user.id) {
+        // Signed in again after a 401: groups may have changed meanwhile.
+        if (before && groupsKey(before.groups) !== groupsKey(user.groups)) await resetPullCursor(session.engine.db);
+        setSession({ ...session, user });
+        session.engine.resume();
+      } else {
+        setSession({ status: 'signed_in', user, engine: engineFor(user) });
+      }
+    },
+    [session],
+  );
+
   const signIn = useCallback(
     async (username: string, password: string) => {
       const res = await signInRequest(username, password);
       if (!res.ok) return res;
-      const before = await currentProfile();
-      await rememberProfile(res.user);
-      if (session.status === 'signed_in' && session.user.id === res.user.id) {
-        // Signed in again after a 401: groups may have changed meanwhile.
-        if (before && groupsKey(before.groups) !== groupsKey(res.user.groups)) await resetPullCursor(session.engine.db);
-        setSession({ ...session, user: res.user });
-        session.engine.resume();
-      } else {
-        setSession({ status: 'signed_in', user: res.user, engine: engineFor(res.user) });
-      }
+      await adopt(res.user);
       return { ok: true as const };
     },
-    [session],
+    [adopt],
   );
 
   const signOut = useCallback(async () => {
@@ -99,12 +106,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setSession({ status: 'signed_out' });
   }, []);
 
-  const signedInAs = useCallback(async (user: UserProfile) => {
-    await rememberProfile(user);
-    setSession({ status: 'signed_in', user, engine: engineFor(user) });
-  }, []);
-
-  const api = useMemo(() => ({ session, signIn, signOut, signedInAs }), [session, signIn, signOut, signedInAs]);
+  const api = useMemo(() => ({ session, signIn, signOut, adopt }), [session, signIn, signOut, adopt]);
   return <Ctx.Provider value={api}>{children}</Ctx.Provider>;
 }
 

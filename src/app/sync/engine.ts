@@ -15,6 +15,7 @@ import { applyPushResults, clientIdOf, nextBatch, numberOutbox, renumberAfterGap
 import { pullAll } from './pull';
 import { backoffDelay } from './backoff';
 import { withSyncLock } from './lock';
+import { deviceReport } from './deviceReport';
 
 const SYNC_INTERVAL_MS = 60_000;
 const SAVE_DEBOUNCE_MS = 1_500;
@@ -154,6 +155,7 @@ export class SyncEngine {
   private async pushAndPull(): Promise<RunOutcome> {
     const clientId = await clientIdOf(this.db);
     await numberOutbox(this.db);
+    const device = await deviceReport(this.db);
     let pushed = 0;
     let maxCount = MAX_MUTATIONS_PER_PUSH;
     let renumbered = false;
@@ -166,7 +168,7 @@ export class SyncEngine {
         '/api/v1/sync/push',
         {
           method: 'POST',
-          body: { protocol: PROTOCOL_VERSION, clientId, ...(this.userId ? { userId: this.userId } : {}), mutations: batch },
+          body: { protocol: PROTOCOL_VERSION, clientId, ...(this.userId ? { userId: this.userId } : {}), device, mutations: batch },
         },
         this.httpOpts,
       );
@@ -191,7 +193,8 @@ export class SyncEngine {
       // stop, and let the backoff try again later.
       if (removed === 0) return { ok: false, error: 'unexpected_response' };
     }
-    const pulled = await pullAll(this.db, this.httpOpts, (d) => this.noteServerDate(d), this.userId);
+    // The pull reports again: after the pushes, fewer records are waiting.
+    const pulled = await pullAll(this.db, this.httpOpts, (d) => this.noteServerDate(d), this.userId, { clientId, report: await deviceReport(this.db) });
     if (!pulled.ok) return { ok: false, error: errorOf(pulled) };
     return { ok: true, pushed, pulled: pulled.pulled };
   }

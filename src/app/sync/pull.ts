@@ -13,19 +13,28 @@ import type { GoCuaDB } from '../db/database';
 import { pullCursor, storePulledPage } from '../db/pulledPages';
 import { pullResponseSchema, PULL_DEFAULT_LIMIT } from '../../shared/protocol';
 import { requestJson, type HttpFailure, type HttpOptions } from './http';
+import type { DeviceReport } from '../../shared/protocol';
+import { reportQuery } from './deviceReport';
 
 export async function pullAll(
   db: GoCuaDB,
   http: HttpOptions,
   onPage?: (serverDate?: number) => void,
   userId?: string,
+  device?: { clientId: string; report: DeviceReport },
 ): Promise<{ ok: true; pulled: number } | HttpFailure> {
   const user = userId ? `&user=${encodeURIComponent(userId)}` : '';
-  const fetchPage = (cursor: number) =>
-    requestJson(pullResponseSchema, `/api/v1/sync/pull?cursor=${cursor}&limit=${PULL_DEFAULT_LIMIT}${user}`, {}, http);
+  // The device's report rides on the first page only: one note per sync.
+  const fetchPage = (cursor: number, first = false) =>
+    requestJson(
+      pullResponseSchema,
+      `/api/v1/sync/pull?cursor=${cursor}&limit=${PULL_DEFAULT_LIMIT}${user}${first && device ? `&${reportQuery(device.clientId, device.report)}` : ''}`,
+      {},
+      http,
+    );
   let pulled = 0;
   let from = await pullCursor(db);
-  let res = await fetchPage(from);
+  let res = await fetchPage(from, true);
   for (;;) {
     if (!res.ok) return res;
     onPage?.(res.serverDate);

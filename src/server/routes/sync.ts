@@ -10,6 +10,8 @@ import {
 } from '../../shared/protocol';
 import type { ServerContext } from '../context';
 import { ApiError, forbidden, parseOr400 } from '../errors';
+import { deviceReportSchema, type DeviceReport } from '../../shared/enrolment';
+import { noteDevicePull } from '../devices';
 import { pull } from '../pull';
 import { push } from '../push';
 import { seesAllWards } from '../scope';
@@ -30,8 +32,24 @@ const pullQuerySchema = z
       .default(PULL_DEFAULT_LIMIT),
     /** The user whose device database the pulled records go into (see pushRequestSchema.userId). */
     user: z.string().min(1).max(100).optional(),
+    /** The device's clientId and report (shared/enrolment.ts deviceReportSchema), sent on a pull's first page. */
+    client: z.string().min(8).max(100).optional(),
+    appVersion: z.string().optional(),
+    pending: z.string().regex(/^\d{1,10}$/, 'pending: a non-negative integer').transform(Number).optional(),
+    persisted: z.enum(['0', '1']).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((q, ctx) => {
+    const parts = [q.appVersion, q.pending, q.persisted].filter((v) => v !== undefined).length;
+    if (parts > 0 && (parts < 3 || q.client === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['client'], message: 'client, appVersion, pending and persisted go together' });
+    }
+  });
+
+function reportOf(q: z.output<typeof pullQuerySchema>): DeviceReport | undefined {
+  if (q.appVersion === undefined || q.pending === undefined || q.persisted === undefined) return undefined;
+  return parseOr400(deviceReportSchema, { appVersion: q.appVersion, pending: q.pending, storagePersisted: q.persisted === '1' });
+}
 
 export function syncRoutes(app: FastifyInstance, ctx: ServerContext) {
   app.post('/api/v1/sync/push', async (request, reply) => {
@@ -63,10 +81,13 @@ export function syncRoutes(app: FastifyInstance, ctx: ServerContext) {
 
   app.get('/api/v1/sync/pull', async (request, reply) => {
     const user = await authenticate(ctx, request, reply);
-    const { cursor, limit, user: expected } = parseOr400(pullQuerySchema, request.query);
+    const query = parseOr400(pullQuerySchema, request.query);
+    const { cursor, limit, user: expected } = query;
+    const report = reportOf(query);
     if (expected !== undefined && expected !== user.id) {
       throw new ApiError(403, 'wrong_user', 'These records would go to another user; sign in as that user');
     }
+    if (query.client !== undefined) await noteDevicePull(ctx, query.client, user, report);
     return pull(ctx.db, user, cursor, limit);
   });
 }

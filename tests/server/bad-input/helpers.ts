@@ -36,6 +36,8 @@ const TABLES = [
   'wards',
   'ward_groups',
   'setup_tokens',
+  'enrolments',
+  'devices',
 ] as const;
 export type Snapshot = Record<(typeof TABLES)[number], string[]>;
 
