@@ -150,6 +150,21 @@ export interface ExportAuditTable {
   status: string; // 'started' | 'complete' | 'incomplete'
 }
 
+/** Aggregates per ward and group (reports/aggregates.ts); group_code '' = no group. */
+export interface WardGroupStatsTable {
+  ward_code: string;
+  group_code: string;
+  metric: string;
+  value: number;
+}
+
+/** ward_group_stats summed over the ward's groups. */
+export interface WardStatsTable {
+  ward_code: string;
+  metric: string;
+  value: number;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -168,6 +183,8 @@ export interface DB {
   scope_exits: ScopeExitsTable;
   erasures: ErasuresTable;
   export_audit: ExportAuditTable;
+  ward_group_stats: WardGroupStatsTable;
+  ward_stats: WardStatsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

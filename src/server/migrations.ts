@@ -7,6 +7,7 @@
 // Migrations only ever get appended; never edit one that has shipped.
 import { sql, type Kysely } from 'kysely';
 import type { DB, Db, Dialect } from './db';
+import { rebuildAggregates } from './reports/aggregates';
 
 /**
  * The schema this build of the server expects: the number of the last
@@ -33,7 +34,12 @@ import type { DB, Db, Dialect } from './db';
 //    ward the planner chose a parallel plan and the export failed ("cannot
 //    start subtransactions during a parallel operation"). Unsafe keeps such
 //    queries serial; the function stays IMMUTABLE, so its index still serves.
-const SCHEMA_VERSION = 5;
+// 9: incremental aggregates (reports/aggregates.ts): ward_group_stats and
+//    ward_stats, key/value counters per ward and group that the push keeps
+//    up to date, backfilled here by counting every ward's records.
+//    (6 to 8 belong to other work merged in number order; this one does not
+//    depend on them.)
+const SCHEMA_VERSION = 9;
 
 interface Migration {
   version: number;
@@ -286,6 +292,32 @@ const MIGRATIONS: Migration[] = [
     name: 'visit time function parallel unsafe',
     async up(db, dialect) {
       if (dialect === 'postgres') await sql`alter function gocua_visit_at_us(text) parallel unsafe`.execute(db);
+    },
+  },
+  {
+    version: 9,
+    name: 'incremental aggregates',
+    async up(db, dialect) {
+      await db.schema
+        .createTable('ward_group_stats')
+        .addColumn('ward_code', 'text', (c) => c.notNull())
+        .addColumn('group_code', 'text', (c) => c.notNull())
+        .addColumn('metric', 'text', (c) => c.notNull())
+        .addColumn('value', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('ward_group_stats_pk', ['ward_code', 'group_code', 'metric'])
+        .execute();
+      await db.schema
+        .createTable('ward_stats')
+        .addColumn('ward_code', 'text', (c) => c.notNull())
+        .addColumn('metric', 'text', (c) => c.notNull())
+        .addColumn('value', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('ward_stats_pk', ['ward_code', 'metric'])
+        .execute();
+      // The backfill is the recount itself. The tables are key/value, so the
+      // recount of a later build still fits them; a later change to what is
+      // counted bumps AGGREGATES_VERSION and calls rebuildAggregates again in
+      // its own migration.
+      await rebuildAggregates(db, dialect);
     },
   },
 ];

@@ -1,6 +1,11 @@
-// GET /api/v1/reports/summary: the supervisor's ward in numbers, computed by
-// SQL aggregates (GROUP BY in the database) on SQLite and PostgreSQL alike.
-// Node only reshapes the few dozen aggregate rows into reportSummarySchema.
+// GET /api/v1/reports/summary: the supervisor's ward in numbers.
+//
+// reportSummary() reads the incremental aggregates (aggregates.ts: a few
+// hundred counter rows of the ward, whatever its size). reportSummaryFullScan()
+// computes the same answer from records by SQL aggregates (GROUP BY in the
+// database) on SQLite and PostgreSQL alike: it is what the summary did before
+// the aggregates, kept as the independent oracle of the tests and the
+// benchmark's baseline. Both must give the same answer for the same records.
 //
 // Definitions (docs/API.md, "Reports"):
 //   - A household counts when it is not deleted; its group is its current group.
@@ -19,6 +24,7 @@ import { BLOCKERS, PLATFORMS, PLATFORM_STEPS, type Blocker, type Platform } from
 import { ELDERLY_AGE } from '../../shared/priority';
 import type { ReportSummary } from '../../shared/reports';
 import type { DB, Db } from '../db';
+import { priorityOf } from './aggregates';
 import { reportSql, type ReportSql } from './sql';
 
 const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
@@ -187,7 +193,8 @@ async function visitTotals(trx: Kysely<DB>, R: ReportSql, ward: string) {
   return { total: n(r.total), door: n(r.door), literacyPoint: n(r.literacy_point), helped: n(r.helped), escalations: n(r.escalations) };
 }
 
-export async function reportSummary(db: Db, wardCode: string, now: Date): Promise<ReportSummary> {
+/** The summary computed from records by scanning the ward (the oracle; the benchmark's baseline). */
+export async function reportSummaryFullScan(db: Db, wardCode: string, now: Date): Promise<ReportSummary> {
   const R = reportSql(db.dialect);
   const year = now.getFullYear(); // as shared/priority.ts's isElderly
   return db.readTx(async (trx) => {
@@ -196,4 +203,73 @@ export async function reportSummary(db: Db, wardCode: string, now: Date): Promis
     const visits = await visitTotals(trx, R, wardCode);
     return { wardCode, generatedAt: now.toISOString(), coverage: cov, funnel: f, blockers, visits };
   });
+}
+
+/** The aggregates' metrics as reportSummarySchema's funnel, blockers and visit totals. */
+export function funnelOf(m: ReadonlyMap<string, number>): ReportSummary['funnel'] {
+  return PLATFORMS.map((platform) => ({
+    platform,
+    people: m.get(`funnel.${platform}.people`) ?? 0,
+    steps: PLATFORM_STEPS[platform].map((step) => ({
+      step,
+      done: m.get(`funnel.${platform}.${step}.done`) ?? 0,
+      blocked: m.get(`funnel.${platform}.${step}.blocked`) ?? 0,
+    })),
+    independent: m.get(`funnel.${platform}.independent`) ?? 0,
+  }));
+}
+
+const COVERAGE_METRICS = ['households', 'households.visited', 'households.not_home', 'households.declined', 'people', 'people.priority'];
+
+/** The summary from the incremental aggregates (aggregates.ts): the same answer as reportSummaryFullScan. */
+export async function reportSummary(db: Db, wardCode: string, now: Date): Promise<ReportSummary> {
+  const year = now.getFullYear(); // as shared/priority.ts's isElderly
+  const [groupRows, wardRows] = await db.readTx(async (trx) => [
+    await trx
+      .selectFrom('ward_group_stats')
+      .select(['group_code', 'metric', 'value'])
+      .where('ward_code', '=', wardCode)
+      .where((eb) => eb.or([eb('metric', 'in', COVERAGE_METRICS), eb('metric', 'like', 'people.born.%')]))
+      .execute(),
+    await trx.selectFrom('ward_stats').select(['metric', 'value']).where('ward_code', '=', wardCode).execute(),
+  ]);
+  const groups = new Map<string, Map<string, number>>();
+  for (const r of groupRows) {
+    let g = groups.get(r.group_code);
+    if (!g) groups.set(r.group_code, (g = new Map()));
+    g.set(r.metric, Number(r.value));
+  }
+  const collator = new Intl.Collator('vi', { numeric: true });
+  const coverage = [...groups]
+    .filter(([, m]) => (m.get('households') ?? 0) > 0)
+    .map(([group, m]) => {
+      const households = m.get('households') ?? 0;
+      const visited = m.get('households.visited') ?? 0;
+      const notHome = m.get('households.not_home') ?? 0;
+      const declined = m.get('households.declined') ?? 0;
+      return { group, households, visited, notHome, declined, unknocked: households - visited - notHome - declined, people: m.get('people') ?? 0, priorityPeople: priorityOf(m, year) };
+    })
+    .sort((a, b) => collator.compare(a.group, b.group));
+  const w = new Map(wardRows.map((r) => [r.metric, Number(r.value)]));
+  const blockers: ReportSummary['blockers'] = [];
+  for (const platform of PLATFORMS) {
+    for (const blocker of BLOCKERS) {
+      const count = w.get(`blocked.${platform}.${blocker}`) ?? 0;
+      if (count > 0) blockers.push({ platform, blocker, count });
+    }
+  }
+  return {
+    wardCode,
+    generatedAt: now.toISOString(),
+    coverage,
+    funnel: funnelOf(w),
+    blockers,
+    visits: {
+      total: w.get('visits') ?? 0,
+      door: w.get('visits.door') ?? 0,
+      literacyPoint: w.get('visits.literacy_point') ?? 0,
+      helped: w.get('visits.helped') ?? 0,
+      escalations: w.get('visits.escalated') ?? 0,
+    },
+  };
 }
