@@ -33,6 +33,8 @@ const TABLES = [
   'scope_exits',
   'erasures',
   'export_audit',
+  'ward_group_stats',
+  'ward_stats',
 ] as const;
 export type Snapshot = Record<(typeof TABLES)[number], string[]>;
 
