@@ -145,13 +145,27 @@ export function householdContribution(household: Rec, people: readonly Rec[], la
   return m;
 }
 
-/** Priority people (or reached ones, prefix 'reached') of a metrics set in `year`. */
-export function priorityOf(m: ReadonlyMap<string, number>, year: number, prefix: 'people' | 'reached' = 'people'): number {
-  let total = m.get(`${prefix}.priority`) ?? 0;
-  const born = `${prefix}.born.`;
-  for (const [k, v] of m) if (k.startsWith(born) && Number(k.slice(born.length)) <= year - ELDERLY_AGE) total += v;
-  return total;
+/**
+ * For readers: a metric column as read in `year`, with every people.born.<Y>
+ * (reached.born.<Y>) of an elderly birth year folded into people.elderly
+ * (reached.elderly), and `keep`, the condition that drops the other birth
+ * years. Sum the value grouped by `metric`; then priority people =
+ * people.priority + people.elderly (reached: reached.priority + reached.elderly).
+ * The cast only ever sees the digits the write path put there (CASE guards it).
+ */
+export function elderlyFolding(year: number) {
+  const born = sql`case when metric like 'people.born.%' then cast(substr(metric, 13) as integer)
+                        when metric like 'reached.born.%' then cast(substr(metric, 14) as integer) end`;
+  return {
+    metric: sql<string>`case when metric like 'people.born.%' then 'people.elderly'
+                             when metric like 'reached.born.%' then 'reached.elderly' else metric end`,
+    keep: sql<boolean>`(${born} is null or ${born} <= ${year - ELDERLY_AGE})`,
+  };
 }
+
+/** Priority people (or reached ones) of metrics read through elderlyFolding. */
+export const priorityOf = (m: ReadonlyMap<string, number>, prefix: 'people' | 'reached' = 'people') =>
+  (m.get(`${prefix}.priority`) ?? 0) + (m.get(`${prefix}.elderly`) ?? 0);
 
 // ------------------------------------------------------------ reading households
 

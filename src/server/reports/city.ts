@@ -1,13 +1,17 @@
 // GET /api/v1/reports/city: one row per ward, read from ward_stats (the
 // incremental aggregates, aggregates.ts) in one statement, whatever the
-// wards' sizes: about 300 counter rows per ward. Ward names and targets come
+// wards' sizes: a few hundred counter rows per ward, summed in SQL to about
+// fifty (birth years folded into people.elderly). Ward names and targets come
 // from the `wards` table when this database has one (migration 6), else the
 // row's name is its code.
 import { sql, type Kysely } from 'kysely';
 import { wardDashboardPath, type CityReport, type CityWard } from '../../shared/reports';
 import type { DB, Db, Dialect } from '../db';
-import { priorityOf } from './aggregates';
+import { elderlyFolding, priorityOf } from './aggregates';
 import { funnelOf } from './summary';
+
+/** Groups and wards in Vietnamese order, numbers by value (TDP 2 before TDP 10). Made once: a collator is costly to build. */
+const VI_ORDER = new Intl.Collator('vi', { numeric: true });
 
 interface WardRow {
   code: string;
@@ -31,8 +35,15 @@ async function wardNames(trx: Kysely<DB>, dialect: Dialect): Promise<WardRow[]> 
 
 export async function cityReport(db: Db, now: Date): Promise<CityReport> {
   const year = now.getFullYear(); // as shared/priority.ts's isElderly
+  const fold = elderlyFolding(year);
   const [stats, names] = await db.readTx(async (trx) => [
-    await trx.selectFrom('ward_stats').select(['ward_code', 'metric', 'value']).where('metric', 'not like', 'blocked.%').execute(),
+    (
+      await sql<{ ward_code: string; metric: string; value: number | string }>`
+        select ward_code, ${fold.metric} as metric, sum(value) as value
+          from ward_stats
+         where metric not like 'blocked.%' and ${fold.keep}
+         group by 1, 2`.execute(trx)
+    ).rows,
     await wardNames(trx, db.dialect),
   ]);
   const byWard = new Map<string, Map<string, number>>();
@@ -43,7 +54,6 @@ export async function cityReport(db: Db, now: Date): Promise<CityReport> {
     m.set(r.metric, Number(r.value));
   }
   const named = new Map(names.map((w) => [w.code, w]));
-  const collator = new Intl.Collator('vi', { numeric: true });
   const wards: CityWard[] = [...byWard].map(([code, m]) => {
     const target = named.get(code)?.target_independent;
     return {
@@ -53,8 +63,8 @@ export async function cityReport(db: Db, now: Date): Promise<CityReport> {
       households: m.get('households') ?? 0,
       visited: m.get('households.visited') ?? 0,
       people: m.get('people') ?? 0,
-      priorityPeople: priorityOf(m, year),
-      priorityPeopleReached: priorityOf(m, year, 'reached'),
+      priorityPeople: priorityOf(m),
+      priorityPeopleReached: priorityOf(m, 'reached'),
       independentPeople: m.get('people.independent') ?? 0,
       targetIndependent: target === null || target === undefined ? null : Number(target),
       funnel: funnelOf(m),
@@ -62,6 +72,6 @@ export async function cityReport(db: Db, now: Date): Promise<CityReport> {
       inProgressCases: m.get('cases.in_progress') ?? 0,
     };
   });
-  wards.sort((a, b) => collator.compare(a.name, b.name) || collator.compare(a.code, b.code));
+  wards.sort((a, b) => VI_ORDER.compare(a.name, b.name) || VI_ORDER.compare(a.code, b.code));
   return { generatedAt: now.toISOString(), wards };
 }

@@ -24,8 +24,11 @@ import { BLOCKERS, PLATFORMS, PLATFORM_STEPS, type Blocker, type Platform } from
 import { ELDERLY_AGE } from '../../shared/priority';
 import type { ReportSummary } from '../../shared/reports';
 import type { DB, Db } from '../db';
-import { priorityOf } from './aggregates';
+import { elderlyFolding, priorityOf } from './aggregates';
 import { reportSql, type ReportSql } from './sql';
+
+/** Groups and wards in Vietnamese order, numbers by value (TDP 2 before TDP 10). Made once: a collator is costly to build. */
+const VI_ORDER = new Intl.Collator('vi', { numeric: true });
 
 const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
@@ -111,7 +114,6 @@ async function coverage(trx: Kysely<DB>, R: ReportSql, ward: string, year: numbe
     where is_h = 1
     group by grp
   `.execute(trx);
-  const collator = new Intl.Collator('vi', { numeric: true });
   return rows
     .map((r) => ({
       group: String(r.grp ?? ''),
@@ -123,7 +125,7 @@ async function coverage(trx: Kysely<DB>, R: ReportSql, ward: string, year: numbe
       people: n(r.people),
       priorityPeople: n(r.priority_people),
     }))
-    .sort((a, b) => collator.compare(a.group, b.group));
+    .sort((a, b) => VI_ORDER.compare(a.group, b.group));
 }
 
 async function funnel(trx: Kysely<DB>, R: ReportSql, ward: string) {
@@ -224,14 +226,16 @@ const COVERAGE_METRICS = ['households', 'households.visited', 'households.not_ho
 /** The summary from the incremental aggregates (aggregates.ts): the same answer as reportSummaryFullScan. */
 export async function reportSummary(db: Db, wardCode: string, now: Date): Promise<ReportSummary> {
   const year = now.getFullYear(); // as shared/priority.ts's isElderly
+  const fold = elderlyFolding(year);
   const [groupRows, wardRows] = await db.readTx(async (trx) => [
-    await trx
-      .selectFrom('ward_group_stats')
-      .select(['group_code', 'metric', 'value'])
-      .where('ward_code', '=', wardCode)
-      .where((eb) => eb.or([eb('metric', 'in', COVERAGE_METRICS), eb('metric', 'like', 'people.born.%')]))
-      .execute(),
-    await trx.selectFrom('ward_stats').select(['metric', 'value']).where('ward_code', '=', wardCode).execute(),
+    (
+      await sql<{ group_code: string; metric: string; value: number | string }>`
+        select group_code, ${fold.metric} as metric, sum(value) as value
+          from ward_group_stats
+         where ward_code = ${wardCode} and (metric in (${sql.join(COVERAGE_METRICS)}) or metric like 'people.born.%') and ${fold.keep}
+         group by 1, 2`.execute(trx)
+    ).rows,
+    await trx.selectFrom('ward_stats').select(['metric', 'value']).where('ward_code', '=', wardCode).where('metric', 'not like', '%.born.%').execute(),
   ]);
   const groups = new Map<string, Map<string, number>>();
   for (const r of groupRows) {
@@ -239,7 +243,6 @@ export async function reportSummary(db: Db, wardCode: string, now: Date): Promis
     if (!g) groups.set(r.group_code, (g = new Map()));
     g.set(r.metric, Number(r.value));
   }
-  const collator = new Intl.Collator('vi', { numeric: true });
   const coverage = [...groups]
     .filter(([, m]) => (m.get('households') ?? 0) > 0)
     .map(([group, m]) => {
@@ -247,9 +250,9 @@ export async function reportSummary(db: Db, wardCode: string, now: Date): Promis
       const visited = m.get('households.visited') ?? 0;
       const notHome = m.get('households.not_home') ?? 0;
       const declined = m.get('households.declined') ?? 0;
-      return { group, households, visited, notHome, declined, unknocked: households - visited - notHome - declined, people: m.get('people') ?? 0, priorityPeople: priorityOf(m, year) };
+      return { group, households, visited, notHome, declined, unknocked: households - visited - notHome - declined, people: m.get('people') ?? 0, priorityPeople: priorityOf(m) };
     })
-    .sort((a, b) => collator.compare(a.group, b.group));
+    .sort((a, b) => VI_ORDER.compare(a.group, b.group));
   const w = new Map(wardRows.map((r) => [r.metric, Number(r.value)]));
   const blockers: ReportSummary['blockers'] = [];
   for (const platform of PLATFORMS) {
