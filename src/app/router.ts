@@ -18,6 +18,7 @@ export type Route =
   | { name: 'search'; q: string }
   | { name: 'sync' }
   | { name: 'dashboard' }
+  | { name: 'consoleCity' }
   | { name: 'notFound' };
 
 const enc = encodeURIComponent;
@@ -39,6 +40,8 @@ export const paths = {
   search: (q: string) => `/search?q=${enc(q)}`,
   sync: () => '/sync',
   dashboard: () => '/dashboard',
+  /** The city view: every ward (console). */
+  consoleCity: () => '/console/city',
 };
 
 /** For <a href>: real links, so long-press, keyboard and screen readers behave as links. */
@@ -77,6 +80,7 @@ export function parseRoute(hash: string): Route {
   if (a === 'point' && s.length === 1) return { name: 'point' };
   if (a === 'sync' && s.length === 1) return { name: 'sync' };
   if (a === 'dashboard' && s.length === 1) return { name: 'dashboard' };
+  if (a === 'console' && b === 'city' && s.length === 2) return { name: 'consoleCity' };
   if (a === 'search' && s.length === 1) return { name: 'search', q: query.get('q') ?? '' };
   return { name: 'notFound' };
 }
