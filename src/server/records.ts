@@ -49,7 +49,11 @@ export interface PushTx {
   clientId: string;
   now: string;
   nextVersion: () => number;
-  /** The push's changes to the ward's aggregates: every writeRecord reports to it; flushed before commit. */
+  /**
+   * The ward's aggregate changes (reports/aggregates.ts): every writeRecord
+   * reports to it, and whoever made this PushTx must flush() it before commit
+   * (push.ts does; another write path uses keepingAggregates()).
+   */
   aggregates: AggregateChanges;
 }
 

@@ -291,6 +291,18 @@ export class AggregateChanges {
   }
 }
 
+/**
+ * For a write path other than push (e.g. a console endpoint changing a case):
+ * runs fn with a fresh AggregateChanges for `ward` to put in its PushTx, and
+ * flushes it when fn returns, inside the same transaction.
+ */
+export async function keepingAggregates<T>(trx: Kysely<DB>, dialect: Dialect, ward: string, fn: (changes: AggregateChanges) => Promise<T>): Promise<T> {
+  const changes = new AggregateChanges(trx, dialect, ward);
+  const result = await fn(changes);
+  await changes.flush();
+  return result;
+}
+
 /** Adds `changes` to ward_group_stats and (summed over groups) ward_stats. */
 async function applyDeltas(trx: Kysely<DB>, ward: string, changes: GroupMetrics): Promise<void> {
   const wardTotals: Metrics = new Map();
