@@ -17,7 +17,10 @@ import { ENTITIES, emptyPlatforms, type Entity, type Household, type Person } fr
 import type { Mutation, PushResponse } from '../../src/shared/protocol';
 import { openDb, type Db } from '../../src/server/db';
 import { migrate } from '../../src/server/migrations';
-import { rebuildAggregates, recountWard, storedWard, type GroupMetrics } from '../../src/server/reports/aggregates';
+import { keepingAggregates, rebuildAggregates, recountWard, storedWard, type GroupMetrics } from '../../src/server/reports/aggregates';
+import { cityReport } from '../../src/server/reports/city';
+import * as records from '../../src/server/records';
+import type { RecordsTable } from '../../src/server/db';
 import { reportSummary, reportSummaryFullScan } from '../../src/server/reports/summary';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -271,6 +274,32 @@ for (const { dialect, skip } of DIALECTS) {
       await s.db.writeTx((trx) => rebuildAggregates(trx, s.db.dialect, [WARD]));
       await expectAggregatesMatchRecount(s.db, WARD);
       await expectSummaryMatchesFullScan(s.db, WARD);
+    });
+
+    it('counts cases by status, written outside push through keepingAggregates', async () => {
+      const user = { id: 'resp-1', username: 'resp', displayName: 'Tổ phản ứng', role: 'responder' as const, wardCode: WARD, groups: [], disabled: false };
+      const visitId = createVisitRecord(createHouseholdRecord().id).id;
+      const at = new Date().toISOString();
+      const record = { id: visitId, createdAt: at, updatedAt: at, deleted: false, wardCode: WARD, visitId, reason: 'technical', status: 'open' };
+      const write = (next: Rec, existing?: RecordsTable) =>
+        s.db.writeTx(async (trx) => {
+          const start = await records.lockWardCounter(trx, s.db.dialect, WARD);
+          let version = start;
+          await keepingAggregates(trx, s.db.dialect, WARD, (aggregates) =>
+            records.writeRecord({ trx, user, clientId: 'console', now: at, nextVersion: () => ++version, aggregates }, 'case' as Entity, next, 'TDP 2', existing),
+          );
+          await records.saveWardCounter(trx, WARD, version);
+        });
+      const count = async (status: string) => (await s.db.readTx((trx) => storedWard(trx, WARD))).ward.get(`cases.${status}`) ?? 0;
+      const [open0, resolved0] = [await count('open'), await count('resolved')];
+      await write(record);
+      expect(await count('open')).toBe(open0 + 1);
+      const row = await s.db.kysely.selectFrom('records').selectAll().where('entity', '=', 'case').where('id', '=', visitId).executeTakeFirstOrThrow();
+      await write({ ...record, status: 'resolved', resolution: 'Đã cài lại VNeID', resolvedAt: at }, row);
+      expect([await count('open'), await count('resolved')]).toEqual([open0, resolved0 + 1]);
+      await expectAggregatesMatchRecount(s.db, WARD);
+      const city = await cityReport(s.db, new Date());
+      expect(city.wards.find((w) => w.code === WARD)).toMatchObject({ openCases: open0, inProgressCases: expect.any(Number) });
     });
 
     it('a rejected or replayed push changes no figure', async () => {
