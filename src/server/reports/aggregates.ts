@@ -357,10 +357,13 @@ export async function wardsWithRecords(trx: Kysely<DB>): Promise<string[]> {
 /**
  * Throws the aggregates away and counts them again from records: the
  * migration's backfill, and the way back if they were ever wrong. Run inside a
- * write transaction (it holds no ward lock of its own).
+ * write transaction. On PostgreSQL each ward's counter row is locked first, as
+ * a push locks it, so no push of that ward commits in between (SQLite's
+ * BEGIN IMMEDIATE has serialised writers already).
  */
 export async function rebuildAggregates(trx: Kysely<DB>, dialect: Dialect, wards?: readonly string[]): Promise<void> {
   for (const ward of wards ?? (await wardsWithRecords(trx))) {
+    if (dialect === 'postgres') await sql`select seq from ward_counters where ward_code = ${ward} for update`.execute(trx);
     await trx.deleteFrom('ward_group_stats').where('ward_code', '=', ward).execute();
     await trx.deleteFrom('ward_stats').where('ward_code', '=', ward).execute();
     await applyDeltas(trx, ward, await recountWard(trx, dialect, ward));
