@@ -3,6 +3,8 @@
 //   npm run bench -- reports
 //   bash .ci/with-postgres.sh npm run bench -- reports   (adds PostgreSQL; or set DATABASE_URL)
 // Options: --wards 20  --households 10000  --runs 5  --scale 0.1 (a quick smoke run)
+//          --dialect sqlite|postgres: one database only, into its own section
+//          (reports-sqlite, reports-postgres), so the two can run apart
 //
 // The budgets (issue 9, the city view), checked against these figures, not
 // asserted anywhere:
@@ -38,10 +40,15 @@ import { reportSummary, reportSummaryFullScan } from '../src/server/reports/summ
 import type { Mutation } from '../src/shared/protocol';
 import { addVisitWork, generateWard } from '../tests/factories/generate';
 import { createMutation, pushBody, runBench, withServer, type BenchUser } from './driver';
-import { fmt, stats, type Stats } from './lib';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { scratchPostgres } from '../tests/support/scratch';
+import { fmt, loadLine, machineLine, stats, writeSection, type Stats } from './lib';
 import { seedWards, type WardPlan } from './support/seed';
 
 interface Options {
+  dialect?: 'sqlite' | 'postgres';
   wards: number;
   households: number;
   runs: number;
@@ -53,6 +60,7 @@ function parseArgs(args: string[]): Options {
   for (let i = 0; i < args.length; i += 2) {
     const [k, v] = [args[i], args[i + 1]];
     if (k === '--wards') o.wards = Number(v);
+    else if (k === '--dialect' && (v === 'sqlite' || v === 'postgres')) o.dialect = v;
     else if (k === '--households') o.households = Number(v);
     else if (k === '--runs') o.runs = Number(v);
     else if (k === '--scale') {
@@ -88,8 +96,20 @@ async function p95Runs(runs: number, n: number, call: () => Promise<unknown>, wa
   return stats(out);
 }
 
+/**
+ * Once more on a reset connection: after a long in-process measurement the
+ * server may have closed the idle keep-alive socket fetch is about to reuse.
+ */
+async function retrying<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch {
+    return fn();
+  }
+}
+
 async function getJson(url: string, cookie: string) {
-  const res = await fetch(url, { headers: { cookie } });
+  const res = await retrying(() => fetch(url, { headers: { cookie } }));
   const body = await res.json();
   if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
   return body;
@@ -108,7 +128,7 @@ async function pushWard(base: string, cookie: string, households: number) {
   const batchMs: number[] = [];
   for (let i = 0; i < all.length; i += 500) {
     const t0 = performance.now();
-    const res = await fetch(`${base}/api/v1/sync/push`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: pushBody(clientId, all.slice(i, i + 500)) });
+    const res = await retrying(() => fetch(`${base}/api/v1/sync/push`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: pushBody(clientId, all.slice(i, i + 500)) }));
     const json = (await res.json()) as { results: { status: string }[] };
     if (res.status !== 200 || json.results.some((r) => r.status !== 'applied')) throw new Error('push failed');
     batchMs.push(performance.now() - t0);
@@ -136,7 +156,7 @@ async function bench(label: string, config: DbConfig, print: (line: string) => v
     print(`${label}: seeded ${o.wards} wards × ${fmt.int(o.households)} households (${fmt.int(records)} records; W01: ${fmt.int(c1.households)} households, ${fmt.int(c1.people)} people, ${fmt.int(c1.visits)} visits) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     if (db.dialect === 'postgres') await sql`analyze`.execute(db.kysely);
 
-    const cityCookie = await server.login('city');
+    const cityCookie = await retrying(() => server.login('city'));
     const city = () => getJson(`${base}/api/v1/reports/city`, cityCookie);
     const rebuildMs: number[] = [];
     const points: [number, number][] = [];
@@ -172,7 +192,7 @@ async function bench(label: string, config: DbConfig, print: (line: string) => v
     await db.kysely.deleteFrom('ward_stats').where('ward_code', 'in', extra).execute();
 
     // Ward summary: aggregates against the full scan, same ward, same run.
-    const w01Cookie = await server.login('w01');
+    const w01Cookie = await retrying(() => server.login('w01'));
     const now = new Date();
     const [fast, slow] = [await reportSummary(db, wardCode(0), now), await reportSummaryFullScan(db, wardCode(0), now)];
     if (JSON.stringify(fast) !== JSON.stringify(slow)) throw new Error('the summary from the aggregates differs from the full scan');
@@ -184,15 +204,41 @@ async function bench(label: string, config: DbConfig, print: (line: string) => v
     print(`  ward summary (W01), in-process, full scan (baseline):  p95 ${fmt.spread(baseline, fmt.ms)} (3 calls a run) → ${fmt.ratio(baseline.median / inProcess.median)} faster`);
 
     // The write path keeps them: a ward pushed as devices would, then recounted.
-    const pushed = await pushWard(base, await server.login('pushed'), o.households);
+    const pushed = await pushWard(base, await retrying(() => server.login('pushed')), o.households);
     const check = await db.readTx(async (trx) => [plain(await recountWard(trx, db.dialect, 'PUSHED')), plain((await storedWard(trx, 'PUSHED')).groups)]);
     if (check[0] !== check[1]) throw new Error('PUSHED: the aggregates differ from the recount');
     print(`  push with aggregates: ${fmt.int(pushed.mutations)} mutations (10,000 households, their people and visits) in batches of 500: ${fmt.spread(pushed.batch, fmt.ms)} a batch; counters equal to a recount afterwards`);
   });
 }
 
-export const main = (args: string[]) => {
+export const main = async (args: string[]) => {
   const o = parseArgs(args);
-  return runBench('reports', (label, config, print) => bench(label, config, print, o));
+  if (!o.dialect) return runBench('reports', (label, config, print) => bench(label, config, print, o));
+  // One database: the section reports-<dialect>, with the machine line.
+  const lines: string[] = [];
+  const print = (line: string) => {
+    console.info(line);
+    lines.push(line);
+  };
+  print(machineLine());
+  print(loadLine());
+  if (o.dialect === 'sqlite') {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gocua-bench-'));
+    try {
+      await bench('SQLite', { dialect: 'sqlite', file: path.join(dir, 'gocua.sqlite') }, print, o);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } else {
+    const url = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
+    if (!url) throw new Error('set DATABASE_URL or TEST_DATABASE_URL (bash .ci/with-postgres.sh npm run bench -- reports --dialect postgres)');
+    const scratch = await scratchPostgres(url, 'gocua_bench');
+    try {
+      await bench('PostgreSQL', { dialect: 'postgres', url: scratch.url }, print, o);
+    } finally {
+      await scratch.drop();
+    }
+  }
+  print(loadLine());
+  writeSection(`reports-${o.dialect}`, `## reports (${o.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'})\n\n\`\`\`\n${lines.join('\n')}\n\`\`\``);
 };
-

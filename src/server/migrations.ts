@@ -306,6 +306,8 @@ const MIGRATIONS: Migration[] = [
         .addColumn('value', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('ward_group_stats_pk', ['ward_code', 'group_code', 'metric'])
         .execute();
+      // The summary reads a few metrics of every group of one ward: by metric, not by group.
+      await db.schema.createIndex('ward_group_stats_metric').on('ward_group_stats').columns(['ward_code', 'metric', 'group_code', 'value']).execute();
       await db.schema
         .createTable('ward_stats')
         .addColumn('ward_code', 'text', (c) => c.notNull())

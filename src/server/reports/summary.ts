@@ -232,7 +232,12 @@ export async function reportSummary(db: Db, wardCode: string, now: Date): Promis
       await sql<{ group_code: string; metric: string; value: number | string }>`
         select group_code, ${fold.metric} as metric, sum(value) as value
           from ward_group_stats
-         where ward_code = ${wardCode} and (metric in (${sql.join(COVERAGE_METRICS)}) or metric like 'people.born.%') and ${fold.keep}
+         where ward_code = ${wardCode}
+           and (metric in (${sql.join(COVERAGE_METRICS)})
+                -- birth years are four digits (1900 to this year), so text order is year order:
+                -- the elderly years are one range of ward_group_stats_metric
+                or metric between 'people.born.' and ${`people.born.${year - ELDERLY_AGE}`})
+           and ${fold.keep}
          group by 1, 2`.execute(trx)
     ).rows,
     await trx.selectFrom('ward_stats').select(['metric', 'value']).where('ward_code', '=', wardCode).where('metric', 'not like', '%.born.%').execute(),
