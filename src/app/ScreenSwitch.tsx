@@ -75,6 +75,15 @@ const Enrol = lazy(() =>
   ),
 );
 
+// The city view: a console page, lazy like the dashboard and kept out of the
+// idle preload and the precache (vite.config.ts), with the supervisor texts.
+const City = lazy(() =>
+  Promise.all([import('./screens/console/City'), loadLazyNamespaces()]).then(
+    ([m]) => ({ default: m.City }),
+    () => ({ default: DashboardUnavailable }),
+  ),
+);
+
 function DashboardUnavailable() {
   // The supervisor namespace travels with the chunk that failed, so these words come from common.
   const { t } = useTranslation('common');
@@ -137,6 +146,8 @@ function Screen({ route, syncScreen }: { route: Route; syncScreen?: ReactNode })
       return <Enrol />;
     case 'enrol':
       return null; // Root.tsx shows the redeem page outside the signed-in shell
+    case 'consoleCity':
+      return <City />;
     case 'notFound':
       return <NotFound />;
   }

@@ -24,6 +24,7 @@ export type Route =
   | { name: 'enrol'; token: string }
   | { name: 'consoleTeam' }
   | { name: 'consoleEnrol' }
+  | { name: 'consoleCity' }
   | { name: 'notFound' };
 
 const enc = encodeURIComponent;
@@ -57,6 +58,8 @@ export const paths = {
   enrol: (token: string) => `/enrol/${enc(token)}`,
   consoleTeam: () => '/console/team',
   consoleEnrol: () => '/console/enrol',
+  /** The city view: every ward (console). */
+  consoleCity: () => '/console/city',
 };
 
 /** A query value if it is one of `codes`, else undefined: an unknown filter shows everything. */
@@ -105,6 +108,7 @@ export function parseRoute(hash: string): Route {
   if (a === 'enrol' && b && s.length === 2) return { name: 'enrol', token: b };
   if (a === 'console' && b === 'team' && s.length === 2) return { name: 'consoleTeam' };
   if (a === 'console' && b === 'enrol' && s.length === 2) return { name: 'consoleEnrol' };
+  if (a === 'console' && b === 'city' && s.length === 2) return { name: 'consoleCity' };
   if (a === 'search' && s.length === 1) return { name: 'search', q: query.get('q') ?? '' };
   return { name: 'notFound' };
 }

@@ -205,6 +205,21 @@ export interface DevicesTable {
   revoked_by: string | null;
 }
 
+/** Aggregates per ward and group (reports/aggregates.ts); group_code '' = no group. */
+export interface WardGroupStatsTable {
+  ward_code: string;
+  group_code: string;
+  metric: string;
+  value: number;
+}
+
+/** ward_group_stats summed over the ward's groups. */
+export interface WardStatsTable {
+  ward_code: string;
+  metric: string;
+  value: number;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -228,6 +243,8 @@ export interface DB {
   setup_tokens: SetupTokensTable;
   enrolments: EnrolmentsTable;
   devices: DevicesTable;
+  ward_group_stats: WardGroupStatsTable;
+  ward_stats: WardStatsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -15,6 +15,7 @@ import { caseSchema, entitySchemas, type Case, type Entity } from '../../../src/
 import { caseIdForVisit } from '../../../src/server/cases';
 import { uuidv7 } from '../../../src/shared/ids';
 import { wardCodeSchema, wardGroupSchema } from '../../../src/shared/wards';
+import { recountWard, storedWard } from '../../../src/server/reports/aggregates';
 
 /** Deterministic PRNG (the test-data generator's mulberry32), so a failing fuzz case replays exactly. */
 function prng(seed: number) {
@@ -148,6 +149,13 @@ describeBadInput('fuzz', (w, dialect) => {
       expect(schema, row.field).toBeDefined();
       expect(schema!.safeParse(JSON.parse(row.client_value ?? 'null') ?? undefined).success, row.client_value!).toBe(true);
     }
+    // The ward's aggregates still equal a recount from records (reports/aggregates.ts).
+    const { db } = w.s;
+    const recount = await db.readTx((trx) => recountWard(trx, db.dialect, 'CUANAM'));
+    const kept = await db.readTx((trx) => storedWard(trx, 'CUANAM'));
+    const plain = (g: Map<string, Map<string, number>>) => Object.fromEntries([...g].filter(([, m]) => m.size > 0).map(([k, m]) => [k, Object.fromEntries([...m].sort())]));
+    expect(plain(kept.groups)).toEqual(plain(recount));
+    expect(recount.get('TDP 1')?.get('households') ?? 0).toBeGreaterThan(10);
     // And the pull that devices run still works for both roles.
     for (const cookie of [w.supCookie, w.volCookie]) {
       const pull = await w.s.request('GET', '/api/v1/sync/pull?cursor=0&limit=1000', { cookie });
