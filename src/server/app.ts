@@ -15,6 +15,7 @@ import { attentionRoutes } from './routes/attention';
 import { exportRoutes } from './routes/exports';
 import { privacyRoutes } from './routes/privacy';
 import { reportRoutes } from './routes/reports';
+import { consoleReportRoutes } from './routes/console-reports';
 import { sessionRoutes } from './routes/session';
 import { syncRoutes } from './routes/sync';
 import { userRoutes } from './routes/users';
@@ -155,6 +156,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   userRoutes(app, ctx);
   attentionRoutes(app, ctx);
   reportRoutes(app, ctx);
+  consoleReportRoutes(app, ctx);
   exportRoutes(app, ctx);
   privacyRoutes(app, ctx);
   await serveStatic(app, options.distDir);

@@ -264,7 +264,7 @@ export type EntityRecord = { household: Household; person: Person; visit: Visit 
 
 // ---------------------------------------------------------------- users
 
-export const ROLES = ['supervisor', 'volunteer'] as const;
+export const ROLES = ['volunteer', 'supervisor', 'responder', 'city'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const userProfileSchema = z.object({
