@@ -5,7 +5,7 @@
 // and nothing it stores fails the shared schemas the device parses it with
 // (a deleted record: the minimal tombstone's).
 import type { z } from 'zod';
-import { expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { rng } from '../../factories/generate';
 import { Outbox } from '../../factories/mutations';
 import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../../factories/records';
@@ -13,6 +13,7 @@ import { describeBadInput, expectApiError, NATIONAL_ID, nested, snapshot } from 
 import { pushResponseSchema, tombstoneSchema, type Mutation } from '../../../src/shared/protocol';
 import { entitySchemas, type Entity } from '../../../src/shared/schemas';
 import { uuidv7 } from '../../../src/shared/ids';
+import { ensureWardTables } from '../../support/wardTables';
 
 /** Deterministic PRNG (the test-data generator's mulberry32), so a failing fuzz case replays exactly. */
 function prng(seed: number) {
@@ -155,5 +156,25 @@ describeBadInput('fuzz', (w, dialect) => {
     const erasures = await w.s.request('GET', '/api/v1/privacy/erasures?limit=1000', { cookie: w.supCookie });
     expect(erasures.status).toBe(200);
     expect(JSON.stringify(erasures.body)).not.toContain(NATIONAL_ID);
+  });
+});
+
+describeBadInput('fuzz: console report queries', (w, dialect) => {
+  beforeAll(async () => {
+    await ensureWardTables(w.s.db);
+  });
+
+  it('400 random report queries never answer 5xx, and every refusal is a documented 400', async () => {
+    const rand = prng(dialect === 'sqlite' ? 0xc0de : 0xbeef);
+    const keys = ['group', 'from', 'to', 'volunteer', 'channel', 'ward', 'lane', 'limit', 'GROUP', ''];
+    const values = ['TDP 1', 'TDP%201', '2026-08-01', '2026-02-30', '2026-08-01T00:00:00Z', 'door', 'literacy_point', 'CUANAM', '*', '', '%00', "'", 'x'.repeat(70), '%E1%BB%AC', '-1', '1e9', '[]', '{"a":1}'];
+    for (let i = 0; i < 400; i++) {
+      const parts = Array.from({ length: rand.int(4) }, () => `${rand.pick(keys)}=${rand.pick(values)}`);
+      const url = `${rand.pick(['/api/v1/reports/activity', '/api/v1/reports/doors'])}?${parts.join('&')}`;
+      const res = await w.s.request('GET', url, { cookie: w.supCookie });
+      if (res.status === 200) continue;
+      expectApiError(res, res.status, res.body?.error?.code, url);
+      expect([400, 403], url).toContain(res.status);
+    }
   });
 });
