@@ -44,16 +44,17 @@ export default defineConfig({
     sourcemap: false,
     rollupOptions: {
       output: {
-        // English locale and supervisor chunks get a recognisable name so the precache can skip them.
+        // English locale and console chunks (screens/console/ and the supervisor/ screens only it
+        // imports) get a recognisable name so the precache can skip them.
         // The supervisor chunk's stylesheet (Dashboard.css) too: assetFileNames below.
         chunkFileNames: (chunk) =>
           chunk.facadeModuleId?.includes('/locales/en/')
             ? 'assets/locale-en-[name]-[hash].js'
-            : chunk.facadeModuleId?.includes('/src/app/screens/supervisor/')
+            : chunk.facadeModuleId?.includes('/src/app/screens/supervisor/') || chunk.facadeModuleId?.includes('/src/app/screens/console/')
               ? 'assets/supervisor-[name]-[hash].js'
               : 'assets/[name]-[hash].js',
         assetFileNames: (asset) =>
-          asset.originalFileNames.some((f) => f.includes('src/app/screens/supervisor/'))
+          asset.originalFileNames.some((f) => f.includes('src/app/screens/supervisor/') || f.includes('src/app/screens/console/'))
             ? 'assets/supervisor-[name]-[hash][extname]'
             : 'assets/[name]-[hash][extname]',
       },

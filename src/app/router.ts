@@ -1,6 +1,12 @@
 // A tiny hash router. Hash routes need no server rewrite rules and keep working
 // from the service worker's cached index.html with the network off.
+//
+// Console routes (#/console/...) are the organisers' side: every route whose
+// name starts with 'console' renders in the console shell (AppShell.tsx), never
+// under the volunteers' bottom bar. #/dashboard is kept as an alias of
+// #/console/dashboard so old links and bookmarks still work.
 import { useMemo, useSyncExternalStore } from 'react';
+import { ACTIVITY_FILTER_KEYS, type ActivityFilters } from '../shared/consoleFilters';
 
 export type Route =
   | { name: 'home' }
@@ -17,8 +23,25 @@ export type Route =
   | { name: 'point' }
   | { name: 'search'; q: string }
   | { name: 'sync' }
-  | { name: 'dashboard' }
+  | { name: 'consoleDashboard'; filters: ActivityFilters; ward?: string | undefined }
+  | { name: 'consoleAttention' }
+  | { name: 'consoleDoors'; group?: string | undefined; lane?: string | undefined }
+  | { name: 'consoleExports' }
+  /** A console address this build has no page for (yet): shown inside the console shell. */
+  | { name: 'consoleNotFound' }
   | { name: 'notFound' };
+
+/** The console's pages that exist in the navigation (some are built by other modules). */
+export const CONSOLE_PAGES = ['dashboard', 'cases', 'team', 'enrol', 'attention', 'doors', 'exports', 'city'] as const;
+export type ConsolePage = (typeof CONSOLE_PAGES)[number];
+
+export const isConsoleRoute = (route: Route): boolean => route.name.startsWith('console');
+
+/** ?a=1&b=2 from the defined values, in the order given; '' when none. */
+function queryOf(entries: Array<[string, string | undefined]>): string {
+  const q = new URLSearchParams(entries.filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')).toString();
+  return q ? `?${q}` : '';
+}
 
 const enc = encodeURIComponent;
 
@@ -38,8 +61,42 @@ export const paths = {
   point: () => '/point',
   search: (q: string) => `/search?q=${enc(q)}`,
   sync: () => '/sync',
+  /** The old address of the ward dashboard: an alias of consoleDashboard(). */
   dashboard: () => '/dashboard',
+  console: (page: ConsolePage) => `/console/${page}`,
+  /** The ward dashboard with its filters in the URL (the city adds the ward). */
+  consoleDashboard: (filters: ActivityFilters = {}, ward?: string) =>
+    `/console/dashboard${queryOf([...ACTIVITY_FILTER_KEYS.map((k): [string, string | undefined] => [k, filters[k]]), ['ward', ward]])}`,
+  consoleAttention: () => '/console/attention',
+  consoleDoors: (group?: string, lane?: string) => `/console/doors${queryOf([['group', group], ['lane', lane]])}`,
+  consoleExports: () => '/console/exports',
 };
+
+/** The filters of a dashboard URL: only the known keys, and only non-empty values. */
+function filtersOf(query: URLSearchParams): ActivityFilters {
+  const out: ActivityFilters = {};
+  for (const k of ACTIVITY_FILTER_KEYS) {
+    const v = query.get(k);
+    if (v) out[k] = v;
+  }
+  return out;
+}
+
+function consoleRoute(page: string | undefined, rest: number, query: URLSearchParams): Route {
+  if (rest > 0) return { name: 'consoleNotFound' };
+  switch (page) {
+    case 'dashboard':
+      return { name: 'consoleDashboard', filters: filtersOf(query), ward: query.get('ward') || undefined };
+    case 'attention':
+      return { name: 'consoleAttention' };
+    case 'doors':
+      return { name: 'consoleDoors', group: query.get('group') || undefined, lane: query.get('lane') || undefined };
+    case 'exports':
+      return { name: 'consoleExports' };
+    default:
+      return { name: 'consoleNotFound' };
+  }
+}
 
 /** For <a href>: real links, so long-press, keyboard and screen readers behave as links. */
 export const href = (path: string) => `#${path}`;
@@ -76,7 +133,8 @@ export function parseRoute(hash: string): Route {
   if (a === 'coverage' && s.length <= 2) return { name: 'coverage', group: b };
   if (a === 'point' && s.length === 1) return { name: 'point' };
   if (a === 'sync' && s.length === 1) return { name: 'sync' };
-  if (a === 'dashboard' && s.length === 1) return { name: 'dashboard' };
+  if (a === 'dashboard' && s.length === 1) return { name: 'consoleDashboard', filters: filtersOf(query) };
+  if (a === 'console') return consoleRoute(b, s.length - 2, query);
   if (a === 'search' && s.length === 1) return { name: 'search', q: query.get('q') ?? '' };
   return { name: 'notFound' };
 }

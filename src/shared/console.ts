@@ -9,10 +9,10 @@
 // copied link reproduces the same request.
 import { z } from 'zod';
 import { PLATFORMS } from './platforms';
+import { CHANNEL_FILTERS } from './consoleFilters';
 import { isoDate } from './schemas';
 
-export const CHANNEL_FILTERS = ['door', 'literacy_point'] as const;
-export type ChannelFilter = (typeof CHANNEL_FILTERS)[number];
+export { ACTIVITY_FILTER_KEYS, CHANNEL_FILTERS, type ActivityFilters, type ChannelFilter } from './consoleFilters';
 
 /** The longest date range a report accepts, in days (inclusive): a campaign is 45 days, a year is plenty. */
 export const MAX_RANGE_DAYS = 366;
@@ -44,10 +44,6 @@ export const activityQuerySchema = z
     path: ['to'],
   });
 export type ActivityQuery = z.infer<typeof activityQuerySchema>;
-
-/** The filter keys, in the order the console writes them into its URL. */
-export const ACTIVITY_FILTER_KEYS = ['group', 'from', 'to', 'volunteer', 'channel'] as const;
-export type ActivityFilters = Partial<Record<(typeof ACTIVITY_FILTER_KEYS)[number], string>>;
 
 const count = z.number().int().min(0);
 
