@@ -15,7 +15,7 @@ function useFormat() {
 
 function Part({ id, title, children }: { id: string; title: string; children: ReactNode }) {
   return (
-    <section className="report-section console-part" aria-labelledby={id}>
+    <section className="report-section console-part">
       <h3 id={id}>{title}</h3>
       {children}
     </section>

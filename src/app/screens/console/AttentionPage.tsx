@@ -59,7 +59,7 @@ export function AttentionPage({ http }: { http?: HttpOptions }) {
       {state.status === 'failed' && <DataFailure reason={state.reason} onRetry={() => setAttempt((a) => a + 1)} />}
       {pages.length > 0 && (
         <>
-          <section className="report-section" aria-labelledby="attention-rejected">
+          <section className="report-section">
             <h2 id="attention-rejected">{t('attention.rejected', { count: rejected.length })}</h2>
             {rejected.length === 0 ? (
               <p className="empty">{t('attention.noneRejected')}</p>
@@ -91,7 +91,7 @@ export function AttentionPage({ http }: { http?: HttpOptions }) {
               </div>
             )}
           </section>
-          <section className="report-section" aria-labelledby="attention-conflicts">
+          <section className="report-section">
             <h2 id="attention-conflicts">{t('attention.conflicts', { count: conflicts.length })}</h2>
             {conflicts.length === 0 ? (
               <p className="empty">{t('attention.noneConflicts')}</p>

@@ -24,7 +24,7 @@ function LaneTable({ list, lane }: { list: DoorList; lane: DoorList['lanes'][num
   const { t, i18n } = useTranslation('supervisor');
   const id = `doors-lane-${list.lanes.indexOf(lane)}`;
   return (
-    <section className="doors-lane" aria-labelledby={id}>
+    <section className="doors-lane">
       <h2 id={id}>
         {list.group} · {lane.lane || t('doors.noLane')} <span className="muted">({t('doors.count', { count: lane.doors.length, n: formatNumber(lane.doors.length, i18n.language) })})</span>
       </h2>
