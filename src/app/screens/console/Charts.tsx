@@ -145,7 +145,7 @@ export function VisitsPerDayChart({ days }: { days: Days }) {
   const max = Math.max(1, ...days.map((d) => d.door + d.literacyPoint));
   const total = days.reduce((s, d) => s + d.door + d.literacyPoint, 0);
   const peak = days.reduce<Days[number] | undefined>((best, d) => (!best || d.door + d.literacyPoint > best.door + best.literacyPoint ? d : best), undefined);
-  const width = Math.max(days.length * DAY_W, 160) + 48;
+  const width = Math.max(days.length * DAY_W, 480) + 48;
   const day = (iso: string) => formatDate(iso, i18n.language, { day: 'numeric', month: 'numeric' });
   const labelEvery = Math.max(1, Math.ceil(days.length / 8));
   return (

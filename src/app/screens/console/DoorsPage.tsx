@@ -28,6 +28,8 @@ function LaneTable({ list, lane }: { list: DoorList; lane: DoorList['lanes'][num
       <h2 id={id}>
         {list.group} · {lane.lane || t('doors.noLane')} <span className="muted">({t('doors.count', { count: lane.doors.length, n: formatNumber(lane.doors.length, i18n.language) })})</span>
       </h2>
+      {/* Scrolls inside itself on a phone; on paper it is the full width (DoorsPage.css). */}
+      <div className="table-scroll doors-scroll" role="region" aria-labelledby={id} tabIndex={0}>
       <table className="data-table doors-table" aria-labelledby={id}>
         <thead>
           <tr>
@@ -52,6 +54,7 @@ function LaneTable({ list, lane }: { list: DoorList; lane: DoorList['lanes'][num
           ))}
         </tbody>
       </table>
+      </div>
     </section>
   );
 }
