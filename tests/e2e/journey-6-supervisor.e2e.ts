@@ -110,6 +110,8 @@ it('journey 6: the supervisor sees the volunteer’s visit in the ward figures a
   expect((await tapTargets(sup)).small).toEqual([]);
 
   // ---- The CSV: the console's exports page fetches what the server streams and hands it to the browser.
+  // At phone width the console's navigation is behind its Menu button.
+  await sup.getByRole('button', { name: /Menu/ }).click();
   await sup.getByRole('navigation', { name: 'Điều hướng trang điều hành' }).getByRole('link', { name: 'Tải dữ liệu' }).click();
   const [download] = await Promise.all([sup.waitForEvent('download'), sup.getByRole('button', { name: 'Tải tệp' }).click()]);
   expect(await download.failure()).toBeNull();
