@@ -13,6 +13,7 @@ import { ROOT } from './support/build';
 import type { E2EServer } from './support/server';
 import { addPerson, go, openVisitForm, registerHousehold, saveVisit, signIn, stepChip, waitForPending, waitForServiceWorkerControl } from './support/app';
 import { withBrowserAndServer } from './support/harness';
+import { ensureWardTables } from '../support/wardTables';
 
 const OUT = process.env.SCREENSHOTS === '1' ? path.join(ROOT, 'docs/screenshots') : path.join(RESULTS_DIR, 'screenshots');
 const YEAR = new Date().getFullYear();
@@ -124,6 +125,20 @@ it('journey 8: screenshots of the main screens at 360×740 in Vietnamese and Eng
     written.push(file);
   }
   await office.close();
+
+  // The console at a desk, in Vietnamese: side navigation, filters, targets and charts.
+  await ensureWardTables(server.db);
+  const desk = await trace.context(browser, { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 }, 'console');
+  const deskPage = await desk.newPage();
+  await signIn(deskPage, server.url, hoa);
+  await waitForServiceWorkerControl(deskPage);
+  await deskPage.reload();
+  await deskPage.getByTestId('activity-visits').waitFor();
+  await deskPage.evaluate(() => document.fonts.ready.then(() => undefined));
+  const consoleShot = path.join(OUT, 'console-vi.png');
+  await deskPage.screenshot({ path: consoleShot, animations: 'disabled', caret: 'hide' });
+  expect(pngSize(consoleShot)).toEqual({ width: 1280, height: 800 });
+  await desk.close();
 
   for (const file of written) expect(pngSize(file), path.basename(file)).toEqual({ width: 360, height: 740 });
   // The two the README shows.

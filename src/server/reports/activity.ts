@@ -19,7 +19,7 @@
 //     the matching visits: a step counts a person-visit once as done or blocked.
 //   - lastSyncAt: the latest push of any of the user's devices (not filtered).
 import { sql, type Kysely } from 'kysely';
-import type { ActivityQuery, ActivityReport } from '../../shared/console';
+import { MAX_RANGE_DAYS, type ActivityQuery, type ActivityReport } from '../../shared/console';
 import { PLATFORMS, PLATFORM_STEPS, type Platform } from '../../shared/platforms';
 import type { Visit } from '../../shared/schemas';
 import type { DB, Db } from '../db';
@@ -195,7 +195,10 @@ export async function reportActivity(db: Db, ward: string, q: ActivityQuery, now
     const days = [...perDay.keys()].sort();
     const first = q.from ?? days[0];
     const lastDay = q.to ?? days[days.length - 1];
-    const visitsPerDay = first && lastDay ? daysFrom(first, lastDay).map((day) => ({ day, ...(perDay.get(day) ?? { door: 0, literacyPoint: 0 }) })) : [];
+    // Zeros fill the gaps, within a range the query allows (MAX_RANGE_DAYS); an
+    // unfiltered ward whose visits span longer lists only its days with visits.
+    const span = first && lastDay ? daysFrom(first, lastDay) : [];
+    const visitsPerDay = (span.length <= MAX_RANGE_DAYS ? span : days).map((day) => ({ day, ...(perDay.get(day) ?? { door: 0, literacyPoint: 0 }) }));
 
     return {
       wardCode: ward,
