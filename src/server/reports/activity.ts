@@ -5,8 +5,9 @@
 // The filters narrow the visits (filters.ts). The database does the filtering
 // (ward, tombstones, the Hanoi date range on the visit-time key, group,
 // volunteer, channel) and returns only the matching visits; Node folds them
-// into the figures below in one pass. Households per group come from a GROUP
-// BY. Definitions (docs/API.md, "Activity"):
+// into the figures below in one pass. Live households and their groups come
+// from one scan of the ward's household index (counts per group, and which
+// visited households still exist). Definitions (docs/API.md, "Activity"):
 //   - reached: live households of the group with at least one matching visit
 //     whose outcome is helped or revisit (somebody opened and talked).
 //   - did it alone: people of the matching visits who used a platform alone
@@ -38,30 +39,12 @@ function daysFrom(from: string, to: string): string[] {
   return out;
 }
 
-async function householdsPerGroup(trx: Kysely<DB>, ward: string, group: string | undefined) {
-  const { rows } = await sql<{ group_code: string | null; n: unknown }>`
-    select group_code, count(*) as n from records
-    where ward_code = ${ward} and entity = 'household' and deleted = 0 ${group !== undefined ? sql`and group_code = ${group}` : sql``}
-    group by group_code
+/** The ward's live households and their current group: one scan of the household index. */
+async function liveHouseholds(trx: Kysely<DB>, ward: string): Promise<Map<string, string | null>> {
+  const { rows } = await sql<{ id: string; group_code: string | null }>`
+    select id, group_code from records where ward_code = ${ward} and entity = 'household' and deleted = 0
   `.execute(trx);
-  return new Map(rows.filter((r) => r.group_code !== null).map((r) => [r.group_code!, Number(r.n)]));
-}
-
-async function liveHouseholdIds(trx: Kysely<DB>, ward: string, ids: string[]): Promise<Set<string>> {
-  const live = new Set<string>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const page = ids.slice(i, i + 500);
-    const rows = await trx
-      .selectFrom('records')
-      .select('id')
-      .where('entity', '=', 'household')
-      .where('ward_code', '=', ward)
-      .where('deleted', '=', 0)
-      .where('id', 'in', page)
-      .execute();
-    for (const r of rows) live.add(r.id);
-  }
-  return live;
+  return new Map(rows.map((r) => [r.id, r.group_code]));
 }
 
 async function wardUsers(trx: Kysely<DB>, ward: string) {
@@ -84,8 +67,9 @@ export async function reportActivity(db: Db, ward: string, q: ActivityQuery, now
     const rows = await filteredVisits(trx, R, ward, f);
     const visits = rows.map((r) => ({ group: r.group_code, v: JSON.parse(r.data) as Visit }));
     const targets = await readWardTargets(trx, ward);
-    const perGroup = await householdsPerGroup(trx, ward, q.group);
-    const live = await liveHouseholdIds(trx, ward, [...new Set(visits.flatMap(({ v }) => (v.householdId ? [v.householdId] : [])))]);
+    const live = await liveHouseholds(trx, ward);
+    const perGroup = new Map<string, number>();
+    for (const g of live.values()) if (g !== null && (q.group === undefined || g === q.group)) perGroup.set(g, (perGroup.get(g) ?? 0) + 1);
     const { users, lastSync } = await wardUsers(trx, ward);
 
     const reachedByGroup = new Map<string, Set<string>>();
