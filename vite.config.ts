@@ -55,7 +55,8 @@ export default defineConfig({
     sourcemap: false,
     rollupOptions: {
       output: {
-        // English locale and supervisor / console chunks get a recognisable name so the precache can skip them.
+        // English locale and console chunks (screens/console/ and the supervisor/ screens only it
+        // imports) get a recognisable name so the precache can skip them.
         // The supervisor chunk's stylesheet (Dashboard.css) too: assetFileNames below.
         chunkFileNames: (chunk) =>
           chunk.facadeModuleId?.includes('/locales/en/')

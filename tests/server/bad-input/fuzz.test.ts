@@ -264,3 +264,19 @@ describeBadInput('fuzz', (w, dialect) => {
     expect(JSON.stringify([stored.records, stored.conflicts])).not.toContain(NATIONAL_ID);
   });
 });
+
+describeBadInput('fuzz: console report queries', (w, dialect) => {
+  it('400 random report queries never answer 5xx, and every refusal is a documented 400', async () => {
+    const rand = prng(dialect === 'sqlite' ? 0xc0de : 0xbeef);
+    const keys = ['group', 'from', 'to', 'volunteer', 'channel', 'ward', 'lane', 'limit', 'GROUP', ''];
+    const values = ['TDP 1', 'TDP%201', '2026-08-01', '2026-02-30', '2026-08-01T00:00:00Z', 'door', 'literacy_point', 'CUANAM', '*', '', '%00', "'", 'x'.repeat(70), '%E1%BB%AC', '-1', '1e9', '[]', '{"a":1}'];
+    for (let i = 0; i < 400; i++) {
+      const parts = Array.from({ length: rand.int(4) }, () => `${rand.pick(keys)}=${rand.pick(values)}`);
+      const url = `${rand.pick(['/api/v1/reports/activity', '/api/v1/reports/doors'])}?${parts.join('&')}`;
+      const res = await w.s.request('GET', url, { cookie: w.supCookie });
+      if (res.status === 200) continue;
+      expectApiError(res, res.status, res.body?.error?.code, url);
+      expect([400, 403], url).toContain(res.status);
+    }
+  });
+});
