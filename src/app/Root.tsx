@@ -1,6 +1,6 @@
 // The session gate: sign-in when nobody is signed in on this device, otherwise
 // the app for the signed-in user, with their own database and sync engine.
-import { lazy, useMemo } from 'react';
+import { lazy, Suspense, useMemo } from 'react';
 import type { Workbox } from 'workbox-window';
 import { AppShell } from './AppShell';
 import { userDb } from './db/database';
@@ -9,11 +9,14 @@ import { LoginScreen } from './session/LoginScreen';
 import { SyncStatusBar } from './sync/SyncStatusBar';
 import { ReloadPrompt } from './pwa/ReloadPrompt';
 import { InstallPrompt } from './pwa/InstallPrompt';
+import { useRoute } from './router';
 import type { SyncEngine } from './sync/engine';
 import type { UserProfile } from '../shared/schemas';
 import './chrome.css';
 
 const SyncScreen = lazy(() => import('./sync/SyncScreen').then((m) => ({ default: m.SyncScreen })));
+// First run only: its own chunk, never in anyone's first download.
+const Setup = lazy(() => import('./screens/Setup').then((m) => ({ default: m.Setup })));
 
 function SignedIn({ user, engine, workbox }: { user: UserProfile; engine: SyncEngine; workbox: Workbox | undefined }) {
   const status = useSyncStatus(engine);
@@ -40,7 +43,16 @@ function SignedIn({ user, engine, workbox }: { user: UserProfile; engine: SyncEn
 
 function Gate({ workbox }: { workbox: Workbox | undefined }) {
   const { session } = useSession();
+  const route = useRoute();
   if (session.status === 'loading') return null;
+  if (route.name === 'setup')
+    return (
+      <main className="login-page">
+        <Suspense fallback={null}>
+          <Setup token={route.token} />
+        </Suspense>
+      </main>
+    );
   if (session.status === 'signed_out')
     return (
       <main className="login-page">

@@ -105,6 +105,7 @@ function Screen({ route, syncScreen }: { route: Route; syncScreen?: ReactNode })
       return syncScreen ?? <NotFound />;
     case 'dashboard':
       return <Dashboard />;
+    case 'setup': // Root shows the setup page itself, outside the signed-in shell
     case 'notFound':
       return <NotFound />;
   }

@@ -18,6 +18,8 @@ export type Route =
   | { name: 'search'; q: string }
   | { name: 'sync' }
   | { name: 'dashboard' }
+  /** First run: the one-time link the server prints while no user exists (Root shows it signed in or not). */
+  | { name: 'setup'; token: string }
   | { name: 'notFound' };
 
 const enc = encodeURIComponent;
@@ -39,6 +41,7 @@ export const paths = {
   search: (q: string) => `/search?q=${enc(q)}`,
   sync: () => '/sync',
   dashboard: () => '/dashboard',
+  setup: (token: string) => `/setup/${enc(token)}`,
 };
 
 /** For <a href>: real links, so long-press, keyboard and screen readers behave as links. */
@@ -77,6 +80,7 @@ export function parseRoute(hash: string): Route {
   if (a === 'point' && s.length === 1) return { name: 'point' };
   if (a === 'sync' && s.length === 1) return { name: 'sync' };
   if (a === 'dashboard' && s.length === 1) return { name: 'dashboard' };
+  if (a === 'setup' && b && s.length === 2) return { name: 'setup', token: b };
   if (a === 'search' && s.length === 1) return { name: 'search', q: query.get('q') ?? '' };
   return { name: 'notFound' };
 }
