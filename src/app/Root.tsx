@@ -42,14 +42,14 @@ function SignedIn({ user, engine, workbox }: { user: UserProfile; engine: SyncEn
 }
 
 function Gate({ workbox }: { workbox: Workbox | undefined }) {
-  const { session } = useSession();
+  const { session, signedInAs } = useSession();
   const route = useRoute();
   if (session.status === 'loading') return null;
   if (route.name === 'setup')
     return (
       <main className="login-page">
         <Suspense fallback={null}>
-          <Setup token={route.token} />
+          <Setup token={route.token} onSignedIn={signedInAs} />
         </Suspense>
       </main>
     );

@@ -6,7 +6,6 @@ import axe from 'axe-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Setup } from './Setup';
 import { initI18n, loadLazyNamespaces, setLanguage } from '../i18n';
-import { SessionProvider } from '../session/SessionContext';
 
 const USER = { id: 'city-1', username: 'admin', displayName: 'Sở TT&TT', role: 'city', wardCode: '*', groups: [] };
 
@@ -14,15 +13,14 @@ function answer(status: number, body: unknown) {
   return vi.spyOn(globalThis, 'fetch').mockImplementation(async () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
 }
 
+const signedIn = vi.fn(async () => undefined);
+
 async function renderSetup(lang: 'vi' | 'en' = 'vi') {
   await initI18n('vi');
   await loadLazyNamespaces();
   await setLanguage(lang, false);
-  return render(
-    <SessionProvider>
-      <Setup token="the-token" />
-    </SessionProvider>,
-  );
+  signedIn.mockClear();
+  return render(<Setup token="the-token" onSignedIn={signedIn} />);
 }
 
 async function fillIn(groups: string) {
@@ -69,6 +67,7 @@ describe('Setup', () => {
     const user = await fillIn('TDP 1-3\nNhà văn hoá');
     await user.click(screen.getByRole('button', { name: 'Tạo và đăng nhập' }));
     await vi.waitFor(() => expect(window.location.hash).toBe('#/'));
+    await vi.waitFor(() => expect(signedIn).toHaveBeenCalledWith(USER));
     const call = fetch.mock.calls.find(([url]) => url === '/api/v1/setup');
     expect(call).toBeDefined();
     expect(JSON.parse(String(call![1]!.body))).toEqual({
@@ -97,6 +96,7 @@ describe('Setup', () => {
     await user.click(screen.getByRole('button', { name: 'Tạo và đăng nhập' }));
     expect(await screen.findByRole('alert')).toHaveTextContent(text);
     expect(screen.getByRole('heading', { level: 1, name: 'Thiết lập Gõ Cửa' })).toBeInTheDocument();
+    expect(signedIn).not.toHaveBeenCalled();
   });
 
   it.each(['vi', 'en'] as const)('has no axe violations (%s), with errors showing', async (lang) => {

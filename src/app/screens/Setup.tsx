@@ -4,24 +4,50 @@
 // Groups are pasted or typed one per line; "TDP 1-28" expands to 28 groups,
 // and "code<TAB>name" (pasted from a spreadsheet) names one. The parser is
 // the server's (shared/wards.ts), so the preview is exactly what is created.
-// Its own chunk: nobody downloads it but the person setting up a server.
+// Its own chunk: nobody downloads it but the person setting up a server. It
+// calls fetch itself rather than through sync/http.ts, and Root hands it the
+// sign-in, so the chunk shares no module with the first screen's bundle but
+// the form fields (sharing splits that bundle into more, larger-in-total chunks).
 import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { parseGroupList } from '../../shared/wards';
+import type { UserProfile } from '../../shared/schemas';
+import { parseGroupList, type SetupRequest } from '../../shared/wards';
 import { TextAreaField, TextField } from '../components/Field';
 import { href, navigate, paths } from '../router';
-import { setupRequest, type SetupError } from '../session/api';
-import { useSession } from '../session/SessionContext';
 import './Setup.css';
+
+export type SetupError = 'setup_done' | 'invalid_link' | 'weak_password' | 'invalid' | 'offline' | 'server';
+
+/** POST /api/v1/setup: the first city user and ward; the server answers with the user and the session cookie. */
+export async function setupRequest(body: SetupRequest): Promise<{ ok: true; user: UserProfile } | { ok: false; error: SetupError }> {
+  let res: Response;
+  let data: { user?: UserProfile; error?: { code?: string } } | undefined;
+  try {
+    res = await fetch('/api/v1/setup', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+    data = (await res.json().catch(() => undefined)) as typeof data;
+  } catch {
+    return { ok: false, error: 'offline' };
+  }
+  if (res.ok && data?.user) return { ok: true, user: data.user };
+  const code = data?.error?.code;
+  const byCode: Record<string, SetupError> = { setup_done: 'setup_done', forbidden: 'invalid_link', weak_password: 'weak_password', invalid_request: 'invalid' };
+  return { ok: false, error: (code && byCode[code]) || 'server' };
+}
 
 /** How many groups the preview lists before "and N more". */
 const PREVIEW = 6;
 
 type Failure = SetupError | 'no_groups' | 'bad_groups';
 
-export function Setup({ token }: { token: string }) {
+/** `onSignedIn`: the session the server started (SessionContext's signedInAs). */
+export function Setup({ token, onSignedIn }: { token: string; onSignedIn: (user: UserProfile) => Promise<void> }) {
   const { t } = useTranslation('session');
-  const { signedInAs } = useSession();
   const [displayName, setDisplayName] = useState('');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -50,7 +76,7 @@ export function Setup({ token }: { token: string }) {
     setBusy(false);
     if (!res.ok) return setFailure(res.error);
     navigate(paths.home(), { replace: true });
-    await signedInAs(res.user);
+    await onSignedIn(res.user);
   }
 
   const shown = parsed.groups.slice(0, PREVIEW);
