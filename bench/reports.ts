@@ -18,6 +18,7 @@ import type { Db, DbConfig } from '../src/server/db';
 import { visitAtKey } from '../src/server/reports/sql';
 import type { Mutation } from '../src/shared/protocol';
 import { generateWard } from '../tests/factories/generate';
+import { ensureWardGroups } from '../src/server/wards';
 import { createMutation, pushBody, runBench, withServer, type BenchServer, type BenchUser } from './driver';
 
 const HOUSEHOLDS = 10_000;
@@ -38,6 +39,8 @@ async function seed(server: BenchServer, cookie: string, ward: string, household
   for (const h of w.households) add('household', h);
   for (const p of w.people) add('person', p);
   for (const v of w.visits) add('visit', v);
+  // Groups are data: a push refuses a group its ward does not have.
+  await ensureWardGroups(server.db, ward, [...new Set(w.households.map((h) => h.group))]);
   const clientId = `bench-${randomBytes(6).toString('hex')}`;
   for (let i = 0; i < all.length; i += 500) await server.push(cookie, pushBody(clientId, all.slice(i, i + 500)));
   return w;
