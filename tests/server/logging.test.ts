@@ -4,6 +4,7 @@
 // on a 500, not on a URL Fastify cannot even route.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer } from './helpers';
+import { ensureWardGroups } from '../../src/server/wards';
 import { Outbox } from '../factories/mutations';
 import { createHouseholdRecord, createPersonRecord } from '../factories/records';
 
@@ -33,6 +34,7 @@ for (const { dialect, skip } of DIALECTS) {
     beforeAll(async () => {
       s = await startTestServer({ dialect, appOptions: { logger: true, logStream: { write: (l) => void lines.push(l) } } });
       await s.createUser({ username: USERNAME, password: PASSWORD, role: 'supervisor' });
+      await ensureWardGroups(s.db, 'CUANAM', ['TDP 1', 'TDP 5']); // the groups the requests below name
     });
     afterAll(async () => {
       await s?.close();
