@@ -39,7 +39,8 @@ import { rebuildAggregates, recountWard, storedWard } from '../src/server/report
 import { reportSummary, reportSummaryFullScan } from '../src/server/reports/summary';
 import type { Mutation } from '../src/shared/protocol';
 import { addVisitWork, generateWard } from '../tests/factories/generate';
-import { createMutation, pushBody, runBench, withServer, type BenchUser } from './driver';
+import { createMutation, pushBody, runBench, withServer, type BenchServer, type BenchUser } from './driver';
+import { ensureWardGroups } from '../src/server/wards';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -115,7 +116,8 @@ async function getJson(url: string, cookie: string) {
   return body;
 }
 
-async function pushWard(base: string, cookie: string, households: number) {
+async function pushWard(server: BenchServer, cookie: string, households: number) {
+  const { base } = server;
   const w = generateWard({ seed: 2026, households, wardCode: 'PUSHED', groups: 28 });
   addVisitWork(w);
   const all: Mutation[] = [];
@@ -124,6 +126,8 @@ async function pushWard(base: string, cookie: string, households: number) {
   for (const h of w.households) add('household', h);
   for (const p of w.people) add('person', p);
   for (const v of w.visits) add('visit', v);
+  // Groups are data: a push refuses a group its ward does not have.
+  await ensureWardGroups(server.db, 'PUSHED', [...new Set(w.households.map((h) => h.group))]);
   const clientId = `bench-${randomBytes(6).toString('hex')}`;
   const batchMs: number[] = [];
   for (let i = 0; i < all.length; i += 500) {
@@ -204,7 +208,7 @@ async function bench(label: string, config: DbConfig, print: (line: string) => v
     print(`  ward summary (W01), in-process, full scan (baseline):  p95 ${fmt.spread(baseline, fmt.ms)} (3 calls a run) → ${fmt.ratio(baseline.median / inProcess.median)} faster`);
 
     // The write path keeps them: a ward pushed as devices would, then recounted.
-    const pushed = await pushWard(base, await retrying(() => server.login('pushed')), o.households);
+    const pushed = await pushWard(server, await retrying(() => server.login('pushed')), o.households);
     const check = await db.readTx(async (trx) => [plain(await recountWard(trx, db.dialect, 'PUSHED')), plain((await storedWard(trx, 'PUSHED')).groups)]);
     if (check[0] !== check[1]) throw new Error('PUSHED: the aggregates differ from the recount');
     print(`  push with aggregates: ${fmt.int(pushed.mutations)} mutations (10,000 households, their people and visits) in batches of 500: ${fmt.spread(pushed.batch, fmt.ms)} a batch; counters equal to a recount afterwards`);

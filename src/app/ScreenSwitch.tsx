@@ -150,6 +150,8 @@ function Screen({ route, syncScreen }: { route: Route; syncScreen?: ReactNode })
       return <City />;
     case 'enrol':
       return null; // Root.tsx shows the redeem page outside the signed-in shell
+    case 'setup':
+      return null; // Root shows the setup page itself, outside the signed-in shell
     case 'notFound':
       return <NotFound />;
   }

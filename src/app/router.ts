@@ -36,6 +36,8 @@ export type Route =
   | { name: 'consoleExports' }
   /** A console address this build has no page for (yet): shown inside the console shell. */
   | { name: 'consoleNotFound' }
+  /** First run: the one-time link the server prints while no user exists (Root shows it signed in or not). */
+  | { name: 'setup'; token: string }
   | { name: 'notFound' };
 
 /** The console's pages that exist in the navigation (some are built by other modules). */
@@ -91,6 +93,7 @@ export const paths = {
   consoleAttention: () => '/console/attention',
   consoleDoors: (group?: string, lane?: string) => `/console/doors${queryOf([['group', group], ['lane', lane]])}`,
   consoleExports: () => '/console/exports',
+  setup: (token: string) => `/setup/${enc(token)}`,
 };
 
 /** A query value if it is one of `codes`, else undefined: an unknown filter shows everything. */
@@ -170,6 +173,7 @@ export function parseRoute(hash: string): Route {
   if (a === 'enrol' && b && s.length === 2) return { name: 'enrol', token: b };
   if (a === 'dashboard' && s.length === 1) return { name: 'consoleDashboard', filters: filtersOf(query) };
   if (a === 'console') return consoleRoute(b, s.length - 2, query);
+  if (a === 'setup' && b && s.length === 2) return { name: 'setup', token: b };
   if (a === 'search' && s.length === 1) return { name: 'search', q: query.get('q') ?? '' };
   return { name: 'notFound' };
 }
