@@ -28,8 +28,9 @@
 //
 // Server-owned values: a visit's volunteerId and a household's consent.by are
 // the signed-in user's id, whatever the client sent; a case is created by the
-// server from an escalated visit, and its resolvedAt follows its status (cases.ts). A record of another ward
-// is answered exactly as an unknown id (nothing tells that it exists).
+// server from an escalated visit, and its resolvedAt follows its status
+// (cases.ts). A record of another ward is answered exactly as an unknown id
+// (nothing tells that it exists).
 import { applyFields, sameValue, type Fields } from '../shared/fields';
 import type { Mutation, MutationResult, PushRequest, PushResponse } from '../shared/protocol';
 import { entitySchemas, type Entity } from '../shared/schemas';

@@ -527,7 +527,7 @@ for (const { dialect, skip } of DIALECTS) {
       }
     });
 
-    it('is for supervisors of the ward: a volunteer gets 403 for any export; another ward, or *, is 403', async () => {
+    it('is for supervisors of the ward: a volunteer or a responder gets 403 for any export; another ward, or *, is 403', async () => {
       for (const dataset of DATASETS) {
         for (const format of FORMATS) {
           const r = await s.request('GET', `/api/v1/exports/${dataset}.${format}`, { cookie: volCookie });
@@ -536,6 +536,15 @@ for (const { dialect, skip } of DIALECTS) {
         }
       }
       expect((await s.request('GET', '/api/v1/audit/exports', { cookie: volCookie })).status).toBe(403);
+      // The response team works on cases in the app; exports are not theirs either.
+      const responder = await s.createUser({ role: 'responder' });
+      const respCookie = (await s.login(responder.username, responder.password)).cookie;
+      for (const dataset of DATASETS) {
+        const r = await s.request('GET', `/api/v1/exports/${dataset}.csv`, { cookie: respCookie });
+        expect(r.status, dataset).toBe(403);
+        expect(r.body.error.code).toBe('forbidden');
+      }
+      expect((await s.request('GET', '/api/v1/audit/exports', { cookie: respCookie })).status).toBe(403);
       for (const ward of [OTHER_WARD, '*']) {
         const r = await s.request('GET', `/api/v1/exports/people.csv?ward=${encodeURIComponent(ward)}`, { cookie: supCookie });
         expect(r.status, ward).toBe(403);
