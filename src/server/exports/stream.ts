@@ -27,7 +27,7 @@ import { DATASET_PAGES, type CellRow } from './datasets';
 import { hanoiRange, hanoiWallClock, hanoiYear } from './hanoi';
 import { createXlsxWriter } from './xlsx-writer';
 
-const PAGE_SIZE = 500;
+const PAGE_SIZE = 2000;
 
 export interface ExportParams {
   ward: string;
