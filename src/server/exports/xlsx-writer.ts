@@ -109,15 +109,24 @@ function inlineString(text: string): string {
     : ` t="inlineStr"><is><t>${escaped}</t></is></c>`;
 }
 
-/** The serial number of a 'YYYY-MM-DD' day, or undefined. */
+/** The serial number of a real 'YYYY-MM-DD' day (not 30 February: V8's Date.parse takes it), or undefined. */
 function daySerial(text: string): number | undefined {
-  if (text.length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
-  const ms = Date.parse(`${text}T00:00:00Z`);
-  return Number.isNaN(ms) || ms < FIRST_SAFE_MS ? undefined : ms / DAY_MS + EPOCH_SERIAL;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return undefined;
+  const y = Number(text.slice(0, 4));
+  const m = Number(text.slice(5, 7)) - 1;
+  const d = Number(text.slice(8, 10));
+  const ms = Date.UTC(y, m, d);
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m || back.getUTCDate() !== d || ms < FIRST_SAFE_MS) return undefined;
+  return ms / DAY_MS + EPOCH_SERIAL;
 }
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** The serial number of an instant's Hanoi wall-clock time, or undefined. */
 function instantSerial(text: string): number | undefined {
+  // ISO 8601 with an offset only: V8's Date.parse reads '-1' as a year.
+  if (!ISO_INSTANT.test(text)) return undefined;
   const ms = Date.parse(text);
   return Number.isNaN(ms) || ms < FIRST_SAFE_MS ? undefined : (ms + HANOI_OFFSET_MS) / DAY_MS + EPOCH_SERIAL;
 }
