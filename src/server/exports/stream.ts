@@ -27,7 +27,13 @@ import { DATASET_PAGES, type CellRow } from './datasets';
 import { hanoiRange, hanoiWallClock, hanoiYear } from './hanoi';
 import { createXlsxWriter } from './xlsx-writer';
 
-const PAGE_SIZE = 2000;
+/**
+ * The largest keyset page. Not more: with one page read ahead, pages of 2,000
+ * visits outgrew V8's young generation and were promoted, and the server's
+ * peak RSS crept up with the rows exported (SQLite CSV: 1M / 100k = 1.46×);
+ * at 1,000 it stays flat.
+ */
+const PAGE_SIZE = 1000;
 
 export interface ExportParams {
   ward: string;
