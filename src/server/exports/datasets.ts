@@ -257,37 +257,70 @@ function personCells(p: Person, h: Household, visits: { first?: number; last?: n
   return cells;
 }
 
+/**
+ * The people pages, shaped like the visits pages: only the person rows in SQL
+ * (in (householdId, id) order from records_person_household; with a group
+ * filter, narrowed to that group's live households), then per page and in bulk
+ * their households (a person whose household is deleted or gone is left out,
+ * as the join did) and those households' visits; one page read ahead. The
+ * keyset key is the householdId of the last person's document, the very
+ * value the index holds.
+ */
 async function* peoplePages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
   const hid = householdRef(db.dialect, 'p.data');
-  let after: { hid: string; id: string } | undefined;
-  for (;;) {
-    const { rows } = await sql<{ id: string; hid: string; data: string; h_data: string }>`
-      select p.id, ${hid} as hid, p.data, h.data as h_data
+  type Key = { k: string; id: string };
+  const page = (after: Key | undefined, limit: number) =>
+    sql<{ id: string; data: string }>`
+      select p.id, p.data
       from records p
-      join records h on h.entity = 'household' and h.id = ${hid} and h.ward_code = p.ward_code and h.deleted = 0
       where p.ward_code = ${q.ward} and p.entity = ${sql.lit('person')} and p.deleted = 0
-        ${q.group !== undefined ? sql`and h.group_code = ${q.group}` : sql``}
-        ${after ? keyAfter(db.dialect, hid, 'p.id', { k: after.hid, id: after.id }) : sql``}
+        ${q.group !== undefined
+          ? sql`and ${hid} in (
+              select g.id from records g
+              where g.entity = ${sql.lit('household')} and g.ward_code = ${q.ward} and g.group_code = ${q.group} and g.deleted = 0)`
+          : sql``}
+        ${after ? keyAfter(db.dialect, hid, 'p.id', after) : sql``}
       order by ${hid}, p.id
-      limit ${q.pageSize}
+      limit ${limit}
     `.execute(db.kysely);
-    if (rows.length === 0) return;
-    // First and last visit naming each person, from the visits of the page's households.
-    const seen = new Map<string, { first?: number; last?: number }>();
-    for (const v of await visitsOfHouseholds(db, q, [...new Set(rows.map((r) => r.hid))])) {
-      const ms = Date.parse(v.at);
-      for (const entry of v.people) {
-        if (!entry.personId || Number.isNaN(ms)) continue;
-        const s = seen.get(entry.personId) ?? {};
-        if (s.first === undefined || ms < s.first) s.first = ms;
-        if (s.last === undefined || ms > s.last) s.last = ms;
-        seen.set(entry.personId, s);
+  const load = async (after: Key | undefined, limit: number): Promise<{ people: Person[]; homes: Awaited<ReturnType<typeof householdsById>>; visits: Visit[]; after: Key | undefined }> => {
+    const { rows } = await page(after, limit);
+    const people = rows.map((r) => JSON.parse(r.data) as Person);
+    const ids = [...new Set(people.map((p) => p.householdId))];
+    const [homes, visits] = await Promise.all([householdsById(db, q.ward, ids), visitsOfHouseholds(db, q, ids)]);
+    const last = rows.length === limit ? { k: people[people.length - 1]!.householdId, id: rows[rows.length - 1]!.id } : undefined;
+    return { people, homes, visits, after: last };
+  };
+  const sizes = pageSizes(q.pageSize);
+  let next: ReturnType<typeof load> | undefined = load(undefined, sizes.next().value);
+  try {
+    while (next) {
+      const batch: Awaited<ReturnType<typeof load>> = await next;
+      next = batch.after ? load(batch.after, sizes.next().value) : undefined;
+      next?.catch(() => undefined); // awaited next turn, or in finally
+      if (batch.people.length === 0) return;
+      // First and last visit naming each person, from the visits of the page's households.
+      const seen = new Map<string, { first?: number; last?: number }>();
+      for (const v of batch.visits) {
+        const ms = Date.parse(v.at);
+        for (const entry of v.people) {
+          if (!entry.personId || Number.isNaN(ms)) continue;
+          const s = seen.get(entry.personId) ?? {};
+          if (s.first === undefined || ms < s.first) s.first = ms;
+          if (s.last === undefined || ms > s.last) s.last = ms;
+          seen.set(entry.personId, s);
+        }
       }
+      const rows: CellRow[] = [];
+      for (const p of batch.people) {
+        const home = batch.homes.get(p.householdId);
+        const h = home && !home.deleted ? live(home.h) : undefined;
+        if (h) rows.push(personCells(p, h, seen.get(p.id), q.year));
+      }
+      yield rows;
     }
-    yield rows.map((r) => personCells(JSON.parse(r.data) as Person, JSON.parse(r.h_data) as Household, seen.get(r.id), q.year));
-    if (rows.length < q.pageSize) return;
-    const last = rows[rows.length - 1]!;
-    after = { hid: last.hid, id: last.id };
+  } finally {
+    await next?.catch(() => undefined);
   }
 }
 
