@@ -392,6 +392,14 @@ for (const { dialect, skip } of DIALECTS) {
       expect(new Set(h.map((row) => row[1]))).toEqual(new Set(['TDP 2']));
       const p = parseCsv((await rawGet(url('people', 'csv', 'group=TDP%202'), supCookie)).body.subarray(3).toString('utf8')).slice(1);
       expect(new Set(p.map((row) => row[2]))).toEqual(new Set(['TDP 2']));
+      // Visits: those of the group's households (its current group), no walk-in.
+      const st = await stored(s, WARD);
+      const inGroup = new Set(st.households.filter((x) => x.group === 'TDP 2').map((x) => x.id));
+      const want = st.visits.filter((x) => !x.deleted && x.householdId && inGroup.has(x.householdId)).map((x) => x.id).sort();
+      const g = parseCsv((await rawGet(url('visits', 'csv', 'group=TDP%202'), supCookie)).body.subarray(3).toString('utf8')).slice(1);
+      expect(want.length).toBeGreaterThan(0);
+      expect(g.map((row) => row[0]).sort()).toEqual(want);
+      expect(new Set(g.map((row) => row[5]))).toEqual(new Set(['TDP 2']));
     });
 
     it('cases: a group filter keeps that group; a day filter selects by the day a case was opened; visits show their case status', async () => {
