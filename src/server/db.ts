@@ -30,7 +30,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -244,6 +244,28 @@ export class WriterQueue {
   }
 }
 
+// Kysely's SQLite driver prepares every statement it runs; a push runs the
+// same few statements hundreds of times, and preparing was 7% of its CPU.
+const STATEMENT_CACHE_SIZE = 200;
+
+/** The database as Kysely sees it, with prepared statements reused by their SQL text. */
+function withStatementCache(database: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    prepare(text: string) {
+      const cached = statements.get(text);
+      // A statement still iterating (a streamed read) cannot run twice at once.
+      if (cached && !cached.busy) return cached;
+      const statement = database.prepare(text);
+      // Texts vary only with the length of `in (...)` lists; a full cache starts over.
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+      statements.set(text, statement);
+      return statement;
+    },
+    close: () => database.close(),
+  };
+}
+
 function openSqlite(file: string): Db {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const database = new SQLite(file);
@@ -253,7 +275,7 @@ function openSqlite(file: string): Db {
   // lost to a power cut would lose volunteers' work for good.
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
-  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   // Kysely's SQLite driver has a single connection guarded by a mutex;
   // connection() holds it for the whole callback, so nothing else in this
   // process interleaves statements into our transaction.
