@@ -148,6 +148,8 @@ interface RunResult {
   errors: number;
   stored: number;
   baselinePerSecond: number;
+  /** PostgreSQL: mean sessions waiting for a lock / for the app inside a transaction / running. */
+  sessions?: { lock: number; app: number; running: number };
 }
 
 async function freshDatabase(dialect: 'sqlite' | 'postgres', pgUrl: string | undefined) {
@@ -255,6 +257,50 @@ async function baseline(dialect: 'sqlite' | 'postgres', pgUrl: string | undefine
   }
 }
 
+/**
+ * PostgreSQL only: what the database's sessions do while the devices push,
+ * sampled every 200 ms from pg_stat_activity — waiting for a row lock (the
+ * ward's counter: every push of a ward takes it), waiting for the app server
+ * to send the next statement inside a transaction, or running.
+ */
+function sampleSessions(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  const counts = { lock: 0, app: 0, running: 0, samples: 0 };
+  let timer: NodeJS.Timeout | undefined;
+  let busy = false;
+  return {
+    async start() {
+      await client.connect();
+      timer = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        client
+          .query<{ lock: string; app: string; running: string }>(
+            `select count(*) filter (where wait_event_type = 'Lock') as lock,
+                    count(*) filter (where state = 'idle in transaction') as app,
+                    count(*) filter (where state = 'active' and wait_event_type is distinct from 'Lock') as running
+               from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+          )
+          .then((r) => {
+            const row = r.rows[0]!;
+            counts.lock += Number(row.lock);
+            counts.app += Number(row.app);
+            counts.running += Number(row.running);
+            counts.samples++;
+          })
+          .catch(() => undefined)
+          .finally(() => (busy = false));
+      }, 200);
+    },
+    async stop() {
+      clearInterval(timer);
+      await client.end();
+      const n = Math.max(1, counts.samples);
+      return { lock: counts.lock / n, app: counts.app / n, running: counts.running / n };
+    },
+  };
+}
+
 async function oneRun(dialect: 'sqlite' | 'postgres', pgUrl: string | undefined, o: Options): Promise<RunResult> {
   const w = workload(o);
   const { config, drop } = await freshDatabase(dialect, pgUrl);
@@ -266,10 +312,14 @@ async function oneRun(dialect: 'sqlite' | 'postgres', pgUrl: string | undefined,
 
     const server = await startServer(config);
     let result: Awaited<ReturnType<typeof pushAll>>;
+    let sessions: RunResult['sessions'];
     try {
       const cookies: string[] = [];
       for (const u of usernames) cookies.push(await server.login(u, PASSWORD)); // untimed, one at a time
+      const sampler = config.dialect === 'postgres' ? sampleSessions(config.url) : undefined;
+      await sampler?.start();
       result = await pushAll(server.base, cookies, w);
+      sessions = await sampler?.stop();
     } finally {
       await server.stop();
     }
@@ -288,6 +338,7 @@ async function oneRun(dialect: 'sqlite' | 'postgres', pgUrl: string | undefined,
       errors: errors + (stored === w.total ? 0 : 1),
       stored,
       baselinePerSecond,
+      sessions,
     };
   } finally {
     await drop();
@@ -459,6 +510,14 @@ export async function main(args: string[]) {
       [label, 'errors (all runs)', String(errors)],
       [label, 'wall time of a run', fmt.spread(s((r) => r.seconds * 1000), fmt.ms)],
     );
+    if (results.every((r) => r.sessions)) {
+      const one = (n: number) => n.toFixed(1);
+      rows.push(
+        [label, 'DB sessions waiting for a lock (mean)', fmt.spread(s((r) => r.sessions!.lock), one)],
+        [label, 'DB sessions idle in transaction (mean)', fmt.spread(s((r) => r.sessions!.app), one)],
+        [label, 'DB sessions running (mean)', fmt.spread(s((r) => r.sessions!.running), one)],
+      );
+    }
     const miss = (v: number, budget: number) => (v <= budget ? 'met' : `missed by ${fmt.ratio(v / budget)}`);
     verdicts.push(
       `${label}: p95 ≤ 300 ms ${miss(p95.median, 300)}; max ≤ 2 s ${miss(max.median, 2000)}; 0 errors ${errors === 0 ? 'met' : 'missed'} (medians of ${o.runs} runs)`,
@@ -468,5 +527,7 @@ export async function main(args: string[]) {
   print(out);
   for (const v of verdicts) print(v);
   const args0 = args.length ? ` ${args.join(' ')}` : '';
-  writeSection('server-ingest', `## server-ingest\n\n\`npm run bench -- server-ingest${args0}\`\n\n\`\`\`\n${lines.join('\n')}\n\`\`\``);
+  // One database per run gets its own section, so the two can be measured at different times.
+  const section = dialects.length === 1 ? `server-ingest-${dialects[0]}` : 'server-ingest';
+  writeSection(section, `## ${section}\n\n\`npm run bench -- server-ingest${args0}\`\n\n\`\`\`\n${lines.join('\n')}\n\`\`\``);
 }
