@@ -145,6 +145,11 @@ interface RunResult {
   p95: number;
   p99: number;
   max: number;
+  firstP50: number;
+  firstMax: number;
+  laterP50: number;
+  laterP95: number;
+  laterMax: number;
   errors: number;
   stored: number;
   baselinePerSecond: number;
@@ -180,23 +185,29 @@ async function countStored(db: Db): Promise<number> {
 /** All devices at once, each pushing its batches in order. Returns the latencies (ms), errors and wall time. */
 async function pushAll(base: string, cookies: string[], w: Workload) {
   const latencies: number[] = [];
+  // A device's first push also waits for its connection to be accepted; the rest reuse it.
+  const first: number[] = [];
+  const later: number[] = [];
   let errors = 0;
   const firstError: string[] = [];
   const t0 = performance.now();
   await Promise.all(
     w.bodies.map(async (batches, d) => {
-      for (const body of batches) {
+      for (const [b, body] of batches.entries()) {
         const started = performance.now();
+        const took = () => (b === 0 ? first : later).push(performance.now() - started);
         try {
           const res = await fetch(`${base}/api/v1/sync/push`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: cookies[d]! }, body });
           const json = (await res.json()) as PushResponse;
           latencies.push(performance.now() - started);
+          took();
           if (res.status !== 200 || json.results.some((r) => r.status !== 'applied')) {
             errors++;
             if (firstError.length < 3) firstError.push(`${res.status} ${JSON.stringify(json).slice(0, 200)}`);
           }
         } catch (error) {
           latencies.push(performance.now() - started);
+          took();
           errors++;
           if (firstError.length < 3) firstError.push(String(error));
         }
@@ -204,7 +215,7 @@ async function pushAll(base: string, cookies: string[], w: Workload) {
     }),
   );
   if (firstError.length) console.info(`  first errors: ${firstError.join(' | ')}`);
-  return { latencies, errors, seconds: (performance.now() - t0) / 1000 };
+  return { latencies, first, later, errors, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** The raw driver's floor: the same rows, one transaction per batch, one INSERT per row. */
@@ -327,7 +338,7 @@ async function oneRun(dialect: 'sqlite' | 'postgres', pgUrl: string | undefined,
     const stored = await countStored(check);
     await check.close();
     const baselinePerSecond = await baseline(dialect, pgUrl, w);
-    const { latencies, errors, seconds } = result;
+    const { latencies, first, later, errors, seconds } = result;
     return {
       seconds,
       perSecond: w.total / seconds,
@@ -335,6 +346,11 @@ async function oneRun(dialect: 'sqlite' | 'postgres', pgUrl: string | undefined,
       p95: percentile(latencies, 95),
       p99: percentile(latencies, 99),
       max: Math.max(...latencies),
+      firstP50: percentile(first, 50),
+      firstMax: Math.max(...first),
+      laterP50: percentile(later, 50),
+      laterP95: percentile(later, 95),
+      laterMax: Math.max(...later),
       errors: errors + (stored === w.total ? 0 : 1),
       stored,
       baselinePerSecond,
@@ -489,7 +505,8 @@ export async function main(args: string[]) {
       const r = await oneRun(d, pgUrl, o);
       console.info(
         `  ${label} run ${run + 1}/${o.runs}: ${fmt.int(r.perSecond)} mutations/s, p50 ${fmt.ms(r.p50)}, p95 ${fmt.ms(r.p95)}, max ${fmt.ms(r.max)}, ` +
-          `${r.errors} errors, ${fmt.int(r.stored)} stored; raw ${fmt.int(r.baselinePerSecond)} rows/s`,
+          `${r.errors} errors, ${fmt.int(r.stored)} stored; raw ${fmt.int(r.baselinePerSecond)} rows/s; ` +
+          `first pushes p50 ${fmt.ms(r.firstP50)} max ${fmt.ms(r.firstMax)}, later p50 ${fmt.ms(r.laterP50)} p95 ${fmt.ms(r.laterP95)} max ${fmt.ms(r.laterMax)}`,
       );
       results.push(r);
     }
@@ -507,6 +524,12 @@ export async function main(args: string[]) {
       [label, 'push latency p99', fmt.spread(s((r) => r.p99), fmt.ms)],
       [label, 'push latency max', fmt.spread(max, fmt.ms)],
       [label, 'max ÷ p50', fmt.spread(s((r) => r.max / r.p50), fmt.ratio)],
+      [label, 'first push of a device (+ accept): p50', fmt.spread(s((r) => r.firstP50), fmt.ms)],
+      [label, 'first push of a device (+ accept): max', fmt.spread(s((r) => r.firstMax), fmt.ms)],
+      [label, 'pushes 2 to last: p50', fmt.spread(s((r) => r.laterP50), fmt.ms)],
+      [label, 'pushes 2 to last: p95', fmt.spread(s((r) => r.laterP95), fmt.ms)],
+      [label, 'pushes 2 to last: max', fmt.spread(s((r) => r.laterMax), fmt.ms)],
+      [label, 'mean wait by Little\'s law: devices ÷ pushes/s', fmt.spread(s((r) => (o.devices * o.size * 1000) / r.perSecond), fmt.ms)],
       [label, 'errors (all runs)', String(errors)],
       [label, 'wall time of a run', fmt.spread(s((r) => r.seconds * 1000), fmt.ms)],
     );
