@@ -15,9 +15,9 @@
 //     (WriterQueue below). better-sqlite3 is synchronous, so a push runs from
 //     BEGIN to COMMIT without giving the event loop back; without the queue,
 //     every push whose body had arrived ran back to back in one turn of the
-//     loop, and a turn took seconds under load. Node accepts only a few new
-//     connections per turn, so a device whose connection was still waiting to
-//     be accepted waited for dozens of turns while devices already connected
+//     loop, and a turn took seconds under load. Node accepts new connections
+//     only between such turns, a few at a time, so a device whose connection
+//     was still waiting to be accepted waited while devices already connected
 //     pushed again and again (issue 11: p50 173 ms, max 36.6 s with 200
 //     devices). Now each write transaction waits its turn in arrival order and
 //     starts in its own turn of the loop (setImmediate), after the loop has
