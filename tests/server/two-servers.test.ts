@@ -76,7 +76,7 @@ describe.skipIf(!TEST_DATABASE_URL)('two app servers on one PostgreSQL', () => {
     // Both start at once: each runs the migrations check under PostgreSQL's advisory lock.
     servers = await Promise.all([startServer({ dialect: 'postgres', url: scratch.url }), startServer({ dialect: 'postgres', url: scratch.url })]);
     for (const [i, d] of devices.entries()) d.cookie = await servers[i % 2]!.login(d.user.username, PASSWORD);
-  }, 120_000); // two tsx processes start: 5 s on a quiet machine, 30 s at a load average of 20
+  }, 120_000); // two tsx processes start: measured 9 s at a load average of 13, 27 s at 20
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
@@ -172,5 +172,5 @@ describe.skipIf(!TEST_DATABASE_URL)('two app servers on one PostgreSQL', () => {
     }
     // The test did exercise removals: households created in TDP 1 were moved out of it.
     expect(moves).toBeGreaterThan(0);
-  }, 120_000); // 4 s on a quiet machine, 24 s at a load average of 20
+  }, 120_000); // measured 3.5 s at a load average of 13, 24 s at 20
 });
