@@ -332,7 +332,7 @@ for (const { dialect, skip } of DIALECTS) {
         cleanup = created.drop;
       }
       try {
-        await migrate(db, 5);
+        await migrate(db, 8);
         let version = 0;
         for (const ward of [WARD, OTHER]) {
           const w = generateWard({ seed: ward.length, households: 120, wardCode: ward, groups: 5 });

@@ -17,4 +17,14 @@ export async function setTargets(db: Db, ward: string, independent: number | nul
       .where('code', '=', g.code)
       .execute();
   }
+  // The ward's other groups follow, in natural order (as a ward office would list them).
+  const listed = new Set(groups.map((g) => g.code));
+  const others = (await db.kysely.selectFrom('ward_groups').select('code').where('ward_code', '=', ward).execute())
+    .map((r) => r.code)
+    .filter((c) => !listed.has(c))
+    .sort((a, b) => a.localeCompare(b, 'vi', { numeric: true }));
+  for (const code of others) {
+    position += 1;
+    await db.kysely.updateTable('ward_groups').set({ position }).where('ward_code', '=', ward).where('code', '=', code).execute();
+  }
 }
