@@ -1,15 +1,11 @@
-// The frame around every screen: top bar (name, sync status slot, language),
-// banners (update / install, wired by the root), the routed screen, the save
-// confirmation live region and the bottom navigation.
+// The signed-in app: the user's store around the frame (AppFrame.tsx: top bar,
+// banners, bottom navigation) and the routed screen. It is loaded right after
+// first paint, with the data layer (Dexie); Root draws the same frame until then.
 import { useEffect, useRef, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
 import { StoreProvider, type Store } from './db/StoreContext';
 import { ScreenSwitch, preloadScreens } from './ScreenSwitch';
-import { useRoute, href, paths } from './router';
-import { BottomNav } from './components/BottomNav';
-import { LanguageSwitch } from './components/LanguageSwitch';
-import { FlashRegion } from './components/Flash';
-import './AppShell.css';
+import { useRoute } from './router';
+import { AppFrame } from './AppFrame';
 
 export interface AppShellProps {
   store: Store;
@@ -38,7 +34,6 @@ function useScreenChange(route: unknown) {
 }
 
 export function AppShell({ store, statusBar, banners, syncScreen }: AppShellProps) {
-  const { t } = useTranslation('common');
   const route = useRoute();
   useScreenChange(route);
   useEffect(() => {
@@ -48,24 +43,9 @@ export function AppShell({ store, statusBar, banners, syncScreen }: AppShellProp
   }, []);
   return (
     <StoreProvider store={store}>
-      <div className="app">
-        <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
-          {t('skipToContent')}
-        </a>
-        <header className="topbar">
-          <a className="brand" href={href(paths.home())}>
-            {t('appName')}
-          </a>
-          {statusBar && <div className="status-slot">{statusBar}</div>}
-          <LanguageSwitch />
-        </header>
-        {banners && <div className="banners">{banners}</div>}
-        <main id="main" tabIndex={-1}>
-          <ScreenSwitch route={route} syncScreen={syncScreen} />
-        </main>
-        <FlashRegion />
-        <BottomNav route={route} />
-      </div>
+      <AppFrame route={route} statusBar={statusBar} banners={banners}>
+        <ScreenSwitch route={route} syncScreen={syncScreen} />
+      </AppFrame>
     </StoreProvider>
   );
 }
