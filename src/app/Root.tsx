@@ -57,9 +57,11 @@ function Gate({ workbox }: { workbox: Workbox | undefined }) {
   if (session.status === 'signed_out')
     return (
       <main className="login-page">
-        <ReloadPrompt workbox={workbox} />
         <LoginScreen />
-        <InstallPrompt />
+        <div className="banners">
+          <ReloadPrompt workbox={workbox} />
+          <InstallPrompt />
+        </div>
       </main>
     );
   return <SignedIn key={session.user.id} user={session.user} engine={session.engine} workbox={workbox} />;
