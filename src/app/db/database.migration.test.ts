@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DB_SCHEMA_VERSION, GoCuaDB } from './database';
 import { emptyPlatforms } from '../../shared/schemas';
 import { search } from './search';
-import { followUps } from './queries';
+import { followUps, followUpsDueCount } from './queries';
 
 const at = '2026-08-01T08:00:00.000Z';
 
@@ -57,6 +57,8 @@ describe('local database migration', () => {
     expect((await search(db, 'tung')).map((h) => h.household.id)).toEqual([hid]);
     const fu = await followUps(db, '2026-08-02');
     expect(fu.map((f) => f.kind).sort()).toEqual(['blocked', 'revisit']);
+    // Version 3 filled the follow-up index Home counts from.
+    expect(await followUpsDueCount(db, '2026-08-02')).toBe(2);
     expect(await db.attention.count()).toBe(0);
     db.close();
   });

@@ -17,12 +17,17 @@ import type { Entity, Household, Person, Visit } from '../../shared/schemas';
 import type { Fields } from '../../shared/fields';
 import { searchWords } from '../../shared/text';
 
-export const DB_SCHEMA_VERSION = 2;
+export const DB_SCHEMA_VERSION = 3;
 
 /** Local-only index fields start with "_" and are stripped before sync or display. */
 export type HouseholdRow = Household & { _words: string[] };
-export type PersonRow = Person & { _words: string[]; _blocked: 0 | 1 };
-export type VisitRow = Visit & { _followUp: 0 | 1 };
+/**
+ * `_due` (version 3) is set on exactly the rows the follow-ups list shows, to the
+ * day they are due, so that Home counts what is due from an index without
+ * reading the tables (dueIndex.ts keeps it right in every write's transaction).
+ */
+export type PersonRow = Person & { _words: string[]; _blocked: 0 | 1; _due?: string };
+export type VisitRow = Visit & { _followUp: 0 | 1; _due?: string };
 
 /**
  * A change waiting to reach the server. `seq` orders the queue on this device.
@@ -115,6 +120,23 @@ export class GoCuaDB extends Dexie {
             v._followUp = needsFollowUp(v) ? 1 : 0;
           });
       });
+    // Version 3: `_due` on the open follow-ups (visits and blocked people), so
+    // Home counts what is due without reading whole tables (dueIndex.ts).
+    this.version(3)
+      .stores({
+        households: 'id, group, updatedAt, *_words',
+        people: 'id, householdId, *_words, _blocked, _due',
+        visits: 'id, householdId, at, _followUp, [householdId+at], _due',
+        outbox: '++seq, [entity+id]',
+        attention: '++key, kind, [entity+recordId]',
+        meta: 'key',
+      })
+      .upgrade(async (tx) => {
+        const ids = (await tx.table('households').toCollection().primaryKeys()) as string[];
+        const walkIns = await tx.table('visits').filter((v: VisitRow) => !v.householdId).toArray();
+        await tx.table('visits').bulkPut(walkIns.map((v: VisitRow) => toVisitRow(stripLocal(v))));
+        await refreshDueRows(tx.table('households'), tx.table('people'), tx.table('visits'), ids);
+      });
   }
 }
 
@@ -143,7 +165,73 @@ export function toPersonRow(p: Person): PersonRow {
   return { ...p, _words: personWords(p), _blocked: hasBlockedStep(p) ? 1 : 0 };
 }
 export function toVisitRow(v: Visit): VisitRow {
-  return { ...v, _followUp: needsFollowUp(v) ? 1 : 0 };
+  const row: VisitRow = { ...v, _followUp: needsFollowUp(v) ? 1 : 0 };
+  // A walk-in's follow-up is open on its own; a household's depends on the
+  // household's other visits, and refreshDueRows sets it.
+  if (!v.householdId && row._followUp && !v.deleted) row._due = visitDue(v);
+  return row;
+}
+
+/** The day a flagged visit is due (the follow-ups list's rule). */
+export function visitDue(v: Pick<Visit, 'followUpOn' | 'at'>): string {
+  return v.followUpOn ?? v.at.slice(0, 10);
+}
+
+type RowTable<T> = Pick<Table<T, string>, 'bulkGet' | 'where' | 'bulkPut'>;
+
+/**
+ * Recomputes `_due` for every person and visit of these households, and stores
+ * the rows whose `_due` changed: three reads and at most two writes, however many
+ * households. Must run in the same transaction as the write that touched them.
+ * The rule is the follow-ups list's (queries.ts followUps): a household's visit
+ * is open if it is flagged, not deleted, its household is there and not deleted,
+ * and it is the household's latest visit; a person is open if blocked, not
+ * deleted, and their household is there and not deleted.
+ */
+export async function refreshDueRows(
+  households: RowTable<HouseholdRow>,
+  people: RowTable<PersonRow>,
+  visits: RowTable<VisitRow>,
+  householdIds: Iterable<string>,
+): Promise<void> {
+  const ids = [...new Set(householdIds)].filter(Boolean);
+  if (ids.length === 0) return;
+  const [hs, ps, vs] = await Promise.all([
+    households.bulkGet(ids),
+    people.where('householdId').anyOf(ids).toArray(),
+    visits.where('householdId').anyOf(ids).toArray(),
+  ]);
+  const alive = new Set(hs.filter((h) => h && !h.deleted).map((h) => h!.id));
+  // Same pass, same order and same tie rule as queries.ts lastVisits.
+  const latest = new Map<string, VisitRow>();
+  for (const v of vs) {
+    if (v.deleted || !v.householdId) continue;
+    const prev = latest.get(v.householdId);
+    if (!prev || prev.at < v.at) latest.set(v.householdId, v);
+  }
+  const changed = <T extends { _due?: string }>(row: T, due: string | undefined): T | undefined => {
+    if (row._due === due) return undefined;
+    const next = { ...row };
+    if (due === undefined) delete next._due;
+    else next._due = due;
+    return next;
+  };
+  const visitRows = vs
+    .map((v) => {
+      const open = v._followUp === 1 && !v.deleted && alive.has(v.householdId!) && latest.get(v.householdId!) === v;
+      return changed(v, open ? visitDue(v) : undefined);
+    })
+    .filter((v): v is VisitRow => v !== undefined);
+  const personRows = ps
+    .map((p) => changed(p, p._blocked === 1 && !p.deleted && alive.has(p.householdId) ? p.updatedAt.slice(0, 10) : undefined))
+    .filter((p): p is PersonRow => p !== undefined);
+  if (visitRows.length) await visits.bulkPut(visitRows);
+  if (personRows.length) await people.bulkPut(personRows);
+}
+
+/** refreshDueRows on a database's own tables. */
+export function refreshDue(db: GoCuaDB, householdIds: Iterable<string>): Promise<void> {
+  return refreshDueRows(db.households, db.people, db.visits, householdIds);
 }
 
 /** Drops the local index fields, giving back the record as the schema defines it. */

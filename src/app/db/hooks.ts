@@ -45,6 +45,12 @@ export function useFollowUps() {
   return useLiveQuery(() => q.followUps(db), [db]);
 }
 
+/** How many follow-ups are due today or earlier, counted from an index (Home). */
+export function useFollowUpsDue() {
+  const { db } = useStore();
+  return useLiveQuery(() => q.followUpsDueCount(db), [db]);
+}
+
 export function useCoverage(group: string | undefined) {
   const { db } = useStore();
   return useLiveQuery(() => (group ? q.coverage(db, group) : []), [db, group]);

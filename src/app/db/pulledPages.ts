@@ -17,13 +17,15 @@
 // A page costs a fixed number of IndexedDB requests, however many records it
 // holds (first sync brings thousands; a request per record took minutes on a
 // phone): the stored cursor, one read each of the outbox and the attention rows
-// about the page's records, one bulk put and one bulk delete per table, the
-// cursor. The page is first worked out in memory, change by change in page
+// about the page's records, one bulk put and one bulk delete per table (each
+// with one bulk read of the rows it replaces), one refresh of the follow-up
+// index for the households the page touched (database.ts refreshDueRows: three
+// reads, at most two writes), the cursor. The page is first worked out in memory, change by change in page
 // order, so the outcome is the one applying the changes one at a time would
 // give: a later change of the same record wins, a skipped one changes nothing.
-import type { AttentionItem, GoCuaDB, OutboxEntry } from './database';
+import { refreshDue, type AttentionItem, type GoCuaDB, type OutboxEntry } from './database';
 import { getMeta, setMeta } from './meta';
-import { putRecords, removeRecords } from './records';
+import { putRows, removeRows } from './records';
 import { entitySchemas, type Entity, type EntityRecord } from '../../shared/schemas';
 import { applyFields } from '../../shared/fields';
 import { tombstoneSchema, type PullChange, type PullResponse } from '../../shared/protocol';
@@ -119,12 +121,15 @@ export async function storePulledPage(db: GoCuaDB, page: PullResponse, from: num
       stored++;
     }
     const kept = [...outcomes.values()];
+    const touched: string[] = [];
     for (const [entity, group] of groupBy(kept.filter((o) => o.record), (o) => o.entity)) {
-      await putRecords(db, entity, group.map((o) => o.record!));
+      touched.push(...(await putRows(db, entity, group.map((o) => o.record!))));
     }
     for (const [entity, group] of groupBy(kept.filter((o) => !o.record), (o) => o.entity)) {
-      await removeRecords(db, entity, group.map((o) => o.id));
+      touched.push(...(await removeRows(db, entity, group.map((o) => o.id))));
     }
+    // Home's follow-up count (the `_due` index) for every household the page touched, once.
+    await refreshDue(db, touched);
     const stale = attention.filter((a) => dropped.has(keyOf(a.entity, a.recordId))).map((a) => a.key!);
     if (stale.length > 0) await db.attention.bulkDelete(stale);
     await setMeta(db, CURSOR, page.cursor);

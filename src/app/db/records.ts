@@ -5,6 +5,7 @@
 import type { Table } from 'dexie';
 import type { Entity, EntityRecord } from '../../shared/schemas';
 import {
+  refreshDue,
   stripLocal,
   toHouseholdRow,
   toPersonRow,
@@ -39,20 +40,61 @@ export async function getRecord<E extends Entity>(db: GoCuaDB, entity: E, id: st
   return row ? stripLocal(row) : undefined;
 }
 
+/** The household whose follow-ups a row of this entity bears on. */
+function householdOf(entity: Entity, row: { id: string; householdId?: string | undefined } | undefined): string | undefined {
+  if (!row) return undefined;
+  return entity === 'household' ? row.id : row.householdId;
+}
+
+/** The households touched by writing these rows over those (a record may change household). */
+async function touched(db: GoCuaDB, entity: Entity, rows: Array<{ id: string; householdId?: string | undefined }>): Promise<string[]> {
+  const out = rows.map((r) => householdOf(entity, r));
+  if (entity !== 'household') {
+    const before = await tableFor(db, entity).bulkGet(rows.map((r) => r.id));
+    out.push(...before.map((r) => householdOf(entity, r)));
+  }
+  return out.filter((h): h is string => h !== undefined);
+}
+
 /**
- * Stores a record with its index fields, replacing any stored version. Queues
- * nothing: the caller decides, inside its own transaction, what the outbox gets.
+ * Stores a record with its index fields, replacing any stored version, and
+ * keeps the follow-up index (`_due`) of its household right. Queues nothing:
+ * the caller decides, inside its own transaction, what the outbox gets.
  */
 export async function putRecord<E extends Entity>(db: GoCuaDB, entity: E, record: EntityRecord[E]): Promise<void> {
-  await tableFor(db, entity).put(toRow[entity](record));
+  await putRecords(db, entity, [record]);
 }
 
-/** Stores many records of one entity with their index fields: one IndexedDB request, however many. */
+/**
+ * Stores many records of one entity with their index fields, and refreshes the
+ * follow-up index of the households they touch: a constant number of IndexedDB
+ * requests (a bulkGet, a bulkPut, the refresh's three reads and two writes), however many.
+ */
 export async function putRecords<E extends Entity>(db: GoCuaDB, entity: E, records: EntityRecord[E][]): Promise<void> {
-  if (records.length > 0) await tableFor(db, entity).bulkPut(records.map((r) => toRow[entity](r)));
+  await refreshDue(db, await putRows(db, entity, records));
 }
 
-/** Removes records and their index fields from the device (tombstones or removals were pulled): one request. */
+/** Removes records and their index fields from the device (tombstones or removals were pulled), and refreshes the follow-up index. */
 export async function removeRecords(db: GoCuaDB, entity: Entity, ids: string[]): Promise<void> {
-  if (ids.length > 0) await tableFor(db, entity).bulkDelete(ids);
+  await refreshDue(db, await removeRows(db, entity, ids));
+}
+
+/**
+ * putRecords without the follow-up refresh, for a caller that stores several
+ * entities in one transaction and refreshes once (pulledPages.ts). Returns the
+ * households to pass to refreshDue before the transaction ends.
+ */
+export async function putRows<E extends Entity>(db: GoCuaDB, entity: E, records: EntityRecord[E][]): Promise<string[]> {
+  if (records.length === 0) return [];
+  const households = await touched(db, entity, records as Array<{ id: string; householdId?: string }>);
+  await tableFor(db, entity).bulkPut(records.map((r) => toRow[entity](r)));
+  return households;
+}
+
+/** removeRecords without the follow-up refresh; returns the households to refresh (see putRows). */
+export async function removeRows(db: GoCuaDB, entity: Entity, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const before = await tableFor(db, entity).bulkGet(ids);
+  await tableFor(db, entity).bulkDelete(ids);
+  return before.map((r) => householdOf(entity, r)).filter((h): h is string => h !== undefined);
 }

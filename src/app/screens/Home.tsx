@@ -2,9 +2,8 @@
 // This is its data (read through db/hooks); HomeView.tsx draws it, and draws it
 // without data too, for the first paint before the data layer has loaded.
 import { useTranslation } from 'react-i18next';
-import { useFollowUps, usePendingCount, useTodayVisits } from '../db/hooks';
+import { useFollowUpsDue, usePendingCount, useTodayVisits } from '../db/hooks';
 import { useStore } from '../db/StoreContext';
-import { dueCount } from '../db/queries';
 import { formatDate } from '../i18n';
 import { href, paths } from '../router';
 import { HouseholdLabel } from '../components/HouseholdLabel';
@@ -46,12 +45,12 @@ export function Home() {
   const { user } = useStore();
   const visits = useTodayVisits();
   const pending = usePendingCount();
-  const followUps = useFollowUps();
+  const due = useFollowUpsDue();
   return (
     <HomeView
       user={user}
       pending={pending}
-      due={followUps ? dueCount(followUps) : undefined}
+      due={due}
       today={
         visits === undefined ? undefined : visits.map((v) => <VisitRow key={v.id} visit={v} />)
       }
