@@ -17,9 +17,9 @@ const GIVEN = ['Lan', 'Minh', 'Hoa', 'Tùng', 'Mai', 'Hùng', 'Trang', 'Sơn', '
 const pick = <T>(xs: readonly T[], i: number) => xs[i % xs.length]!;
 const nameOf = (i: number) => `${pick(FAMILY, i)} ${pick(MIDDLE, i >> 3)} ${pick(GIVEN, i >> 5)}`;
 
-/** Households, people and visits in the ratio 1 : 2 : 2, `total` records in all, over `groups` groups. */
-function* generate(total: number, groups: number, wardCode: string): Generator<{ h: Household; p: Person[]; v: Visit[] }> {
-  const households = Math.max(1, Math.floor(total / 5));
+/** Households with `shape.people` people and `shape.visits` visits each (1 : 2 : 2 unless told), `total` records in all, over `groups` groups. */
+function* generate(total: number, groups: number, wardCode: string, shape: Shape): Generator<{ h: Household; p: Person[]; v: Visit[] }> {
+  const households = Math.max(1, Math.floor(total / (1 + shape.people + shape.visits)));
   const at0 = Date.parse('2026-07-24T08:00:00.000Z');
   for (let i = 0; i < households; i++) {
     const at = new Date(at0 + i * 60_000).toISOString();
@@ -36,12 +36,12 @@ function* generate(total: number, groups: number, wardCode: string): Generator<{
       povertyStatus: i % 17 === 0 ? 'near_poor' : 'none',
       consent: { given: true, at, by: 'bench' },
     };
-    const p = [0, 1].map((k): Person => {
+    const p = Array.from({ length: shape.people }, (_, k): Person => {
       const platforms = emptyPlatforms();
       if ((i + k) % 23 === 0) platforms.vneid.steps.level2 = { status: 'blocked', blocker: 'nfc_unreadable' };
       return { id: uuidv7(), createdAt: at, updatedAt: at, deleted: false, wardCode, householdId: h.id, fullName: nameOf(i * 2 + k + 7), birthYear: 1940 + ((i + k) % 60), flags: { disability: false, livesAlone: false }, platforms };
     });
-    const v = [0, 1].map((k): Visit => ({
+    const v = Array.from({ length: shape.visits }, (_, k): Visit => ({
       id: uuidv7(), createdAt: at, updatedAt: at, deleted: false, wardCode, householdId: h.id, channel: 'door',
       at: new Date(at0 + i * 60_000 + k * 86_400_000).toISOString(), volunteerId: 'bench',
       outcome: k === 1 && i % 11 === 0 ? 'revisit' : 'helped', people: [], services: [],
@@ -50,29 +50,38 @@ function* generate(total: number, groups: number, wardCode: string): Generator<{
   }
 }
 
-async function seed(name: string, total: number, groups = 12, wardCode = 'BENCH'): Promise<{ households: number; ms: number }> {
+interface Shape {
+  people: number;
+  visits: number;
+}
+
+async function seed(name: string, total: number, groups = 12, wardCode = 'BENCH', shape: Shape = { people: 2, visits: 2 }): Promise<{ households: number; records: number; ms: number }> {
   const t0 = performance.now();
   const db = new GoCuaDB(name);
   await db.open();
   let batch: Array<{ h: Household; p: Person[]; v: Visit[] }> = [];
   let households = 0;
+  let refreshMs = 0;
   const flush = async () => {
     await db.transaction('rw', [db.households, db.people, db.visits], async () => {
       await db.households.bulkPut(batch.map((b) => toHouseholdRow(b.h)));
       await db.people.bulkPut(batch.flatMap((b) => b.p.map(toPersonRow)));
       await db.visits.bulkPut(batch.flatMap((b) => b.v.map(toVisitRow)));
+      const t = performance.now();
       await refreshDue(db, batch.map((b) => b.h.id));
+      refreshMs += performance.now() - t;
     });
     households += batch.length;
     batch = [];
+    if (households % 10_000 === 0) console.info(`seeded ${households} households in ${Math.round(performance.now() - t0)} ms (follow-up index ${Math.round(refreshMs)} ms)`);
   };
-  for (const b of generate(total, groups, wardCode)) {
+  for (const b of generate(total, groups, wardCode, shape)) {
     batch.push(b);
     if (batch.length === 2_000) await flush();
   }
   if (batch.length) await flush();
   db.close();
-  return { households, ms: performance.now() - t0 };
+  return { households, records: households * (1 + shape.people + shape.visits), ms: performance.now() - t0 };
 }
 
 /** Saves `n` visits through recordVisit (what the visit form does), timing each; then the same visit rows by a bare IndexedDB put. */

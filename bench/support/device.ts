@@ -48,6 +48,8 @@ export async function startDevice(): Promise<Device> {
     context,
     async benchPage() {
       const page = await context.newPage();
+      page.on('console', (m) => console.info(`  [page] ${m.text()}`));
+      page.on('pageerror', (e) => console.error(`  [page error] ${e.message}`));
       await page.goto(`${server.url}/bench/device.html`);
       await page.waitForFunction(() => 'benchDevice' in window);
       return page;
@@ -70,7 +72,13 @@ export function percentile(xs: readonly number[], p: number): number {
 /** What device-page.ts puts on window, for page.evaluate. */
 export interface BenchWindow {
   benchDevice: {
-    seed(name: string, records: number, groups?: number, wardCode?: string): Promise<{ households: number; ms: number }>;
+    seed(
+      name: string,
+      records: number,
+      groups?: number,
+      wardCode?: string,
+      shape?: { people: number; visits: number },
+    ): Promise<{ households: number; records: number; ms: number }>;
     localWrites(name: string, n: number): Promise<{ app: number[]; raw: number[] }>;
     searches(name: string): Promise<{ ms: number[]; hits: number[] }>;
     drop(name: string): Promise<void>;
