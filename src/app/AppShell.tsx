@@ -1,6 +1,6 @@
-// The frame around every screen: top bar (name, sync status slot, language),
-// banners (update / install, wired by the root), the routed screen, the save
-// confirmation live region and the bottom navigation.
+// The signed-in app: the user's store around the frame (AppFrame.tsx: top bar,
+// banners, bottom navigation) and the routed screen. It is loaded right after
+// first paint, with the data layer (Dexie); Root draws the same frame until then.
 //
 // A console route (#/console/...) for an organiser (supervisor, responder,
 // city) renders the console shell instead (screens/console/ConsoleShell.tsx,
@@ -10,22 +10,19 @@
 // never fetches the console chunk. An organiser who signs in (or opens the
 // app at its start address) lands on their console page.
 import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
 import { StoreProvider, type Store } from './db/StoreContext';
 import { ConsoleOnly, ScreenSwitch, loadConsole, preloadScreens } from './ScreenSwitch';
-import { isConsoleRoute, navigate, useRoute, href, paths } from './router';
+import { isConsoleRoute, navigate, useRoute, paths } from './router';
 import type { Role } from '../shared/schemas';
 import { Loading } from './components/Loading';
-import { BottomNav } from './components/BottomNav';
-import { LanguageSwitch } from './components/LanguageSwitch';
 import { FlashRegion } from './components/Flash';
-import './AppShell.css';
+import { AppFrame } from './AppFrame';
 
 export interface AppShellProps {
   store: Store;
   /** Sync status indicator, shown in the top bar. */
   statusBar?: ReactNode;
-  /** Update banner, install button, storage notices: shown under the top bar. */
+  /** Update banner, install button, storage notices: they overlay the top of the screen (AppShell.css). */
   banners?: ReactNode;
   /** The sync and account screen (#/sync), owned by the root because it needs the engine. */
   syncScreen?: ReactNode;
@@ -93,7 +90,6 @@ export function AppShell(props: AppShellProps) {
 }
 
 function FieldShell({ store, statusBar, banners, syncScreen }: AppShellProps) {
-  const { t } = useTranslation('common');
   const route = useRoute();
   useScreenChange(route);
   useEffect(() => {
@@ -103,24 +99,9 @@ function FieldShell({ store, statusBar, banners, syncScreen }: AppShellProps) {
   }, []);
   return (
     <StoreProvider store={store}>
-      <div className="app">
-        <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
-          {t('skipToContent')}
-        </a>
-        <header className="topbar">
-          <a className="brand" href={href(paths.home())}>
-            {t('appName')}
-          </a>
-          {statusBar && <div className="status-slot">{statusBar}</div>}
-          <LanguageSwitch />
-        </header>
-        {banners && <div className="banners">{banners}</div>}
-        <main id="main" tabIndex={-1}>
-          {isConsoleRoute(route) ? <ConsoleOnly /> : <ScreenSwitch route={route} syncScreen={syncScreen} />}
-        </main>
-        <FlashRegion />
-        <BottomNav route={route} />
-      </div>
+      <AppFrame route={route} statusBar={statusBar} banners={banners}>
+        {isConsoleRoute(route) ? <ConsoleOnly /> : <ScreenSwitch route={route} syncScreen={syncScreen} />}
+      </AppFrame>
     </StoreProvider>
   );
 }

@@ -1,48 +1,65 @@
 // The session gate: sign-in when nobody is signed in on this device, otherwise
 // the app for the signed-in user, with their own database and sync engine.
-import { lazy, Suspense, useMemo } from 'react';
+//
+// The first paint needs neither Dexie, zod nor the sync engine: who is signed
+// in is read with the bare IndexedDB API (db/deviceProfile.ts), and until the
+// signed-in app's chunk (SignedIn.tsx: the data layer, the screens) has loaded,
+// the same frame is drawn with Home's layout and no numbers yet.
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import type { Workbox } from 'workbox-window';
-import { AppShell } from './AppShell';
-import { userDb } from './db/database';
 import { SessionProvider, useSession, useSyncStatus } from './session/SessionContext';
 import { LoginScreen } from './session/LoginScreen';
-import { SyncStatusBar } from './sync/SyncStatusBar';
 import { ReloadPrompt } from './pwa/ReloadPrompt';
 import { InstallPrompt } from './pwa/InstallPrompt';
-import { useRoute } from './router';
+import { Loading } from './components/Loading';
+import { AppFrame } from './AppFrame';
+import { HomeView } from './screens/HomeView';
+import { isConsoleRoute, useRoute } from './router';
 import type { SyncEngine } from './sync/engine';
 import type { UserProfile } from '../shared/schemas';
 import { loadLazyNamespaces } from './i18n';
 import './chrome.css';
 
-const SyncScreen = lazy(() => import('./sync/SyncScreen').then((m) => ({ default: m.SyncScreen })));
 // Its own small chunk: only someone who scanned an enrolment QR code needs it.
 const EnrolRedeem = lazy(() =>
   Promise.all([import('./screens/EnrolRedeem'), loadLazyNamespaces(['enrol'])]).then(([m]) => ({ default: m.EnrolRedeem })),
 );
 // First run only: its own chunk, never in anyone's first download.
 const Setup = lazy(() => import('./screens/Setup').then((m) => ({ default: m.Setup })));
+const SignedInApp = lazy(() => import('./SignedIn').then((m) => ({ default: m.SignedIn })));
 
-function SignedIn({ user, engine, workbox }: { user: UserProfile; engine: SyncEngine; workbox: Workbox | undefined }) {
-  const status = useSyncStatus(engine);
-  const store = useMemo(() => ({ db: userDb(user.id), actor: { userId: user.id, wardCode: user.wardCode }, user }), [user]);
+/**
+ * The frame and Home's layout, drawn until SignedIn.tsx has loaded. Organisers
+ * land in the console (AppShell), so for them and at console addresses it
+ * draws no field frame that would then be swapped for the console's.
+ */
+function FirstFrame({ user, banners }: { user: UserProfile; banners: ReactNode }) {
+  const route = useRoute();
+  if (user.role !== 'volunteer' || isConsoleRoute(route)) return <Loading />;
   return (
-    <AppShell
-      store={store}
-      statusBar={<SyncStatusBar engine={engine} />}
-      syncScreen={<SyncScreen engine={engine} />}
-      banners={
-        <>
-          <ReloadPrompt workbox={workbox} />
-          {status.needsSignIn && (
-            <div className="banner banner-warn">
-              <LoginScreen reason="expired" />
-            </div>
-          )}
-          <InstallPrompt />
-        </>
-      }
-    />
+    <AppFrame route={route} banners={banners}>
+      {route.name === 'home' ? <HomeView user={user} /> : <Loading />}
+    </AppFrame>
+  );
+}
+
+function SignedIn({ user, engine, workbox }: { user: UserProfile; engine: SyncEngine | undefined; workbox: Workbox | undefined }) {
+  const status = useSyncStatus(engine);
+  const banners = (
+    <>
+      <ReloadPrompt workbox={workbox} />
+      {status.needsSignIn && (
+        <div className="banner banner-warn">
+          <LoginScreen reason="expired" />
+        </div>
+      )}
+      <InstallPrompt />
+    </>
+  );
+  return (
+    <Suspense fallback={<FirstFrame user={user} banners={banners} />}>
+      <SignedInApp user={user} engine={engine} banners={banners} />
+    </Suspense>
   );
 }
 
@@ -70,15 +87,31 @@ function Gate({ workbox }: { workbox: Workbox | undefined }) {
   if (session.status === 'signed_out')
     return (
       <main className="login-page">
-        <ReloadPrompt workbox={workbox} />
         <LoginScreen />
-        <InstallPrompt />
+        <div className="banners">
+          <ReloadPrompt workbox={workbox} />
+          <InstallPrompt />
+        </div>
       </main>
     );
   return <SignedIn key={session.user.id} user={session.user} engine={session.engine} workbox={workbox} />;
 }
 
-export function Root({ workbox }: { workbox: Workbox | undefined }) {
+/** The service worker's Workbox once registered (after first paint, see registerServiceWorker). */
+function useWorkbox(registration: Promise<Workbox | undefined>): Workbox | undefined {
+  const [workbox, setWorkbox] = useState<Workbox | undefined>();
+  useEffect(() => {
+    let cancelled = false;
+    void registration.then((wb) => !cancelled && setWorkbox(wb), () => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, [registration]);
+  return workbox;
+}
+
+export function Root({ registration }: { registration: Promise<Workbox | undefined> }) {
+  const workbox = useWorkbox(registration);
   return (
     <SessionProvider>
       <Gate workbox={workbox} />

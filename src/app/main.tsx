@@ -13,12 +13,12 @@ import { Root } from './Root';
 captureInstallPrompt();
 
 void initI18n().then(() => {
-  const workbox = registerServiceWorker();
+  const registration = registerServiceWorker();
   persistAfterFirstSave();
   setTimeout(prefetchOtherLanguages, 3000);
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
-      <Root workbox={workbox} />
+      <Root registration={registration} />
     </StrictMode>,
   );
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DB_SCHEMA_VERSION, GoCuaDB } from './database';
 import { emptyPlatforms } from '../../shared/schemas';
 import { search } from './search';
-import { followUps } from './queries';
+import { followUps, followUpsDueCount } from './queries';
 
 const at = '2026-08-01T08:00:00.000Z';
 
@@ -57,6 +57,8 @@ describe('local database migration', () => {
     expect((await search(db, 'tung')).map((h) => h.household.id)).toEqual([hid]);
     const fu = await followUps(db, '2026-08-02');
     expect(fu.map((f) => f.kind).sort()).toEqual(['blocked', 'revisit']);
+    // Version 4 filled the follow-up index Home counts from.
+    expect(await followUpsDueCount(db, '2026-08-02')).toBe(2);
     expect(await db.attention.count()).toBe(0);
     db.close();
   });
@@ -92,6 +94,63 @@ describe('local database migration', () => {
     expect(await db.cases.count()).toBe(0);
     expect((await db.outbox.toArray()).map((e) => [e.seq, e.pushSeq])).toEqual([[1, 4]]);
     expect((await followUps(db, '2026-08-02')).map((f) => [f.kind, f.case])).toEqual([['escalation', undefined]]);
+    expect(await followUpsDueCount(db, '2026-08-02')).toBe(1);
+    db.close();
+  });
+
+  it('opens a version-3 database (cases) at the current version, its follow-up index agreeing with the list', async () => {
+    const name = `gocua-migration-v3-${Math.random()}`;
+    const v3 = new Dexie(name);
+    // Version 3 exactly as it shipped.
+    v3.version(3).stores({
+      households: 'id, group, updatedAt, *_words',
+      people: 'id, householdId, *_words, _blocked',
+      visits: 'id, householdId, at, _followUp, [householdId+at]',
+      cases: 'id, visitId, status',
+      outbox: '++seq, [entity+id]',
+      attention: '++key, kind, [entity+recordId]',
+      meta: 'key',
+    });
+    const base = { createdAt: at, updatedAt: at, deleted: false, wardCode: 'CUANAM' };
+    const id = (n: number) => `01900000-0000-7000-8000-0000000001${String(n).padStart(2, '0')}`;
+    const escalate = { reason: 'technical', detail: 'Máy cũ' };
+    await v3.table('households').bulkAdd([1, 2, 3].map((n) => ({
+      id: id(n), ...base, group: 'TDP 3', address: { houseNumber: String(n), street: 'Phố Huế' }, headName: 'Lê Thị Hoà',
+      povertyStatus: 'none', consent: { given: true, at, by: 'vol-1' }, _words: ['le'],
+    })));
+    const visit = (n: number, householdId: string | undefined, over: object) => ({
+      id: id(10 + n), ...(householdId ? { householdId } : {}), channel: householdId ? 'door' : 'literacy_point',
+      ...(householdId ? {} : { literacyPointId: 'P1' }), at, volunteerId: 'vol-1', outcome: 'helped', people: [], services: [],
+      escalate, ...base, _followUp: 1, ...over,
+    });
+    await v3.table('visits').bulkAdd([
+      visit(1, id(1), {}), // its case is resolved: no longer due
+      visit(2, id(2), {}), // its case is open: due
+      visit(3, id(3), { outcome: 'revisit' }), // resolved, but a revisit was asked for: due
+      visit(4, undefined, {}), // a walk-in whose case is resolved: no longer due
+      visit(5, undefined, {}), // a walk-in with no case yet: due
+    ]);
+    const kase = (n: number, visitId: string, householdId: string | undefined, status: string) => ({
+      id: id(20 + n), ...base, visitId, ...(householdId ? { householdId } : {}), group: 'TDP 3', reason: 'technical', status,
+      ...(status === 'resolved' ? { resolution: 'Đã xong', resolvedAt: at } : {}),
+    });
+    await v3.table('cases').bulkAdd([
+      kase(1, id(11), id(1), 'resolved'),
+      kase(2, id(12), id(2), 'open'),
+      kase(3, id(13), id(3), 'resolved'),
+      kase(4, id(14), undefined, 'resolved'),
+    ]);
+    await v3.table('outbox').add({ entity: 'case', id: id(22), op: 'upsert', fields: { status: 'in_progress' }, at, pushSeq: 7 });
+    v3.close();
+
+    const db = new GoCuaDB(name);
+    await db.open();
+    expect(db.verno).toBe(DB_SCHEMA_VERSION);
+    expect(await db.cases.count()).toBe(4);
+    expect((await db.outbox.toArray()).map((e) => [e.entity, e.pushSeq])).toEqual([['case', 7]]);
+    const list = await followUps(db, '2026-08-02');
+    expect(list.map((f) => f.visit?.id).sort()).toEqual([id(12), id(13), id(15)]);
+    expect(await followUpsDueCount(db, '2026-08-02')).toBe(3);
     db.close();
   });
 });

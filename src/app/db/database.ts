@@ -17,12 +17,17 @@ import type { Case, Entity, Household, Person, Visit } from '../../shared/schema
 import type { Fields } from '../../shared/fields';
 import { searchWords } from '../../shared/text';
 
-export const DB_SCHEMA_VERSION = 3;
+export const DB_SCHEMA_VERSION = 4;
 
 /** Local-only index fields start with "_" and are stripped before sync or display. */
 export type HouseholdRow = Household & { _words: string[] };
-export type PersonRow = Person & { _words: string[]; _blocked: 0 | 1 };
-export type VisitRow = Visit & { _followUp: 0 | 1 };
+/**
+ * `_due` (version 4) is set on exactly the rows the follow-ups list shows, to the
+ * day they are due, so that Home counts what is due from an index without
+ * reading the tables (refreshDueRows keeps it right in every write's transaction).
+ */
+export type PersonRow = Person & { _words: string[]; _blocked: 0 | 1; _due?: string };
+export type VisitRow = Visit & { _followUp: 0 | 1; _due?: string };
 /** A case needs no local index field; the alias keeps the entity → row map uniform. */
 export type CaseRow = Case;
 
@@ -130,6 +135,30 @@ export class GoCuaDB extends Dexie {
       attention: '++key, kind, [entity+recordId]',
       meta: 'key',
     });
+    // Version 4: `_due` on the open follow-ups (visits and blocked people), so
+    // Home counts what is due without reading whole tables (refreshDueRows).
+    // Cases keep their version-3 indexes.
+    this.version(4)
+      .stores({
+        households: 'id, group, updatedAt, *_words',
+        people: 'id, householdId, *_words, _blocked, _due',
+        visits: 'id, householdId, at, _followUp, [householdId+at], _due',
+        cases: 'id, visitId, status',
+        outbox: '++seq, [entity+id]',
+        attention: '++key, kind, [entity+recordId]',
+        meta: 'key',
+      })
+      .upgrade(async (tx) => {
+        const ids = (await tx.table('households').toCollection().primaryKeys()) as string[];
+        const walkIns = (await tx
+          .table('visits')
+          .filter((v: VisitRow) => !v.householdId)
+          .primaryKeys()) as string[];
+        await refreshDueRows(tx.table('households'), tx.table('people'), tx.table('visits'), tx.table('cases'), {
+          households: ids,
+          visits: walkIns,
+        });
+      });
   }
 }
 
@@ -158,7 +187,115 @@ export function toPersonRow(p: Person): PersonRow {
   return { ...p, _words: personWords(p), _blocked: hasBlockedStep(p) ? 1 : 0 };
 }
 export function toVisitRow(v: Visit): VisitRow {
-  return { ...v, _followUp: needsFollowUp(v) ? 1 : 0 };
+  const row: VisitRow = { ...v, _followUp: needsFollowUp(v) ? 1 : 0 };
+  // A walk-in's follow-up is open on its own unless its case is resolved; a
+  // household's depends on the household's other visits. refreshDueRows, run
+  // by every write of a visit or a case, has the last word on both.
+  if (!v.householdId && row._followUp && !v.deleted) row._due = visitDue(v);
+  return row;
+}
+
+/** The day a flagged visit is due (the follow-ups list's rule). */
+export function visitDue(v: Pick<Visit, 'followUpOn' | 'at'>): string {
+  return v.followUpOn ?? v.at.slice(0, 10);
+}
+
+type RowTable<T> = Pick<Table<T, string>, 'bulkGet' | 'where' | 'bulkPut'>;
+
+/**
+ * What a write touched, for the follow-up index: households (all their people
+ * and visits are looked at again) and visits by id (a walk-in has no household;
+ * a listed visit that has one counts as its household).
+ */
+export interface DueTouched {
+  households: Iterable<string>;
+  visits?: Iterable<string> | undefined;
+}
+
+/**
+ * Recomputes `_due` for every person and visit of these households and for these
+ * visits, and stores the rows whose `_due` changed: a constant number of reads
+ * (the visits by id, the households, their people and visits, the cases of the
+ * escalated visits) and at most two writes, however many households. Must run
+ * in the same transaction as the write that touched them, a case's too.
+ * The rule is the follow-ups list's (queries.ts followUps): a household's visit
+ * is open if it is flagged, not deleted, its household is there and not deleted,
+ * and it is the household's latest visit; a walk-in is open if flagged and not
+ * deleted; either is dropped when its only reason was an escalation whose case
+ * is resolved. A person is open if blocked, not deleted, and their household is
+ * there and not deleted.
+ */
+export async function refreshDueRows(
+  households: RowTable<HouseholdRow>,
+  people: RowTable<PersonRow>,
+  visits: RowTable<VisitRow>,
+  cases: Pick<Table<CaseRow, string>, 'where'>,
+  touched: DueTouched,
+): Promise<void> {
+  const ids = new Set([...touched.households].filter(Boolean));
+  const visitIds = [...new Set(touched.visits ?? [])].filter(Boolean);
+  const walkIns: VisitRow[] = [];
+  if (visitIds.length) {
+    for (const v of await visits.bulkGet(visitIds)) {
+      if (!v) continue;
+      if (v.householdId) ids.add(v.householdId);
+      else walkIns.push(v);
+    }
+  }
+  if (ids.size === 0 && walkIns.length === 0) return;
+  const hids = [...ids];
+  const [hs, ps, vs] = hids.length
+    ? await Promise.all([
+        households.bulkGet(hids),
+        people.where('householdId').anyOf(hids).toArray(),
+        visits.where('householdId').anyOf(hids).toArray(),
+      ])
+    : [[], [], []];
+  const alive = new Set(hs.filter((h) => h && !h.deleted).map((h) => h!.id));
+  // Same pass, same order and same tie rule as queries.ts lastVisits.
+  const latest = new Map<string, VisitRow>();
+  for (const v of vs) {
+    if (v.deleted || !v.householdId) continue;
+    const prev = latest.get(v.householdId);
+    if (!prev || prev.at < v.at) latest.set(v.householdId, v);
+  }
+  const flaggedOpen = (v: VisitRow) =>
+    v._followUp === 1 && !v.deleted && (!v.householdId || (alive.has(v.householdId) && latest.get(v.householdId) === v));
+  const candidates = [...vs, ...walkIns].filter(flaggedOpen);
+  // The cases of the escalated ones, read as the list reads them (by visitId).
+  const escalated = candidates.filter((v) => v.escalate).map((v) => v.id);
+  const caseOf = new Map(
+    escalated.length ? (await cases.where('visitId').anyOf(escalated).toArray()).map((c) => [c.visitId, c]) : [],
+  );
+  const open = new Set(
+    candidates
+      .filter((v) => {
+        // A resolved case clears the escalation; a revisit or a date asked for still stands.
+        const resolved = v.escalate !== undefined && caseOf.get(v.id)?.status === 'resolved';
+        return !resolved || v.outcome === 'revisit' || v.followUpOn !== undefined;
+      })
+      .map((v) => v.id),
+  );
+  const changed = <T extends { _due?: string }>(row: T, due: string | undefined): T | undefined => {
+    if (row._due === due) return undefined;
+    const next = { ...row };
+    if (due === undefined) delete next._due;
+    else next._due = due;
+    return next;
+  };
+  const visitRows = [...vs, ...walkIns]
+    .map((v) => changed(v, open.has(v.id) ? visitDue(v) : undefined))
+    .filter((v): v is VisitRow => v !== undefined);
+  const personRows = ps
+    .map((p) => changed(p, p._blocked === 1 && !p.deleted && alive.has(p.householdId) ? p.updatedAt.slice(0, 10) : undefined))
+    .filter((p): p is PersonRow => p !== undefined);
+  if (visitRows.length) await visits.bulkPut(visitRows);
+  if (personRows.length) await people.bulkPut(personRows);
+}
+
+/** refreshDueRows on a database's own tables. */
+export function refreshDue(db: GoCuaDB, householdIds: Iterable<string>, visitIds: Iterable<string> = []): Promise<void> {
+  return refreshDueRows(db.households, db.people, db.visits, db.cases, { households: householdIds, visits: visitIds });
 }
 export function toCaseRow(c: Case): CaseRow {
   return { ...c };

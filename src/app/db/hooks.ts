@@ -58,6 +58,12 @@ export function useCaseQueue(filter: q.CaseFilter) {
   return useLiveQuery(() => q.caseQueue(db, filter), [db, filter.status, filter.reason]);
 }
 
+/** How many follow-ups are due today or earlier, counted from an index (Home). */
+export function useFollowUpsDue() {
+  const { db } = useStore();
+  return useLiveQuery(() => q.followUpsDueCount(db), [db]);
+}
+
 export function useCoverage(group: string | undefined) {
   const { db } = useStore();
   return useLiveQuery(() => (group ? q.coverage(db, group) : []), [db, group]);

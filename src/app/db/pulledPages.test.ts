@@ -218,6 +218,10 @@ describe('storing a pulled page', () => {
     }
     const small = await requestsFor(10);
     expect(small).toEqual(await requestsFor(1000));
-    expect(small.length).toBeLessThanOrEqual(8);
+    // The cursor, the outbox and attention reads, a bulkPut per entity (with a
+    // bulkGet of the replaced people, whose household may change), a bulkGet and
+    // a bulkDelete for the drops, the attention items dropped with them, the
+    // follow-up index's refresh (three reads, one write here) and the cursor.
+    expect(small.length).toBeLessThanOrEqual(13);
   });
 });

@@ -17,13 +17,16 @@
 // A page costs a fixed number of IndexedDB requests, however many records it
 // holds (first sync brings thousands; a request per record took minutes on a
 // phone): the stored cursor, one read each of the outbox and the attention rows
-// about the page's records, one bulk put and one bulk delete per table, the
-// cursor. The page is first worked out in memory, change by change in page
-// order, so the outcome is the one applying the changes one at a time would
-// give: a later change of the same record wins, a skipped one changes nothing.
-import type { AttentionItem, GoCuaDB, OutboxEntry } from './database';
+// about the page's records, one bulk put and one bulk delete per table (each
+// with one bulk read of the rows it replaces), one refresh of the follow-up
+// index for the households and walk-ins the page touched, its cases included
+// (database.ts refreshDueRows: a few reads, at most two writes), the cursor.
+// The page is first worked out in memory, change by change in page order, so
+// the outcome is the one applying the changes one at a time would give: a
+// later change of the same record wins, a skipped one changes nothing.
+import { refreshDue, type AttentionItem, type GoCuaDB, type OutboxEntry } from './database';
 import { getMeta, setMeta } from './meta';
-import { putRecords, removeRecords } from './records';
+import { putRows, removeRows, type Touched } from './records';
 import { entitySchemas, type Entity, type EntityRecord } from '../../shared/schemas';
 import { applyFields } from '../../shared/fields';
 import { tombstoneSchema, type PullChange, type PullResponse } from '../../shared/protocol';
@@ -119,12 +122,21 @@ export async function storePulledPage(db: GoCuaDB, page: PullResponse, from: num
       stored++;
     }
     const kept = [...outcomes.values()];
+    const households: string[] = [];
+    const visits: string[] = [];
+    const touch = (t: Touched) => {
+      households.push(...t.households);
+      visits.push(...t.visits);
+    };
     for (const [entity, group] of groupBy(kept.filter((o) => o.record), (o) => o.entity)) {
-      await putRecords(db, entity, group.map((o) => o.record!));
+      touch(await putRows(db, entity, group.map((o) => o.record!)));
     }
     for (const [entity, group] of groupBy(kept.filter((o) => !o.record), (o) => o.entity)) {
-      await removeRecords(db, entity, group.map((o) => o.id));
+      touch(await removeRows(db, entity, group.map((o) => o.id)));
     }
+    // Home's follow-up count (the `_due` index) for every household and walk-in
+    // the page touched, its cases' included, once.
+    await refreshDue(db, households, visits);
     const stale = attention.filter((a) => dropped.has(keyOf(a.entity, a.recordId))).map((a) => a.key!);
     if (stale.length > 0) await db.attention.bulkDelete(stale);
     await setMeta(db, CURSOR, page.cursor);

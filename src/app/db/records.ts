@@ -5,6 +5,7 @@
 import type { Table } from 'dexie';
 import type { Entity, EntityRecord } from '../../shared/schemas';
 import {
+  refreshDue,
   stripLocal,
   toHouseholdRow,
   toPersonRow,
@@ -43,20 +44,82 @@ export async function getRecord<E extends Entity>(db: GoCuaDB, entity: E, id: st
   return row ? stripLocal(row) : undefined;
 }
 
+type Keyed = { id: string; householdId?: string | undefined; visitId?: string | undefined };
+
 /**
- * Stores a record with its index fields, replacing any stored version. Queues
- * nothing: the caller decides, inside its own transaction, what the outbox gets.
+ * Where a row of this entity bears on follow-ups: its household, or, for a
+ * walk-in visit or a walk-in's case (no household), that visit.
+ */
+function dueTargetOf(entity: Entity, row: Keyed | undefined): { household?: string; visit?: string } {
+  if (!row) return {};
+  if (entity === 'household') return { household: row.id };
+  if (row.householdId) return { household: row.householdId };
+  if (entity === 'visit') return { visit: row.id };
+  if (entity === 'case' && row.visitId) return { visit: row.visitId };
+  return {};
+}
+
+/** What writing or removing these rows touched (pass the stored rows too: a record may change household). */
+function touched(entity: Entity, rows: Array<Keyed | undefined>): Touched {
+  const out: Touched = { households: [], visits: [] };
+  for (const r of rows) {
+    const t = dueTargetOf(entity, r);
+    if (t.household) out.households.push(t.household);
+    if (t.visit) out.visits.push(t.visit);
+  }
+  return out;
+}
+
+/** The households and visits whose follow-up index a write must refresh (refreshDue). */
+export interface Touched {
+  households: string[];
+  visits: string[];
+}
+
+/**
+ * Stores a record with its index fields, replacing any stored version, and
+ * keeps the follow-up index (`_due`) of its household (or walk-in visit) right,
+ * a case's included: a resolved case closes its visit's escalation. Queues nothing:
+ * the caller decides, inside its own transaction, what the outbox gets.
  */
 export async function putRecord<E extends Entity>(db: GoCuaDB, entity: E, record: EntityRecord[E]): Promise<void> {
-  await tableFor(db, entity).put(toRow[entity](record));
+  await putRecords(db, entity, [record]);
 }
 
-/** Stores many records of one entity with their index fields: one IndexedDB request, however many. */
+/**
+ * Stores many records of one entity with their index fields, and refreshes the
+ * follow-up index of the households and walk-ins they touch: a constant number of
+ * IndexedDB requests (a bulkGet, a bulkPut, the refresh's few reads and two writes), however many.
+ */
 export async function putRecords<E extends Entity>(db: GoCuaDB, entity: E, records: EntityRecord[E][]): Promise<void> {
-  if (records.length > 0) await tableFor(db, entity).bulkPut(records.map((r) => toRow[entity](r)));
+  const t = await putRows(db, entity, records);
+  await refreshDue(db, t.households, t.visits);
 }
 
-/** Removes records and their index fields from the device (tombstones or removals were pulled): one request. */
+/** Removes records and their index fields from the device (tombstones or removals were pulled), and refreshes the follow-up index. */
 export async function removeRecords(db: GoCuaDB, entity: Entity, ids: string[]): Promise<void> {
-  if (ids.length > 0) await tableFor(db, entity).bulkDelete(ids);
+  const t = await removeRows(db, entity, ids);
+  await refreshDue(db, t.households, t.visits);
+}
+
+/**
+ * putRecords without the follow-up refresh, for a caller that stores several
+ * entities in one transaction and refreshes once (pulledPages.ts). Returns what
+ * to pass to refreshDue before the transaction ends.
+ */
+export async function putRows<E extends Entity>(db: GoCuaDB, entity: E, records: EntityRecord[E][]): Promise<Touched> {
+  if (records.length === 0) return { households: [], visits: [] };
+  const rows = records as Keyed[];
+  // A household's rows are its own; any other record may have moved household.
+  const before = entity === 'household' ? [] : ((await tableFor(db, entity).bulkGet(rows.map((r) => r.id))) as Array<Keyed | undefined>);
+  await tableFor(db, entity).bulkPut(records.map((r) => toRow[entity](r)));
+  return touched(entity, [...rows, ...before]);
+}
+
+/** removeRecords without the follow-up refresh; returns what to refresh (see putRows). */
+export async function removeRows(db: GoCuaDB, entity: Entity, ids: string[]): Promise<Touched> {
+  if (ids.length === 0) return { households: [], visits: [] };
+  const before = (await tableFor(db, entity).bulkGet(ids)) as Array<Keyed | undefined>;
+  await tableFor(db, entity).bulkDelete(ids);
+  return touched(entity, before);
 }

@@ -32,6 +32,7 @@ import type { Platform } from '../../shared/platforms';
 import { allFields, diffFields } from '../../shared/fields';
 import { uuidv7 } from '../../shared/ids';
 import {
+  refreshDue,
   stripLocal,
   toHouseholdRow,
   toPersonRow,
@@ -226,6 +227,7 @@ export function createPerson(
     });
     if (!parsed.ok) return parsed;
     await db.people.add(toPersonRow(parsed.data));
+    await refreshDue(db, [householdId]);
     await db.outbox.add(outboxCreate('person', parsed.data, at));
     return { ok: true, record: parsed.data, changed: true };
   });
@@ -329,6 +331,7 @@ export function recordVisit(db: GoCuaDB, actor: Actor, input: VisitInput): Promi
       if (!household || household.deleted) return { ok: false, reason: 'not_found' };
     }
     await db.visits.add(toVisitRow(visit));
+    await refreshDue(db, visit.householdId ? [visit.householdId] : [], visit.householdId ? [] : [visit.id]);
     await db.outbox.add(outboxCreate('visit', visit, at));
     for (const entry of visit.people) {
       if (!entry.personId || (entry.steps.length === 0 && !entry.independent?.length)) continue;

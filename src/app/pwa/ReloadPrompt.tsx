@@ -5,6 +5,8 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Workbox } from 'workbox-window';
 
+const OFFLINE_READY_MS = 8_000;
+
 export function ReloadPrompt({ workbox }: { workbox: Workbox | undefined }) {
   const { t } = useTranslation('pwa');
   const [waiting, setWaiting] = useState(false);
@@ -23,6 +25,13 @@ export function ReloadPrompt({ workbox }: { workbox: Workbox | undefined }) {
       workbox.removeEventListener('installed', onInstalled);
     };
   }, [workbox]);
+
+  // "Ready for offline use" is news, not a question: it goes by itself.
+  useEffect(() => {
+    if (!offlineReady) return;
+    const t = setTimeout(() => setOfflineReady(false), OFFLINE_READY_MS);
+    return () => clearTimeout(t);
+  }, [offlineReady]);
 
   if (waiting && workbox) {
     return (

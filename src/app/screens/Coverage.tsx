@@ -7,6 +7,7 @@ import { href, navigate, paths } from '../router';
 import { GroupPicker, useCurrentGroup } from '../components/GroupPicker';
 import { Loading } from '../components/Loading';
 import { formatAddress, laneLabel } from '../components/address';
+import { VirtualList } from '../components/VirtualList';
 import './Coverage.css';
 
 /** The counts shown for each lane, in order: label key, then the field of the lane's coverage. */
@@ -38,33 +39,41 @@ export function Coverage({ group: routeGroup }: { group?: string | undefined }) 
       ) : (
         <>
           <p className="summary">{t('coverage.summary', { registered: n(total.registered), unknocked: n(total.unknocked) })}</p>
-          {lanes.map((lane) => (
-            <section key={lane.lane} className="lane" aria-label={laneLabel(t, lane.lane || undefined)}>
-              <h2>{laneLabel(t, lane.lane || undefined)}</h2>
-              <dl className="lane-stats">
-                {LANE_STATS.map(([label, key]) => (
-                  <div key={key}>
-                    <dt>{t(label)}</dt>
-                    <dd>{n(lane[key])}</dd>
-                  </div>
-                ))}
-              </dl>
-              {lane.unknocked.length > 0 ? (
-                <>
-                  <h3>{t('coverage.unknocked', { count: lane.unknocked.length })}</h3>
-                  <ul className="door-list">
-                    {lane.unknocked.map((h) => (
-                      <li key={h.id}>
-                        <a href={href(paths.household(h.id))}>{formatAddress(t, h.address, { street: false })}</a>
-                      </li>
-                    ))}
-                  </ul>
-                </>
-              ) : (
-                <p className="done">{t('coverage.allKnocked')}</p>
-              )}
-            </section>
-          ))}
+          <VirtualList
+            className="lanes"
+            label={t('coverage.title')}
+            items={lanes}
+            getKey={(lane) => lane.lane}
+            estimateSize={240}
+            overscan={3}
+            renderItem={(lane) => (
+              <section className="lane" aria-label={laneLabel(t, lane.lane || undefined)}>
+                <h2>{laneLabel(t, lane.lane || undefined)}</h2>
+                <dl className="lane-stats">
+                  {LANE_STATS.map(([label, key]) => (
+                    <div key={key}>
+                      <dt>{t(label)}</dt>
+                      <dd>{n(lane[key])}</dd>
+                    </div>
+                  ))}
+                </dl>
+                {lane.unknocked.length > 0 ? (
+                  <>
+                    <h3>{t('coverage.unknocked', { count: lane.unknocked.length })}</h3>
+                    <ul className="door-list">
+                      {lane.unknocked.map((h) => (
+                        <li key={h.id}>
+                          <a href={href(paths.household(h.id))}>{formatAddress(t, h.address, { street: false })}</a>
+                        </li>
+                      ))}
+                    </ul>
+                  </>
+                ) : (
+                  <p className="done">{t('coverage.allKnocked')}</p>
+                )}
+              </section>
+            )}
+          />
         </>
       )}
     </section>

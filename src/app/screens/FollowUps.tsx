@@ -7,6 +7,7 @@ import { formatDate } from '../i18n';
 import { href, paths } from '../router';
 import { Loading } from '../components/Loading';
 import { formatAddress } from '../components/address';
+import { VirtualList } from '../components/VirtualList';
 import './FollowUps.css';
 
 function Item({ item, today }: { item: FollowUp; today: string }) {
@@ -14,7 +15,7 @@ function Item({ item, today }: { item: FollowUp; today: string }) {
   const overdue = item.due < today;
   const walkIn = item.visit?.people[0];
   return (
-    <li className={`row followup followup-${item.kind}${item.priority ? ' is-priority' : ''}`}>
+    <div className={`row followup followup-${item.kind}${item.priority ? ' is-priority' : ''}`}>
       <div className="row-link">
         <span className="row-title">
           <span className={`kind kind-${item.kind}`}>{t(`followups.kind.${item.kind}`)}</span>
@@ -60,7 +61,7 @@ function Item({ item, today }: { item: FollowUp; today: string }) {
         )}
         {item.visit?.notes && <p className="muted">{item.visit.notes}</p>}
       </div>
-    </li>
+    </div>
   );
 }
 
@@ -76,11 +77,7 @@ export function FollowUps() {
       ) : items.length === 0 ? (
         <p className="empty">{t('followups.empty')}</p>
       ) : (
-        <ul className="rows">
-          {items.map((item) => (
-            <Item key={item.key} item={item} today={today} />
-          ))}
-        </ul>
+        <VirtualList items={items} getKey={(item) => item.key} renderItem={(item) => <Item item={item} today={today} />} />
       )}
     </section>
   );

@@ -7,6 +7,7 @@ import { href, navigate, paths } from '../router';
 import { Loading } from '../components/Loading';
 import { SearchForm } from '../components/SearchForm';
 import { formatAddress } from '../components/address';
+import { VirtualList } from '../components/VirtualList';
 
 export function Search({ q }: { q: string }) {
   const { t } = useTranslation(['screens', 'common']);
@@ -26,23 +27,25 @@ export function Search({ q }: { q: string }) {
         ) : (
           <>
             <p className="muted">{t('search.count', { count: hits.length })}</p>
-            <ul className="rows" aria-label={t('search.results')}>
-              {hits.map(({ household, people }) => (
-                <li key={household.id} className="row">
-                  <a className="row-link" href={href(paths.household(household.id))}>
-                    <span className="row-title">{formatAddress(t, household.address)}</span>
-                    <span className="row-main">
-                      {household.headName ?? t('common:addressOnly')} · {household.group}
+            <VirtualList
+              items={hits}
+              label={t('search.results')}
+              getKey={(h) => h.household.id}
+              itemClassName="row"
+              renderItem={({ household, people }) => (
+                <a className="row-link" href={href(paths.household(household.id))}>
+                  <span className="row-title">{formatAddress(t, household.address)}</span>
+                  <span className="row-main">
+                    {household.headName ?? t('common:addressOnly')} · {household.group}
+                  </span>
+                  {people.length > 0 && (
+                    <span className="muted">
+                      {t('search.matchedPeople')}: {people.map((p) => p.fullName).join(', ')}
                     </span>
-                    {people.length > 0 && (
-                      <span className="muted">
-                        {t('search.matchedPeople')}: {people.map((p) => p.fullName).join(', ')}
-                      </span>
-                    )}
-                  </a>
-                </li>
-              ))}
-            </ul>
+                  )}
+                </a>
+              )}
+            />
           </>
         )}
       </div>

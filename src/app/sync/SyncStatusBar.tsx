@@ -7,7 +7,8 @@ import { formatNumber, formatRelative } from '../i18n';
 import { useSyncStatus } from '../session/SessionContext';
 import type { SyncEngine } from './engine';
 
-export function SyncStatusBar({ engine }: { engine: SyncEngine }) {
+/** `engine` is undefined for the first frames, before the engine's chunk has loaded. */
+export function SyncStatusBar({ engine }: { engine: SyncEngine | undefined }) {
   const { t, i18n } = useTranslation('sync');
   const status = useSyncStatus(engine);
   const pending = usePendingCount();

@@ -1,0 +1,144 @@
+// The browser half of the device benchmarks (local-write, search, start): the
+// app's own data layer (src/app/db), bundled into one script that a blank page
+// on the app's origin loads, so it reaches the same IndexedDB the app uses.
+// Seeding writes rows in bulk (a fixture, not what is measured); what is
+// measured goes through the app's functions exactly as the screens call them.
+import { GoCuaDB, refreshDue, toHouseholdRow, toPersonRow, toVisitRow } from '../../src/app/db/database';
+import { recordVisit } from '../../src/app/db/repo';
+import { search } from '../../src/app/db/search';
+import { emptyPlatforms, type Household, type Person, type Visit } from '../../src/shared/schemas';
+import { uuidv7 } from '../../src/shared/ids';
+
+const LANES = ['Ngõ 45', 'Ngõ Trạm', 'Ngõ Huế', 'Ngách 12', 'Ngõ Văn Chương', 'Ngõ Hàng Bột', 'Ngõ Thịnh Hào', 'Ngõ Quan Thổ'];
+const STREETS = ['Hàng Bông', 'Phố Huế', 'Lý Thường Kiệt', 'Tôn Đức Thắng', 'Nguyễn Khuyến', 'Cát Linh'];
+const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Vũ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương'];
+const MIDDLE = ['Văn', 'Thị', 'Đức', 'Minh', 'Thu', 'Hữu', 'Ngọc', 'Quang'];
+const GIVEN = ['Lan', 'Minh', 'Hoa', 'Tùng', 'Mai', 'Hùng', 'Trang', 'Sơn', 'Hà', 'Nam', 'Thảo', 'Bình', 'Dũng', 'Yến', 'Long', 'Linh'];
+const pick = <T>(xs: readonly T[], i: number) => xs[i % xs.length]!;
+const nameOf = (i: number) => `${pick(FAMILY, i)} ${pick(MIDDLE, i >> 3)} ${pick(GIVEN, i >> 5)}`;
+
+/** Households with `shape.people` people and `shape.visits` visits each (1 : 2 : 2 unless told), `total` records in all, over `groups` groups. */
+function* generate(total: number, groups: number, wardCode: string, shape: Shape): Generator<{ h: Household; p: Person[]; v: Visit[] }> {
+  const households = Math.max(1, Math.floor(total / (1 + shape.people + shape.visits)));
+  const at0 = Date.parse('2026-07-24T08:00:00.000Z');
+  for (let i = 0; i < households; i++) {
+    const at = new Date(at0 + i * 60_000).toISOString();
+    const h: Household = {
+      id: uuidv7(),
+      createdAt: at,
+      updatedAt: at,
+      deleted: false,
+      wardCode,
+      group: `TDP ${(i % groups) + 1}`,
+      address: { houseNumber: String(1 + (i % 300)), lane: pick(LANES, i >> 2), street: pick(STREETS, i >> 4) },
+      headName: nameOf(i),
+      phone: `09${String(10_000_000 + ((i * 7919) % 89_999_999)).padStart(8, '0')}`,
+      povertyStatus: i % 17 === 0 ? 'near_poor' : 'none',
+      consent: { given: true, at, by: 'bench' },
+    };
+    const p = Array.from({ length: shape.people }, (_, k): Person => {
+      const platforms = emptyPlatforms();
+      if ((i + k) % 23 === 0) platforms.vneid.steps.level2 = { status: 'blocked', blocker: 'nfc_unreadable' };
+      return { id: uuidv7(), createdAt: at, updatedAt: at, deleted: false, wardCode, householdId: h.id, fullName: nameOf(i * 2 + k + 7), birthYear: 1940 + ((i + k) % 60), flags: { disability: false, livesAlone: false }, platforms };
+    });
+    const v = Array.from({ length: shape.visits }, (_, k): Visit => ({
+      id: uuidv7(), createdAt: at, updatedAt: at, deleted: false, wardCode, householdId: h.id, channel: 'door',
+      at: new Date(at0 + i * 60_000 + k * 86_400_000).toISOString(), volunteerId: 'bench',
+      outcome: k === 1 && i % 11 === 0 ? 'revisit' : 'helped', people: [], services: [],
+    }));
+    yield { h, p, v };
+  }
+}
+
+interface Shape {
+  people: number;
+  visits: number;
+}
+
+async function seed(name: string, total: number, groups = 12, wardCode = 'BENCH', shape: Shape = { people: 2, visits: 2 }): Promise<{ households: number; records: number; ms: number }> {
+  const t0 = performance.now();
+  const db = new GoCuaDB(name);
+  await db.open();
+  let batch: Array<{ h: Household; p: Person[]; v: Visit[] }> = [];
+  let households = 0;
+  let refreshMs = 0;
+  const flush = async () => {
+    await db.transaction('rw', [db.households, db.people, db.visits], async () => {
+      await db.households.bulkPut(batch.map((b) => toHouseholdRow(b.h)));
+      await db.people.bulkPut(batch.flatMap((b) => b.p.map(toPersonRow)));
+      await db.visits.bulkPut(batch.flatMap((b) => b.v.map(toVisitRow)));
+      const t = performance.now();
+      await refreshDue(db, batch.map((b) => b.h.id));
+      refreshMs += performance.now() - t;
+    });
+    households += batch.length;
+    batch = [];
+    if (households % 10_000 === 0) console.info(`seeded ${households} households in ${Math.round(performance.now() - t0)} ms (follow-up index ${Math.round(refreshMs)} ms)`);
+  };
+  for (const b of generate(total, groups, wardCode, shape)) {
+    batch.push(b);
+    if (batch.length === 2_000) await flush();
+  }
+  if (batch.length) await flush();
+  db.close();
+  return { households, records: households * (1 + shape.people + shape.visits), ms: performance.now() - t0 };
+}
+
+/** Saves `n` visits through recordVisit (what the visit form does), timing each; then the same visit rows by a bare IndexedDB put. */
+async function localWrites(name: string, n: number): Promise<{ app: number[]; raw: number[] }> {
+  const db = new GoCuaDB(name);
+  await db.open();
+  const ids = (await db.households.limit(n * 2).primaryKeys()) as string[];
+  const actor = { userId: 'bench', wardCode: 'BENCH' };
+  const app: number[] = [];
+  const raw: number[] = [];
+  const idb = db.backendDB();
+  for (let i = 0; i < n; i++) {
+    const input = { householdId: ids[i]!, channel: 'door' as const, outcome: 'helped' as const, people: [], services: ['VNeID'], notes: 'Hướng dẫn kích hoạt định danh mức 2.' };
+    const t0 = performance.now();
+    const r = await recordVisit(db, actor, input);
+    app.push(performance.now() - t0);
+    if (!r.ok) throw new Error(`recordVisit: ${r.reason}`);
+    // The baseline: the same record, as a new row, in the same store with the same indexes, one bare put.
+    const row = toVisitRow({ ...r.record, id: uuidv7(), householdId: ids[n + i]! });
+    const t1 = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const tx = idb.transaction(['visits'], 'readwrite');
+      tx.objectStore('visits').put(row);
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+    raw.push(performance.now() - t1);
+  }
+  db.close();
+  return { app, raw };
+}
+
+const QUERIES = [
+  'nguyen', 'tran thi', 'le van', 'hoang minh', 'pham thu lan', 'ngo 45', 'hang bong', 'pho hue', 'ngach 12', 'van chuong',
+  'vu duc', 'dang', 'bui ngoc', 'do quang', 'ho thi', 'ngo huu', 'duong', 'lan', 'minh', 'hoa',
+  'tung', 'mai', 'hung', 'trang', 'son', 'ha', 'nam', 'thao', 'binh', 'dung',
+  'yen', 'long', 'linh', '0912', '0934', '12 ngo tram', 'cat linh', 'ton duc thang', 'nguyen khuyen', 'quan tho',
+  'thinh hao', 'hang bot', 'ly thuong kiet', 'nguyen van lan', 'tran thi hoa', 'le minh', 'pham van', 'hoang thi mai', 'vu thu', 'dang van son',
+];
+
+async function searches(name: string): Promise<{ ms: number[]; hits: number[] }> {
+  const db = new GoCuaDB(name);
+  await db.open();
+  const ms: number[] = [];
+  const hits: number[] = [];
+  for (const q of QUERIES) {
+    const t0 = performance.now();
+    const r = await search(db, q);
+    ms.push(performance.now() - t0);
+    hits.push(r.length);
+  }
+  db.close();
+  return { ms, hits };
+}
+
+async function drop(name: string) {
+  await new GoCuaDB(name).delete();
+}
+
+Object.assign(window, { benchDevice: { seed, localWrites, searches, drop, queries: QUERIES.length } });
