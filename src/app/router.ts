@@ -6,8 +6,7 @@
 // under the volunteers' bottom bar. #/dashboard is kept as an alias of
 // #/console/dashboard so old links and bookmarks still work.
 import { useMemo, useSyncExternalStore } from 'react';
-import { CASE_STATUSES, type CaseStatus } from '../shared/schemas';
-import { ESCALATION_REASONS, type EscalationReason } from '../shared/platforms';
+import { CASE_STATUSES, ESCALATION_REASONS, type CaseStatus, type EscalationReason } from '../shared/platforms';
 import { ACTIVITY_FILTER_KEYS, type ActivityFilters } from '../shared/consoleFilters';
 
 export type Route =

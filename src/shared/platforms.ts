@@ -27,6 +27,10 @@ export const BLOCKERS = [
 ] as const;
 export type Blocker = (typeof BLOCKERS)[number];
 
+/** An escalation case's life: a responder takes it (in_progress) and resolves it. */
+export const CASE_STATUSES = ['open', 'in_progress', 'resolved'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
 export const ESCALATION_REASONS = [
   'technical',
   'identity_verification',

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { normalisePhone } from './phone';
 import {
   BLOCKERS,
+  CASE_STATUSES,
   ESCALATION_REASONS,
   PLATFORMS,
   PLATFORM_STEPS,
@@ -250,9 +251,9 @@ export type Visit = z.infer<typeof visitSchema>;
 
 // ---------------------------------------------------------------- case
 
-/** An escalation case's life: a responder takes it (in_progress) and resolves it. */
-export const CASE_STATUSES = ['open', 'in_progress', 'resolved'] as const;
-export type CaseStatus = (typeof CASE_STATUSES)[number];
+// CASE_STATUSES lives with the other codes (platforms.ts, no zod), so the
+// router can read a status from the URL without loading zod on the first screen.
+export { CASE_STATUSES, type CaseStatus } from './platforms';
 
 /**
  * An escalation case: created by the SERVER when a visit with `escalate`
