@@ -8,7 +8,8 @@ describe('enrolment and console routes', () => {
     [paths.consoleEnrol(), { name: 'consoleEnrol' }],
     ['/enrol', { name: 'notFound' }],
     ['/enrol/a/b', { name: 'notFound' }],
-    ['/console/other', { name: 'notFound' }],
+    // An unknown console page is shown inside the console shell (its own not-found page).
+    ['/console/other', { name: 'consoleNotFound' }],
   ])('%s parses to %o', (path, route) => {
     expect(parseRoute(`#${path}`)).toEqual(route);
   });

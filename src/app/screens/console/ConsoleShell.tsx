@@ -139,7 +139,7 @@ export function ConsoleShell({ route, statusBar, banners, children }: ConsoleShe
       {!desktop && open && nav}
       <div className="console-body">
         {desktop && nav}
-        <div className="console-page">
+        <div className="console-content">
           {banners && <div className="banners">{banners}</div>}
           <main id="main" tabIndex={-1}>
             {children}
