@@ -36,7 +36,7 @@ describe('City', () => {
   beforeAll(async () => {
     s = await startTestServer({ dialect: 'sqlite' });
     for (const [ward, households] of [['CUANAM', 2], ['HANGBONG', 1]] as const) {
-      const sup = await s.createUser({ role: 'supervisor', wardCode: ward });
+      const sup = await s.createUser({ role: 'supervisor', wardCode: ward, groups: ['TDP 5'] }); // creates the ward's group
       const { cookie } = await s.login(sup.username, sup.password);
       const box = new Outbox();
       const mutations = [];
