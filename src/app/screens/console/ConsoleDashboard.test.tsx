@@ -50,6 +50,7 @@ const summary = reportSummarySchema.parse({
   funnel: [],
   blockers: [],
   visits: { total: 0, door: 0, literacyPoint: 0, helped: 0, escalations: 0 },
+  cases: { open: 0, inProgress: 0, medianAgeDays: null, byReason: [] },
 });
 
 const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
