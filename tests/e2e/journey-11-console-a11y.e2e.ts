@@ -1,7 +1,8 @@
 // Journey 11 — the console fits a desk and a phone (issue 9, item 8). A
-// supervisor signs in and lands in the console. Every console page built so
-// far — the dashboard (with and without filters), the attention view, a door
-// list and the exports — passes axe (no serious or critical violation), in
+// supervisor signs in and lands in the console. Every console page — the
+// dashboard (with and without filters), the case queue, the team, enrolment,
+// the attention view, a door list and the exports; then the city view as the
+// city — passes axe (no serious or critical violation), in
 // Vietnamese and in English, at 1280 px (side navigation) and at 360 px (top
 // bar with a menu, nothing scrolling sideways, buttons at least 48 px high).
 // A door list prints without the console's bars.
@@ -18,6 +19,7 @@ import { setTargets } from '../support/wardTables';
 let browser: Browser;
 let server: E2EServer;
 let hoa: E2EUser;
+let city: E2EUser;
 
 /** Signs in over HTTP (no browser) and pushes, as a device would. */
 async function pushAs(user: E2EUser, build: (box: Outbox) => ReturnType<Outbox['create']>[]) {
@@ -38,6 +40,7 @@ beforeAll(async () => {
   ]);
   const lan = await server.createUser({ groups: ['TDP 5', 'TDP 6'], displayName: 'Nguyễn Thị Lan' });
   hoa = await server.createUser({ role: 'supervisor', displayName: 'Phạm Thị Hoa' });
+  city = await server.createUser({ role: 'city', displayName: 'Sở KH&CN' });
   const today = new Date().toISOString();
   const homes = [
     createHouseholdRecord({ group: 'TDP 5', address: { houseNumber: '12', lane: 'Ngõ 45', street: 'Hàng Bông' }, headName: 'Trần Văn Minh' }),
@@ -57,11 +60,13 @@ beforeAll(async () => {
     ...homes.map((h) => box.create('household', h)),
     box.create('visit', createVisitRecord(homes[0]!.id, { at: today, outcome: 'helped', people: [], services: [] })),
     box.create('visit', createVisitRecord(homes[1]!.id, { at: today, outcome: 'revisit', followUpOn: today.slice(0, 10) })),
+    // An escalation: the server opens a case for the queue.
+    box.create('visit', createVisitRecord(homes[2]!.id, { at: today, outcome: 'helped', escalate: { reason: 'account_problem', detail: 'Quên mật khẩu VNeID' } })),
     box.create('visit', walkIn),
     // A visit to a household the server does not have: rejected, so the attention view has a row.
     box.create('visit', createVisitRecord('0198a0c0-0000-7000-8000-000000000001', { at: today })),
   ]);
-  expect(results.results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied', 'applied', 'applied', 'rejected']);
+  expect(results.results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied', 'applied', 'applied', 'applied', 'rejected']);
 });
 afterAll(async () => {
   await browser?.close();
@@ -76,6 +81,9 @@ function consolePages(): Array<{ name: string; open: (page: Page) => Promise<voi
       name: 'dashboard filtered',
       open: async (p) => (await go(p, '/console/dashboard?group=TDP%205&channel=door'), await p.locator('main table').filter({ hasText: /TDP 5/ }).first().waitFor(), await p.getByTestId('activity-visits').waitFor()),
     },
+    { name: 'cases', open: async (p) => (await go(p, '/console/cases'), await p.locator('main .case-title').first().waitFor()) },
+    { name: 'team', open: async (p) => (await go(p, '/console/team'), await p.locator('main .team-name').first().waitFor()) },
+    { name: 'enrol', open: async (p) => (await go(p, '/console/enrol'), await p.locator('main .console-groups').first().waitFor()) },
     { name: 'attention', open: async (p) => (await go(p, '/console/attention'), await p.locator('main table').first().waitFor()) },
     { name: 'doors', open: async (p) => (await go(p, '/console/doors?group=TDP%205'), await p.locator('main .doors-table').first().waitFor()) },
     { name: 'exports', open: async (p) => (await go(p, '/console/exports'), await p.locator('main .export-form button[type=submit]').waitFor()) },
@@ -143,5 +151,30 @@ it.for([
   expect(await page.locator('.doors-form').isVisible()).toBe(false);
   expect(await page.locator('.doors-table').first().isVisible()).toBe(true);
   expect(await page.locator('.doors-lane').nth(1).evaluate((el) => getComputedStyle(el).breakBefore)).toBe('page');
+  await context.close();
+});
+
+it.for([
+  ['desk', 1280, 800],
+  ['phone', 360, 640],
+] as const)('journey 11: the city view passes axe in both languages at %s width', async ([kind, width, height], ctx) => {
+  const trace = traceTest(ctx);
+  const context = await trace.context(browser, { bypassCSP: true, viewport: { width, height } });
+  const page = await context.newPage();
+  await signIn(page, server.url, city);
+  const problems: Record<string, unknown> = {};
+  for (const lang of ['vi', 'en'] as const) {
+    await setLanguage(page, lang);
+    await go(page, '/console/city');
+    await page.locator('main .city-ward-link').first().waitFor();
+    const label = `city (${lang}, ${width} px)`;
+    const v = await axeViolations(page);
+    if (v.length) problems[`${label}: axe`] = v;
+    if (kind === 'phone') {
+      const { small } = await tapTargets(page);
+      if (small.length) problems[`${label}: buttons under 48 px`] = small;
+    }
+  }
+  expect(problems).toEqual({});
   await context.close();
 });

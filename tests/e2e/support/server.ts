@@ -99,7 +99,7 @@ export async function startServer(opts: { distDir: string; wardCode?: string }):
           username,
           password,
           role: u.role ?? 'volunteer',
-          wardCode,
+          ...(u.role === 'city' ? {} : { wardCode }), // the city has no ward
           groups: u.groups ?? [],
           ...(u.displayName ? { displayName: u.displayName } : {}),
         },
