@@ -35,13 +35,14 @@ export interface E2EServer {
   url: string;
   port: number;
   db: Db;
-  createUser(u: { role?: Role; groups?: string[]; displayName?: string; username?: string }): Promise<E2EUser>;
+  /** A user of the server's ward, or of `wardCode` (created with its groups as it goes); a city user has no ward. */
+  createUser(u: { role?: Role; groups?: string[]; displayName?: string; username?: string; wardCode?: string }): Promise<E2EUser>;
   /** Restart on the same port and database, serving another build. */
   serve(distDir: string): Promise<void>;
   /** Live (not deleted) records on the server, read through the API as a supervisor. */
   countThroughApi(): Promise<RecordCounts>;
   /** Every record of one entity as the server has it, through the API as a supervisor. */
-  recordsThroughApi(entity: keyof RecordCounts): Promise<Array<Record<string, unknown>>>;
+  recordsThroughApi(entity: keyof RecordCounts | 'case'): Promise<Array<Record<string, unknown>>>;
   close(): Promise<void>;
 }
 
@@ -92,14 +93,14 @@ export async function startServer(opts: { distDir: string; wardCode?: string }):
     async createUser(u) {
       counter += 1;
       const password = `pw-${randomBytes(8).toString('hex')}`;
-      const username = u.username ?? `${u.role === 'supervisor' ? 'sup' : 'vol'}${counter}-${randomBytes(2).toString('hex')}`;
+      const username = u.username ?? `${u.role === 'supervisor' ? 'sup' : u.role === 'volunteer' || u.role === undefined ? 'vol' : u.role}${counter}-${randomBytes(2).toString('hex')}`;
       const user = await createUser(
         db,
         {
           username,
           password,
           role: u.role ?? 'volunteer',
-          wardCode,
+          ...(u.role === 'city' ? {} : { wardCode: u.wardCode ?? wardCode }),
           groups: u.groups ?? [],
           ...(u.displayName ? { displayName: u.displayName } : {}),
         },
@@ -114,7 +115,7 @@ export async function startServer(opts: { distDir: string; wardCode?: string }):
     async countThroughApi() {
       const counts: RecordCounts = { household: 0, person: 0, visit: 0 };
       for (const c of await pullAll()) {
-        if (c.record.deleted === true) continue;
+        if (c.record.deleted === true || !(c.entity in counts)) continue;
         counts[c.entity as keyof RecordCounts] += 1;
       }
       return counts;
