@@ -51,7 +51,7 @@ it('journey 12: a supervisor enrols a volunteer by link, her escalation becomes 
   await server.createUser({ groups: ['TDP 3'], displayName: 'Lê Văn Nam' });
 
   // ---- The supervisor, at a desk, creates the enrolment.
-  const office = await trace.context(browser, DESK, 'supervisor');
+  const office = await trace.context(browser, { ...DESK, permissions: ['clipboard-read', 'clipboard-write'] }, 'supervisor');
   const sup = await office.newPage();
   await signIn(sup, server.url, hoa);
   await openConsolePage(sup, 'Đăng ký tình nguyện viên', '/console/enrol');
@@ -68,6 +68,10 @@ it('journey 12: a supervisor enrols a volunteer by link, her escalation becomes 
   const url = await shown.locator('.enrol-url').getByRole('link').getAttribute('href');
   expect(url).toMatch(new RegExp(`^${server.url.replace(/\./g, '\\.')}/#/enrol/[A-Za-z0-9_-]{20,}$`));
   expect(await shown.locator('.enrol-url').getByRole('link').innerText()).toBe(url);
+  // Its copy button puts that same URL on the clipboard.
+  await shown.getByRole('button', { name: 'Sao chép đường dẫn' }).click();
+  await shown.getByText('Đã sao chép đường dẫn.').waitFor();
+  expect(await sup.evaluate(() => navigator.clipboard.readText())).toBe(url);
   // It is pending until used.
   await sup.getByRole('button', { name: 'Hủy đường dẫn của Nguyễn Thị Lan' }).waitFor();
 

@@ -1,5 +1,7 @@
 // The real server (src/server/app.ts, as `npm start` wires it) on a random
-// port over a fresh SQLite database, serving a build of the app.
+// port over a fresh SQLite database, serving a build of the app. With
+// TEST_DATABASE_URL set (bash .ci/with-postgres.sh npm run test:e2e -- ...),
+// over a fresh PostgreSQL database beside it instead.
 //
 // serve(distDir) restarts it on the same port and database with another build:
 // that is a deployment, as far as a phone can tell (journey 4).
@@ -13,6 +15,7 @@ import { openDb, type Db } from '../../../src/server/db';
 import { migrate } from '../../../src/server/migrations';
 import { createUser } from '../../../src/server/users';
 import type { Role } from '../../../src/shared/schemas';
+import { scratchPostgres } from '../../support/scratch';
 
 // Low scrypt cost: sign-in is part of every journey, and the cost is not what they prove.
 const SCRYPT_LOG_N = 10;
@@ -48,7 +51,10 @@ export interface E2EServer {
 
 export async function startServer(opts: { distDir: string; wardCode?: string }): Promise<E2EServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gocua-e2e-db-'));
-  const db = openDb({ dialect: 'sqlite', file: path.join(dir, 'gocua.sqlite') });
+  const pgAdmin = process.env.TEST_DATABASE_URL;
+  const scratch = pgAdmin ? await scratchPostgres(pgAdmin, 'gocua_e2e') : undefined;
+  if (scratch) console.info('[e2e] server database: PostgreSQL (TEST_DATABASE_URL)');
+  const db = scratch ? openDb({ dialect: 'postgres', url: scratch.url }) : openDb({ dialect: 'sqlite', file: path.join(dir, 'gocua.sqlite') });
   await migrate(db);
   const wardCode = opts.wardCode ?? 'CUANAM';
   let app: FastifyInstance | undefined;
@@ -126,6 +132,7 @@ export async function startServer(opts: { distDir: string; wardCode?: string }):
     async close() {
       await app?.close().catch(() => undefined);
       await db.close();
+      await scratch?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
