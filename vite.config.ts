@@ -29,7 +29,7 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,woff2}'],
         // Supervisor screens are cached only when a supervisor opens them
         // (runtimeCaching below): volunteers' phones never download them.
-        globIgnores: ['**/locale-en-*.js', '**/supervisor-*.{js,css}', '**/screenshots/**'],
+        globIgnores: ['**/locale-en-*.js', '**/supervisor-*.{js,css}', '**/console-*.{js,css}', '**/screenshots/**'],
         navigateFallback: 'index.html',
         navigateFallbackDenylist: [/^\/api\//],
         cleanupOutdatedCaches: true,
@@ -55,18 +55,23 @@ export default defineConfig({
     sourcemap: false,
     rollupOptions: {
       output: {
-        // English locale and supervisor / console chunks get a recognisable name so the precache can skip them.
+        // English locale and console chunks (screens/console/ and the supervisor/ screens only it
+        // imports) get a recognisable name so the precache can skip them.
         // The supervisor chunk's stylesheet (Dashboard.css) too: assetFileNames below.
         chunkFileNames: (chunk) =>
           chunk.facadeModuleId?.includes('/locales/en/')
             ? 'assets/locale-en-[name]-[hash].js'
             : chunk.facadeModuleId?.includes('/src/app/screens/supervisor/') || isConsoleChunk(chunk)
               ? 'assets/supervisor-[name]-[hash].js'
-              : 'assets/[name]-[hash].js',
+              : chunk.facadeModuleId?.includes('/src/app/screens/console/')
+                ? 'assets/console-[name]-[hash].js'
+                : 'assets/[name]-[hash].js',
         assetFileNames: (asset) =>
           asset.originalFileNames.some((f) => f.includes('src/app/screens/supervisor/') || f.includes('src/app/screens/console/'))
             ? 'assets/supervisor-[name]-[hash][extname]'
-            : 'assets/[name]-[hash][extname]',
+            : asset.originalFileNames.some((f) => f.includes('src/app/screens/console/'))
+              ? 'assets/console-[name]-[hash][extname]'
+              : 'assets/[name]-[hash][extname]',
       },
     },
   },

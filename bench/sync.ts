@@ -47,7 +47,7 @@ class Device {
 }
 
 async function bench(label: string, config: DbConfig, print: (line: string) => void) {
-  await withServer(config, [{ username: 'bench', role: 'supervisor', wardCode: 'BENCH', groups: [] }], async (server) => {
+  await withServer(config, [{ username: 'bench', role: 'supervisor', wardCode: 'BENCH', groups: Array.from({ length: 12 }, (_, i) => `TDP ${i + 1}`) }], async (server) => {
     const { base } = server;
     const cookie = await server.login('bench');
 

@@ -9,9 +9,9 @@ import { LoginScreen } from './session/LoginScreen';
 import { SyncStatusBar } from './sync/SyncStatusBar';
 import { ReloadPrompt } from './pwa/ReloadPrompt';
 import { InstallPrompt } from './pwa/InstallPrompt';
+import { useRoute } from './router';
 import type { SyncEngine } from './sync/engine';
 import type { UserProfile } from '../shared/schemas';
-import { useRoute } from './router';
 import { loadLazyNamespaces } from './i18n';
 import './chrome.css';
 
@@ -20,6 +20,8 @@ const SyncScreen = lazy(() => import('./sync/SyncScreen').then((m) => ({ default
 const EnrolRedeem = lazy(() =>
   Promise.all([import('./screens/EnrolRedeem'), loadLazyNamespaces(['enrol'])]).then(([m]) => ({ default: m.EnrolRedeem })),
 );
+// First run only: its own chunk, never in anyone's first download.
+const Setup = lazy(() => import('./screens/Setup').then((m) => ({ default: m.Setup })));
 
 function SignedIn({ user, engine, workbox }: { user: UserProfile; engine: SyncEngine; workbox: Workbox | undefined }) {
   const status = useSyncStatus(engine);
@@ -45,9 +47,17 @@ function SignedIn({ user, engine, workbox }: { user: UserProfile; engine: SyncEn
 }
 
 function Gate({ workbox }: { workbox: Workbox | undefined }) {
-  const { session } = useSession();
+  const { session, adopt } = useSession();
   const route = useRoute();
   if (session.status === 'loading') return null;
+  if (route.name === 'setup')
+    return (
+      <main className="login-page">
+        <Suspense fallback={null}>
+          <Setup token={route.token} onSignedIn={adopt} />
+        </Suspense>
+      </main>
+    );
   // Whoever is (or is not) signed in on this phone: the link is for a new account.
   // The same element in both states, so its "done" step survives the sign-in it causes.
   if (route.name === 'enrol') {

@@ -7,10 +7,10 @@
 // into their own chunks (all precached by the service worker, so they work
 // offline) and preloaded once the first screen is idle, which keeps the JS the
 // first screen waits for inside its budget without slowing later taps.
-// The supervisor dashboard is the exception: volunteers never download it.
+// The console is the exception: volunteers never download it.
 import { lazy, Suspense, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Route } from './router';
+import { href, paths, type Route } from './router';
 import { Home } from './screens/Home';
 import { Households } from './screens/Households';
 import { HouseholdDetail } from './screens/HouseholdDetail';
@@ -37,45 +37,34 @@ const Coverage = lazy(() => loaders.coverage().then((m) => ({ default: m.Coverag
 const LiteracyPoint = lazy(() => loaders.literacyPoint().then((m) => ({ default: m.LiteracyPoint })));
 const Search = lazy(() => loaders.search().then((m) => ({ default: m.Search })));
 
-// The supervisor dashboard is deliberately NOT in `loaders`: preloadScreens
-// would fetch it on every volunteer's phone. It is its own chunk (kept out of
-// the service worker's precache too, see vite.config.ts), downloaded only when
-// someone opens #/dashboard.
-const Dashboard = lazy(() =>
-  // Its texts (locales/*/supervisor.json) are not in the first bundle either.
-  Promise.all([import('./screens/supervisor/Dashboard'), loadLazyNamespaces()]).then(
-    ([m]) => ({ default: m.Dashboard }),
-    // Not precached, so opened for the first time with no network the chunk
-    // cannot load: say so instead of losing the whole app to the rejection.
-    () => ({ default: DashboardUnavailable }),
-  ),
-);
+// The console (#/console/...) is deliberately NOT in `loaders`: preloadScreens
+// would fetch it on every volunteer's phone. Every console page comes from ONE
+// module, ./screens/console/index.ts, so they share one chunk (kept out of the
+// service worker's precache too, see vite.config.ts), downloaded only when an
+// organiser opens the console. Its texts (locales/*/supervisor.json) travel
+// with it. Not precached, so opened for the first time with no network the
+// chunk cannot load: ConsoleUnavailable says so instead of losing the app.
+export const loadConsole = () => Promise.all([import('./screens/console'), loadLazyNamespaces()]).then(([m]) => m);
+type ConsoleModule = typeof import('./screens/console');
+const consolePage = <K extends 'ConsoleDashboard' | 'AttentionPage' | 'DoorsPage' | 'ExportsPage' | 'ConsoleNotFound' | 'Cases' | 'Team' | 'Enrol' | 'City'>(name: K) =>
+  lazy(() =>
+    loadConsole().then(
+      (m) => ({ default: m[name] }),
+      // Any props are ignored: the page could not load.
+      () => ({ default: ConsoleUnavailable as ConsoleModule[K] }),
+    ),
+  );
+const ConsoleDashboard = consolePage('ConsoleDashboard');
+const AttentionPage = consolePage('AttentionPage');
+const DoorsPage = consolePage('DoorsPage');
+const ExportsPage = consolePage('ExportsPage');
+const ConsoleNotFound = consolePage('ConsoleNotFound');
+const ConsoleCases = consolePage('Cases');
+const Team = consolePage('Team');
+const Enrol = consolePage('Enrol');
+const City = consolePage('City');
 
-// The response team's case queue: a console page, in the console chunk like
-// the dashboard (never preloaded on volunteers' phones), with the supervisor texts.
-const ConsoleCases = lazy(() =>
-  Promise.all([import('./screens/console/Cases'), loadLazyNamespaces()]).then(
-    ([m]) => ({ default: m.Cases }),
-    () => ({ default: DashboardUnavailable }),
-  ),
-);
-
-// Console pages: like the dashboard, their own chunks (with the qrcode
-// library), never preloaded or precached for volunteers.
-const Team = lazy(() =>
-  Promise.all([import('./screens/console/Team'), loadLazyNamespaces()]).then(
-    ([m]) => ({ default: m.Team }),
-    () => ({ default: DashboardUnavailable }),
-  ),
-);
-const Enrol = lazy(() =>
-  Promise.all([import('./screens/console/Enrol'), loadLazyNamespaces()]).then(
-    ([m]) => ({ default: m.Enrol }),
-    () => ({ default: DashboardUnavailable }),
-  ),
-);
-
-function DashboardUnavailable() {
+export function ConsoleUnavailable() {
   // The supervisor namespace travels with the chunk that failed, so these words come from common.
   const { t } = useTranslation('common');
   return (
@@ -88,6 +77,20 @@ function DashboardUnavailable() {
           {t('dashboardUnavailable.retry')}
         </button>
       </div>
+    </section>
+  );
+}
+
+/** What a volunteer sees at a console address: a polite notice, from the first bundle (the console chunk is never fetched). */
+export function ConsoleOnly() {
+  const { t } = useTranslation('common');
+  return (
+    <section className="screen">
+      <h1>{t('consoleOnly.title')}</h1>
+      <p>{t('consoleOnly.body')}</p>
+      <a className="button" href={href(paths.home())}>
+        {t('consoleOnly.home')}
+      </a>
     </section>
   );
 }
@@ -127,16 +130,28 @@ function Screen({ route, syncScreen }: { route: Route; syncScreen?: ReactNode })
       return <Search q={route.q} />;
     case 'sync':
       return syncScreen ?? <NotFound />;
-    case 'dashboard':
-      return <Dashboard />;
+    case 'consoleDashboard':
+      return <ConsoleDashboard filters={route.filters} ward={route.ward} />;
+    case 'consoleAttention':
+      return <AttentionPage />;
+    case 'consoleDoors':
+      return <DoorsPage group={route.group} lane={route.lane} />;
+    case 'consoleExports':
+      return <ExportsPage />;
+    case 'consoleNotFound':
+      return <ConsoleNotFound />;
     case 'consoleCases':
       return <ConsoleCases status={route.status} reason={route.reason} />;
     case 'consoleTeam':
       return <Team />;
     case 'consoleEnrol':
       return <Enrol />;
+    case 'consoleCity':
+      return <City />;
     case 'enrol':
       return null; // Root.tsx shows the redeem page outside the signed-in shell
+    case 'setup':
+      return null; // Root shows the setup page itself, outside the signed-in shell
     case 'notFound':
       return <NotFound />;
   }

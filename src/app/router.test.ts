@@ -8,7 +8,7 @@ describe('enrolment and console routes', () => {
     [paths.consoleEnrol(), { name: 'consoleEnrol' }],
     ['/enrol', { name: 'notFound' }],
     ['/enrol/a/b', { name: 'notFound' }],
-    ['/console/other', { name: 'notFound' }],
+    ['/console/other', { name: 'consoleNotFound' }], // shown inside the console shell
   ])('%s parses to %o', (path, route) => {
     expect(parseRoute(`#${path}`)).toEqual(route);
   });

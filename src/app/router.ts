@@ -1,8 +1,14 @@
 // A tiny hash router. Hash routes need no server rewrite rules and keep working
 // from the service worker's cached index.html with the network off.
+//
+// Console routes (#/console/...) are the organisers' side: every route whose
+// name starts with 'console' renders in the console shell (AppShell.tsx), never
+// under the volunteers' bottom bar. #/dashboard is kept as an alias of
+// #/console/dashboard so old links and bookmarks still work.
 import { useMemo, useSyncExternalStore } from 'react';
 import { CASE_STATUSES, type CaseStatus } from '../shared/schemas';
 import { ESCALATION_REASONS, type EscalationReason } from '../shared/platforms';
+import { ACTIVITY_FILTER_KEYS, type ActivityFilters } from '../shared/consoleFilters';
 
 export type Route =
   | { name: 'home' }
@@ -19,12 +25,32 @@ export type Route =
   | { name: 'point' }
   | { name: 'search'; q: string }
   | { name: 'sync' }
-  | { name: 'dashboard' }
   | { name: 'consoleCases'; status?: CaseStatus | undefined; reason?: EscalationReason | undefined }
   | { name: 'enrol'; token: string }
   | { name: 'consoleTeam' }
   | { name: 'consoleEnrol' }
+  | { name: 'consoleCity' }
+  | { name: 'consoleDashboard'; filters: ActivityFilters; ward?: string | undefined }
+  | { name: 'consoleAttention' }
+  | { name: 'consoleDoors'; group?: string | undefined; lane?: string | undefined }
+  | { name: 'consoleExports' }
+  /** A console address this build has no page for (yet): shown inside the console shell. */
+  | { name: 'consoleNotFound' }
+  /** First run: the one-time link the server prints while no user exists (Root shows it signed in or not). */
+  | { name: 'setup'; token: string }
   | { name: 'notFound' };
+
+/** The console's pages that exist in the navigation (some are built by other modules). */
+export const CONSOLE_PAGES = ['dashboard', 'cases', 'team', 'enrol', 'attention', 'doors', 'exports', 'city'] as const;
+export type ConsolePage = (typeof CONSOLE_PAGES)[number];
+
+export const isConsoleRoute = (route: Route): boolean => route.name.startsWith('console');
+
+/** ?a=1&b=2 from the defined values, in the order given; '' when none. */
+function queryOf(entries: Array<[string, string | undefined]>): string {
+  const q = new URLSearchParams(entries.filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')).toString();
+  return q ? `?${q}` : '';
+}
 
 const enc = encodeURIComponent;
 
@@ -44,6 +70,7 @@ export const paths = {
   point: () => '/point',
   search: (q: string) => `/search?q=${enc(q)}`,
   sync: () => '/sync',
+  /** The old address of the ward dashboard: an alias of consoleDashboard(). */
   dashboard: () => '/dashboard',
   /** The response team's case queue; its filter lives in the query so a link or a reload keeps it. */
   consoleCases: (filter: { status?: CaseStatus | undefined; reason?: EscalationReason | undefined } = {}) => {
@@ -57,11 +84,55 @@ export const paths = {
   enrol: (token: string) => `/enrol/${enc(token)}`,
   consoleTeam: () => '/console/team',
   consoleEnrol: () => '/console/enrol',
+  /** The city view: every ward (console). */
+  consoleCity: () => '/console/city',
+  console: (page: ConsolePage) => `/console/${page}`,
+  /** The ward dashboard with its filters in the URL (the city adds the ward). */
+  consoleDashboard: (filters: ActivityFilters = {}, ward?: string) =>
+    `/console/dashboard${queryOf([...ACTIVITY_FILTER_KEYS.map((k): [string, string | undefined] => [k, filters[k]]), ['ward', ward]])}`,
+  consoleAttention: () => '/console/attention',
+  consoleDoors: (group?: string, lane?: string) => `/console/doors${queryOf([['group', group], ['lane', lane]])}`,
+  consoleExports: () => '/console/exports',
+  setup: (token: string) => `/setup/${enc(token)}`,
 };
 
 /** A query value if it is one of `codes`, else undefined: an unknown filter shows everything. */
 function codeOf<C extends string>(codes: readonly C[], value: string | null): C | undefined {
   return codes.find((c) => c === value);
+}
+
+/** The filters of a dashboard URL: only the known keys, and only non-empty values. */
+function filtersOf(query: URLSearchParams): ActivityFilters {
+  const out: ActivityFilters = {};
+  for (const k of ACTIVITY_FILTER_KEYS) {
+    const v = query.get(k);
+    if (v) out[k] = v;
+  }
+  return out;
+}
+
+function consoleRoute(page: string | undefined, rest: number, query: URLSearchParams): Route {
+  if (rest > 0) return { name: 'consoleNotFound' };
+  switch (page) {
+    case 'dashboard':
+      return { name: 'consoleDashboard', filters: filtersOf(query), ward: query.get('ward') || undefined };
+    case 'attention':
+      return { name: 'consoleAttention' };
+    case 'doors':
+      return { name: 'consoleDoors', group: query.get('group') || undefined, lane: query.get('lane') || undefined };
+    case 'exports':
+      return { name: 'consoleExports' };
+    case 'cases':
+      return { name: 'consoleCases', status: codeOf(CASE_STATUSES, query.get('status')), reason: codeOf(ESCALATION_REASONS, query.get('reason')) };
+    case 'team':
+      return { name: 'consoleTeam' };
+    case 'enrol':
+      return { name: 'consoleEnrol' };
+    case 'city':
+      return { name: 'consoleCity' };
+    default:
+      return { name: 'consoleNotFound' };
+  }
 }
 
 /** For <a href>: real links, so long-press, keyboard and screen readers behave as links. */
@@ -99,12 +170,10 @@ export function parseRoute(hash: string): Route {
   if (a === 'coverage' && s.length <= 2) return { name: 'coverage', group: b };
   if (a === 'point' && s.length === 1) return { name: 'point' };
   if (a === 'sync' && s.length === 1) return { name: 'sync' };
-  if (a === 'dashboard' && s.length === 1) return { name: 'dashboard' };
-  if (a === 'console' && b === 'cases' && s.length === 2)
-    return { name: 'consoleCases', status: codeOf(CASE_STATUSES, query.get('status')), reason: codeOf(ESCALATION_REASONS, query.get('reason')) };
   if (a === 'enrol' && b && s.length === 2) return { name: 'enrol', token: b };
-  if (a === 'console' && b === 'team' && s.length === 2) return { name: 'consoleTeam' };
-  if (a === 'console' && b === 'enrol' && s.length === 2) return { name: 'consoleEnrol' };
+  if (a === 'dashboard' && s.length === 1) return { name: 'consoleDashboard', filters: filtersOf(query) };
+  if (a === 'console') return consoleRoute(b, s.length - 2, query);
+  if (a === 'setup' && b && s.length === 2) return { name: 'setup', token: b };
   if (a === 'search' && s.length === 1) return { name: 'search', q: query.get('q') ?? '' };
   return { name: 'notFound' };
 }

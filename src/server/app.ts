@@ -17,6 +17,7 @@ import { enrolmentRoutes } from './routes/enrolments';
 import { exportRoutes } from './routes/exports';
 import { privacyRoutes } from './routes/privacy';
 import { reportRoutes } from './routes/reports';
+import { consoleReportRoutes } from './routes/console-reports';
 import { sessionRoutes } from './routes/session';
 import { syncRoutes } from './routes/sync';
 import { userRoutes } from './routes/users';
@@ -163,6 +164,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   userRoutes(app, ctx);
   attentionRoutes(app, ctx);
   reportRoutes(app, ctx);
+  consoleReportRoutes(app, ctx);
   exportRoutes(app, ctx);
   privacyRoutes(app, ctx);
   wardRoutes(app, ctx);

@@ -11,6 +11,17 @@
 //     connection instead, so the lock is taken up front and busy_timeout applies.
 //   - PostgreSQL: an ordinary READ COMMITTED transaction; the push code takes
 //     row locks (SELECT ... FOR UPDATE) itself, see push.ts and records.ts.
+//   - SQLite, within this process: one writer queue in arrival order
+//     (WriterQueue below). better-sqlite3 is synchronous, so a push runs from
+//     BEGIN to COMMIT without giving the event loop back; without the queue,
+//     every push whose body had arrived ran back to back in one turn of the
+//     loop, and a turn took seconds under load. Node accepts new connections
+//     only between such turns, a few at a time, so a device whose connection
+//     was still waiting to be accepted waited while devices already connected
+//     pushed again and again (issue 11: p50 173 ms, max 36.6 s with 200
+//     devices). Now each write transaction waits its turn in arrival order and
+//     starts in its own turn of the loop (setImmediate), after the loop has
+//     accepted connections and read the requests that arrived meanwhile.
 // readTx lets a report's numbers agree with each other even while pushes
 // commit: REPEATABLE READ READ ONLY on PostgreSQL; a deferred BEGIN on SQLite
 // (WAL gives the reader a snapshot at its first read; the single connection
@@ -19,7 +30,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -205,6 +216,21 @@ export interface DevicesTable {
   revoked_by: string | null;
 }
 
+/** Aggregates per ward and group (reports/aggregates.ts); group_code '' = no group. */
+export interface WardGroupStatsTable {
+  ward_code: string;
+  group_code: string;
+  metric: string;
+  value: number;
+}
+
+/** ward_group_stats summed over the ward's groups. */
+export interface WardStatsTable {
+  ward_code: string;
+  metric: string;
+  value: number;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -228,13 +254,19 @@ export interface DB {
   setup_tokens: SetupTokensTable;
   enrolments: EnrolmentsTable;
   devices: DevicesTable;
+  ward_group_stats: WardGroupStatsTable;
+  ward_stats: WardStatsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
 export interface Db {
   kysely: Kysely<DB>;
   dialect: Dialect;
-  /** Runs fn in a write transaction (BEGIN IMMEDIATE on SQLite). Rolls back if fn throws. */
+  /**
+   * Runs fn in a write transaction (BEGIN IMMEDIATE on SQLite, in the writer
+   * queue's arrival order). Rolls back if fn throws. fn must await nothing but
+   * the database: on SQLite every other writer of this process waits for it.
+   */
   writeTx<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
   /** Runs fn's reads on one snapshot (a read-only transaction). */
   readTx<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
@@ -263,6 +295,54 @@ export function openDb(config: DbConfig): Db {
   return openPostgres(config.url, config.poolSize ?? 10);
 }
 
+/**
+ * Write transactions one at a time, first come first served, each started in
+ * a turn of the event loop of its own (see the header). run() never rejects
+ * for another caller's failure: a failed transaction only fails its caller.
+ */
+export class WriterQueue {
+  #tail: Promise<void> = Promise.resolve();
+  #waiting = 0;
+
+  /** Writers queued or running right now. */
+  get length(): number {
+    return this.#waiting;
+  }
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    this.#waiting++;
+    const turn = this.#tail.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    const result = turn.then(fn).finally(() => this.#waiting--);
+    this.#tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}
+
+// Kysely's SQLite driver prepares every statement it runs; a push runs the
+// same few statements hundreds of times, and preparing was 7% of its CPU.
+const STATEMENT_CACHE_SIZE = 200;
+
+/** The database as Kysely sees it, with prepared statements reused by their SQL text. */
+function withStatementCache(database: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    prepare(text: string) {
+      const cached = statements.get(text);
+      // A statement still iterating (a streamed read) cannot run twice at once.
+      if (cached && !cached.busy) return cached;
+      const statement = database.prepare(text);
+      // Texts vary only with the length of `in (...)` lists; a full cache starts over.
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+      statements.set(text, statement);
+      return statement;
+    },
+    close: () => database.close(),
+  };
+}
+
 function openSqlite(file: string): Db {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const database = new SQLite(file);
@@ -272,7 +352,7 @@ function openSqlite(file: string): Db {
   // lost to a power cut would lose volunteers' work for good.
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
-  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   // Kysely's SQLite driver has a single connection guarded by a mutex;
   // connection() holds it for the whole callback, so nothing else in this
   // process interleaves statements into our transaction.
@@ -288,10 +368,11 @@ function openSqlite(file: string): Db {
         throw error;
       }
     });
+  const writers = new WriterQueue();
   return {
     kysely,
     dialect: 'sqlite',
-    writeTx: (fn) => transaction('begin immediate', fn),
+    writeTx: (fn) => writers.run(() => transaction('begin immediate', fn)),
     readTx: (fn) => transaction('begin', fn),
     close: () => kysely.destroy(),
   };

@@ -39,6 +39,7 @@ import { assertStrongPassword } from './password-policy';
 import { sha256 } from './sessions';
 import { bookAttempt, cancelAttempt } from './throttle';
 import { findUserById, findUserByUsername, toUser, usernameSchema, type AuthUser } from './users';
+import { unknownGroups } from './wards';
 
 export interface EnrolmentOptions {
   /** PUBLIC_URL: the origin the QR link points at. Without it, the request's own (Host header, X-Forwarded-* behind a trusted proxy). */
@@ -104,6 +105,9 @@ async function insertEnrolment(
 }
 
 export async function createEnrolment(ctx: ServerContext, me: AuthUser, body: CreateEnrolment, url: (token: string) => string) {
+  // Groups are data (wards.ts): a link may only name groups of the ward, as POST /users.
+  const unknown = await unknownGroups(ctx.db, me.wardCode, body.groups.map((g) => g.trim()));
+  if (unknown.length > 0) throw new ApiError(400, 'unknown_group', `Not residential groups of ward ${me.wardCode}: ${unknown.join(', ')}`, { groups: unknown });
   return insertEnrolment(ctx, me, { role: body.role, groups: body.groups, displayName: body.displayName, userId: null }, url);
 }
 

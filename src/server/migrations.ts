@@ -8,6 +8,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, Db, Dialect } from './db';
 import { caseIdForVisit } from './cases';
+import { rebuildAggregates } from './reports/aggregates';
 
 /**
  * The schema this build of the server expects: the number of the last
@@ -51,7 +52,10 @@ import { caseIdForVisit } from './cases';
 //    row of entity 'case'. Every escalated visit stored before cases existed
 //    gets its case (status open), with a version from its ward's counter so
 //    devices pull it.
-const SCHEMA_VERSION = 8;
+// 9: incremental aggregates (reports/aggregates.ts): ward_group_stats and
+//    ward_stats, key/value counters per ward and group that the push keeps
+//    up to date, backfilled here by counting every ward's records.
+const SCHEMA_VERSION = 9;
 
 interface Migration {
   version: number;
@@ -446,6 +450,34 @@ const MIGRATIONS: Migration[] = [
         }
         if (version !== start) await db.updateTable('ward_counters').set({ seq: version }).where('ward_code', '=', ward).execute();
       }
+    },
+  },
+  {
+    version: 9,
+    name: 'incremental aggregates',
+    async up(db, dialect) {
+      await db.schema
+        .createTable('ward_group_stats')
+        .addColumn('ward_code', 'text', (c) => c.notNull())
+        .addColumn('group_code', 'text', (c) => c.notNull())
+        .addColumn('metric', 'text', (c) => c.notNull())
+        .addColumn('value', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('ward_group_stats_pk', ['ward_code', 'group_code', 'metric'])
+        .execute();
+      // The summary reads a few metrics of every group of one ward: by metric, not by group.
+      await db.schema.createIndex('ward_group_stats_metric').on('ward_group_stats').columns(['ward_code', 'metric', 'group_code', 'value']).execute();
+      await db.schema
+        .createTable('ward_stats')
+        .addColumn('ward_code', 'text', (c) => c.notNull())
+        .addColumn('metric', 'text', (c) => c.notNull())
+        .addColumn('value', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('ward_stats_pk', ['ward_code', 'metric'])
+        .execute();
+      // The backfill is the recount itself. The tables are key/value, so the
+      // recount of a later build still fits them; a later change to what is
+      // counted bumps AGGREGATES_VERSION and calls rebuildAggregates again in
+      // its own migration.
+      await rebuildAggregates(db, dialect);
     },
   },
 ];

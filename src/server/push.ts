@@ -17,7 +17,9 @@
 //   4. Apply or reject each mutation in seq order. A rejection is stored in
 //      rejected_mutations and the counter moves past it: it never blocks the
 //      queue and is never lost.
-//   5. Store lastAppliedSeq and the ward counter in the same transaction.
+//   5. Store lastAppliedSeq and the ward counter in the same transaction, with
+//      the ward's aggregates (reports/aggregates.ts): every record write
+//      reports to them, and their deltas are applied before commit.
 // This file is the policy of create, update and delete. What a mutation may
 // contain is checked in mutation-checks.ts, who may change a stored record in
 // scope.ts; the per-field merge is merge.ts; what a delete or a withdrawn
@@ -26,8 +28,9 @@
 //
 // Server-owned values: a visit's volunteerId and a household's consent.by are
 // the signed-in user's id, whatever the client sent; a case is created by the
-// server from an escalated visit, and its resolvedAt follows its status (cases.ts). A record of another ward
-// is answered exactly as an unknown id (nothing tells that it exists).
+// server from an escalated visit, and its resolvedAt follows its status
+// (cases.ts). A record of another ward is answered exactly as an unknown id
+// (nothing tells that it exists).
 import { applyFields, sameValue, type Fields } from '../shared/fields';
 import type { Mutation, MutationResult, PushRequest, PushResponse } from '../shared/protocol';
 import { entitySchemas, type Entity } from '../shared/schemas';
@@ -42,6 +45,7 @@ import { checkAssignee, checkCaseMutation, createCaseForVisit, withCaseServerOwn
 import { CONSENTED_HOUSEHOLD_FIELDS, deleteRecord, eraseHousehold } from './erasure';
 import { moveHousehold } from './scope-exits';
 import { noteDevice } from './devices';
+import { AggregateChanges } from './reports/aggregates';
 import type { AuthUser } from './users';
 
 export async function push(ctx: ServerContext, user: AuthUser, request: PushRequest): Promise<PushResponse> {
@@ -73,9 +77,11 @@ export async function push(ctx: ServerContext, user: AuthUser, request: PushRequ
     if (fresh.length > 0) {
       const start = await records.lockWardCounter(trx, db.dialect, user.wardCode); // step 3
       let version = start;
-      const tx: records.PushTx = { trx, user, clientId: request.clientId, now, nextVersion: () => ++version };
+      const aggregates = new AggregateChanges(trx, db.dialect, user.wardCode);
+      const tx: records.PushTx = { trx, user, clientId: request.clientId, now, nextVersion: () => ++version, aggregates };
       for (const m of fresh) results.set(m.seq, await applyOne(tx, m)); // step 4
       if ([...results.values()].some((r) => r.status === 'rejected')) await records.capRejections(tx);
+      await aggregates.flush(); // the ward's figures commit with its records (reports/aggregates.ts)
       await ctx.hooks.afterPushWrites?.();
       if (version !== start) await records.saveWardCounter(trx, user.wardCode, version); // step 5
       lastApplied = fresh[fresh.length - 1]!.seq;

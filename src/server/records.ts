@@ -14,6 +14,7 @@ import { uuidv7 } from '../shared/ids';
 import type { Mutation } from '../shared/protocol';
 import type { Entity } from '../shared/schemas';
 import type { DB, Dialect, RecordsTable } from './db';
+import type { AggregateChanges } from './reports/aggregates';
 import type { Rejection } from './errors';
 import type { FieldConflict } from './merge';
 import { withoutStrayKeys } from './mutation-checks';
@@ -48,6 +49,12 @@ export interface PushTx {
   clientId: string;
   now: string;
   nextVersion: () => number;
+  /**
+   * The ward's aggregate changes (reports/aggregates.ts): every writeRecord
+   * reports to it, and whoever made this PushTx must flush() it before commit
+   * (push.ts does; another write path uses keepingAggregates()).
+   */
+  aggregates: AggregateChanges;
 }
 
 /** This clientId's row, created on first use for userId, locked until commit. */
@@ -97,6 +104,7 @@ export async function writeRecord(tx: PushTx, entity: Entity, record: Record<str
     version: tx.nextVersion(),
     server_updated_at: tx.now,
   };
+  await tx.aggregates.beforeWrite(entity, existing, { group_code: group, deleted: row.deleted, data: record });
   if (existing) {
     await tx.trx.updateTable('records').set(row).where('entity', '=', entity).where('id', '=', record.id as string).execute();
   } else {

@@ -10,7 +10,7 @@
 // Setup creates, in one transaction: the ward, its groups, and the first
 // user, with the role `city` (who then creates supervisors and more wards).
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { parseGroupList, type SetupRequest, type WardGroup } from '../shared/wards';
 import type { ServerContext } from './context';
 import type { DB, Db } from './db';
@@ -26,6 +26,9 @@ export async function issueSetupToken(db: Db, now = new Date()): Promise<string 
   await db.kysely.insertInto('setup_tokens').values({ token_sha256: sha256(token), created_at: now.toISOString() }).execute();
   return token;
 }
+
+// Arbitrary constant identifying "Gõ Cửa first-run setup" among advisory locks.
+const PG_SETUP_LOCK = 4_711_006;
 
 export function setupDone() {
   return new ApiError(410, 'setup_done', 'This server is set up already; sign in instead');
@@ -66,6 +69,9 @@ export async function runSetup(ctx: ServerContext, body: SetupRequest): Promise<
   const row = await prepareUser({ username: body.username, password: body.password, displayName: body.displayName, role: 'city', groups: [] }, ctx.passwords);
   const now = ctx.now().toISOString();
   return ctx.db.writeTx(async (trx) => {
+    // SQLite's BEGIN IMMEDIATE serialises setups; on PostgreSQL two setups
+    // with different tokens would both see no user without this lock.
+    if (ctx.db.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${PG_SETUP_LOCK})`.execute(trx);
     await checkOpen(trx, body.token);
     await trx.insertInto('wards').values({ code: body.ward.code, name: body.ward.name, target_independent: null, created_at: now }).onConflict((oc) => oc.column('code').doNothing()).execute();
     await replaceWardGroups(trx, body.ward.code, groups);

@@ -46,10 +46,10 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export const REJECT_CODES = [
   'invalid_record', // fails the shared schema
   'wrong_ward', // record belongs to another ward
-  'forbidden', // outside the user's scope
+  'forbidden', // outside the user's scope, or a write the role never makes (cases.ts)
   'unknown_household', // references a household the server does not have
   'unknown_person',
-  'immutable', // visits are append-only
+  'immutable', // visits are append-only; a case's server-owned fields, or deleting a case
   'not_found', // delete or partial update of a record the server never had
   'consent_required', // a person, or a visit naming a person, under a household without consent
   'deleted', // the record was deleted or erased on the server; it cannot be changed again

@@ -1,5 +1,6 @@
-// The supervisor reports contract: computed on the server by SQL aggregates
-// (SQLite and PostgreSQL), shown by the supervisor dashboard.
+// The reports contract: the supervisor's ward summary and the city report,
+// read on the server from the incremental aggregates (SQLite and PostgreSQL),
+// shown by the supervisor dashboard and the city console page.
 //
 // The visits export's columns live with the other export datasets in
 // ./exports.ts (VISITS_COLUMNS, VISITS_VERSION); EXPORT_COLUMNS and
@@ -67,3 +68,42 @@ export const reportSummarySchema = z.object({
   cases: openCasesSchema,
 });
 export type ReportSummary = z.infer<typeof reportSummarySchema>;
+
+// ---------------------------------------------------------------- city
+
+/** GET /api/v1/reports/city takes no query parameters: any is invalid_request. */
+export const cityReportQuerySchema = z.object({}).strict();
+
+/** The console path of a ward's dashboard (the city page links every row to it). */
+export const wardDashboardPath = (wardCode: string) => `#/console/dashboard?ward=${encodeURIComponent(wardCode)}`;
+
+export const cityWardSchema = z.object({
+  /** The ward's code, as users and records name it. */
+  code: z.string(),
+  /** From the wards table when the ward is there, else the code. */
+  name: z.string(),
+  /** wardDashboardPath(code). */
+  dashboard: z.string(),
+  households: z.number().int(),
+  /** Households whose latest visit was helped or revisit (the summary's `visited`). */
+  visited: z.number().int(),
+  people: z.number().int(),
+  priorityPeople: z.number().int(),
+  /** Priority people of visited households. */
+  priorityPeopleReached: z.number().int(),
+  /** People who did at least one platform alone (a checklist's `independent`). */
+  independentPeople: z.number().int(),
+  /** The ward's target for independentPeople, when the wards table has one. */
+  targetIndependent: z.number().int().nullable(),
+  funnel: z.array(funnelSchema),
+  /** Escalation cases by status (0 until cases exist). */
+  openCases: z.number().int(),
+  inProgressCases: z.number().int(),
+});
+export type CityWard = z.infer<typeof cityWardSchema>;
+
+export const cityReportSchema = z.object({
+  generatedAt: z.string(),
+  wards: z.array(cityWardSchema),
+});
+export type CityReport = z.infer<typeof cityReportSchema>;

@@ -45,15 +45,9 @@ export const wardGroupListSchema = z
 export const createWardSchema = z.object({ code: wardCodeSchema, name: wardNameSchema }).strict();
 export type CreateWard = z.infer<typeof createWardSchema>;
 
-/** GET /api/v1/wards/:code, and each entry of GET /api/v1/wards. */
-export const wardSchema = z.object({
-  code: z.string(),
-  name: z.string(),
-  targetIndependent: z.number().nullable(),
-  createdAt: z.string(),
-  groups: z.array(z.object({ code: z.string(), name: z.string(), targetHouseholds: z.number().nullable() })),
-});
-export type Ward = z.infer<typeof wardSchema>;
+// The answer of GET /api/v1/wards/:code, which devices store: its own small
+// module, so the device's first bundle does not carry the rest of this file.
+export { wardSchema, type Ward } from './wardSchema';
 
 // ------------------------------------------------------------ pasted lists
 

@@ -87,7 +87,10 @@ function screens(): Array<{ name: string; open: (page: Page) => Promise<void> }>
 
 /** The supervisor's screens, checked in a supervisor's own browser, with the first test's records in the figures. */
 function supervisorScreens(): Array<{ name: string; open: (page: Page) => Promise<void> }> {
-  return [{ name: 'dashboard', open: async (p) => (await go(p, '/dashboard'), await p.locator('main .coverage-table').waitFor(), await p.locator('main .export-form button[type=submit]').waitFor(), await p.locator('main .audit-table, main .export-audit .empty').first().waitFor()) }];
+  return [
+    { name: 'dashboard', open: async (p) => (await go(p, '/dashboard'), await p.locator('main .coverage-table').waitFor()) },
+    { name: 'exports', open: async (p) => (await go(p, '/console/exports'), await p.locator('main .export-form button[type=submit]').waitFor(), await p.locator('main .audit-table, main .export-audit .empty').first().waitFor()) },
+  ];
 }
 
 async function setLanguage(page: Page, lang: 'vi' | 'en') {

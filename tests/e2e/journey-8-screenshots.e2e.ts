@@ -125,6 +125,19 @@ it('journey 8: screenshots of the main screens at 360×740 in Vietnamese and Eng
   }
   await office.close();
 
+  // The console at a desk, in Vietnamese: side navigation, filters, targets and charts.
+  const desk = await trace.context(browser, { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 }, 'console');
+  const deskPage = await desk.newPage();
+  await signIn(deskPage, server.url, hoa);
+  await waitForServiceWorkerControl(deskPage);
+  await deskPage.reload();
+  await deskPage.getByTestId('activity-visits').waitFor();
+  await deskPage.evaluate(() => document.fonts.ready.then(() => undefined));
+  const consoleShot = path.join(OUT, 'console-vi.png');
+  await deskPage.screenshot({ path: consoleShot, animations: 'disabled', caret: 'hide' });
+  expect(pngSize(consoleShot)).toEqual({ width: 1280, height: 800 });
+  await desk.close();
+
   for (const file of written) expect(pngSize(file), path.basename(file)).toEqual({ width: 360, height: 740 });
   // The two the README shows.
   expect(written.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['home-vi.png', 'household-en.png', 'dashboard-vi.png', 'dashboard-en.png']));

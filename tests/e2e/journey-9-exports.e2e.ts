@@ -109,8 +109,8 @@ it('journey 9: the supervisor downloads the people XLSX, names only with a reaso
   const sup = await office.newPage();
   await signIn(sup, server.url, hoa);
   await waitForServiceWorkerControl(sup);
-  await go(sup, '/dashboard');
-  await sup.locator('main .coverage-table').waitFor();
+  await go(sup, '/console/exports');
+  await sup.locator('main .export-form').waitFor();
   const exportsSection = sup.getByRole('region', { name: 'Tải dữ liệu', exact: true });
   await exportsSection.getByText('Chưa có lần tải nào.').waitFor();
 

@@ -64,7 +64,7 @@ describe('admin CLI passwords', () => {
     const again = await admin(['add-user', '--username', 'binh', '--role', 'volunteer', '--ward', 'HANGBAC', '--groups', 'TDP 1,TDP 3'], 'mat-khau-cua-binh-dai\n');
     expect(again.code, again.err).toBe(0);
     expect((await readWard(db, 'HANGBAC'))?.groups.map((g) => g.code)).toEqual(['TDP 2', 'TDP 1', 'TDP 3']);
-  });
+  }, 60_000); // two CLI runs, each hashing at the production scrypt cost
 
   it('add-user --role city takes no --ward: the city user gets ward "*", which is not a ward', async () => {
     const r = await admin(['add-user', '--username', 'thanhpho', '--role', 'city'], 'mat-khau-thanh-pho-dai\n');
@@ -72,7 +72,7 @@ describe('admin CLI passwords', () => {
     const row = await findUserByUsername(db, 'thanhpho');
     expect(row).toMatchObject({ role: 'city', ward_code: '*', groups: '[]' });
     expect(await readWard(db, '*')).toBeUndefined();
-  });
+  }, 60_000);
 
   it.each([
     ['--ward', ['--ward', 'CUANAM']],

@@ -9,6 +9,7 @@ import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer, type Test
 import { ENROLMENT_TTL_MS } from '../../src/shared/enrolment';
 import { sha256 } from '../../src/server/sessions';
 import { MAX_FAILURES } from '../../src/server/throttle';
+import { ensureWardGroups } from '../../src/server/wards';
 
 warnIfNoPostgres();
 
@@ -40,6 +41,7 @@ for (const { dialect, skip } of DIALECTS) {
       s = await startTestServer({ dialect, appOptions: { trustProxy: '127.0.0.1' } });
       sup = await s.createUser({ role: 'supervisor', groups: [] });
       supCookie = (await s.login(sup.username, sup.password)).cookie;
+      await ensureWardGroups(s.db, sup.wardCode, ['TDP 1', 'TDP 3', 'TDP 4']); // the groups the links below name
     });
     afterAll(async () => {
       await s?.close();
@@ -57,6 +59,14 @@ for (const { dialect, skip } of DIALECTS) {
       expect(row.token_sha256).toBe(sha256(e.token));
       expect(JSON.stringify(row)).not.toContain(e.token);
       expect(row).toMatchObject({ ward_code: sup.wardCode, role: 'volunteer', created_by: sup.id, used_at: null, cancelled_at: null });
+    });
+
+    it('names only groups of the ward: another group is 400 unknown_group and no link is made', async () => {
+      const before = await s.db.kysely.selectFrom('enrolments').select('id').execute();
+      const r = await s.request('POST', '/api/v1/enrolments', { cookie: supCookie, body: { role: 'volunteer', groups: ['TDP 3', 'TDP 99'], displayName: 'Lê Văn Tám' } });
+      expect(r.status).toBe(400);
+      expect(r.body.error).toMatchObject({ code: 'unknown_group', groups: ['TDP 99'] });
+      expect(await s.db.kysely.selectFrom('enrolments').select('id').execute()).toHaveLength(before.length);
     });
 
     it('behind a trusted proxy, the link uses the public scheme and host', async () => {

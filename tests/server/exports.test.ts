@@ -392,6 +392,14 @@ for (const { dialect, skip } of DIALECTS) {
       expect(new Set(h.map((row) => row[1]))).toEqual(new Set(['TDP 2']));
       const p = parseCsv((await rawGet(url('people', 'csv', 'group=TDP%202'), supCookie)).body.subarray(3).toString('utf8')).slice(1);
       expect(new Set(p.map((row) => row[2]))).toEqual(new Set(['TDP 2']));
+      // Visits: those of the group's households (its current group), no walk-in.
+      const st = await stored(s, WARD);
+      const inGroup = new Set(st.households.filter((x) => x.group === 'TDP 2').map((x) => x.id));
+      const want = st.visits.filter((x) => !x.deleted && x.householdId && inGroup.has(x.householdId)).map((x) => x.id).sort();
+      const g = parseCsv((await rawGet(url('visits', 'csv', 'group=TDP%202'), supCookie)).body.subarray(3).toString('utf8')).slice(1);
+      expect(want.length).toBeGreaterThan(0);
+      expect(g.map((row) => row[0]).sort()).toEqual(want);
+      expect(new Set(g.map((row) => row[5]))).toEqual(new Set(['TDP 2']));
     });
 
     it('cases: a group filter keeps that group; a day filter selects by the day a case was opened; visits show their case status', async () => {
@@ -527,7 +535,7 @@ for (const { dialect, skip } of DIALECTS) {
       }
     });
 
-    it('is for supervisors of the ward: a volunteer gets 403 for any export; another ward, or *, is 403', async () => {
+    it('is for supervisors of the ward: a volunteer or a responder gets 403 for any export; another ward, or *, is 403', async () => {
       for (const dataset of DATASETS) {
         for (const format of FORMATS) {
           const r = await s.request('GET', `/api/v1/exports/${dataset}.${format}`, { cookie: volCookie });
@@ -536,6 +544,15 @@ for (const { dialect, skip } of DIALECTS) {
         }
       }
       expect((await s.request('GET', '/api/v1/audit/exports', { cookie: volCookie })).status).toBe(403);
+      // The response team works on cases in the app; exports are not theirs either.
+      const responder = await s.createUser({ role: 'responder' });
+      const respCookie = (await s.login(responder.username, responder.password)).cookie;
+      for (const dataset of DATASETS) {
+        const r = await s.request('GET', `/api/v1/exports/${dataset}.csv`, { cookie: respCookie });
+        expect(r.status, dataset).toBe(403);
+        expect(r.body.error.code).toBe('forbidden');
+      }
+      expect((await s.request('GET', '/api/v1/audit/exports', { cookie: respCookie })).status).toBe(403);
       for (const ward of [OTHER_WARD, '*']) {
         const r = await s.request('GET', `/api/v1/exports/people.csv?ward=${encodeURIComponent(ward)}`, { cookie: supCookie });
         expect(r.status, ward).toBe(403);

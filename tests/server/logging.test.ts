@@ -34,7 +34,7 @@ for (const { dialect, skip } of DIALECTS) {
     beforeAll(async () => {
       s = await startTestServer({ dialect, appOptions: { logger: true, logStream: { write: (l) => void lines.push(l) } } });
       await s.createUser({ username: USERNAME, password: PASSWORD, role: 'supervisor' });
-      await ensureWardGroups(s.db, 'CUANAM', ['TDP 1']); // the group the household and the new volunteer use
+      await ensureWardGroups(s.db, 'CUANAM', ['TDP 1', 'TDP 5']); // the groups the requests below name
     });
     afterAll(async () => {
       await s?.close();

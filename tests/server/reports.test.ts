@@ -116,7 +116,8 @@ function expectedRow(v: Visit, h: Household | undefined, names: Map<string, stri
     escalation_reason: v.escalate?.reason ?? '',
     volunteer: names.get(v.volunteerId) ?? v.volunteerId,
     escalation_detail: full ? (v.escalate?.detail ?? '') : '',
-    case_status: v.escalate ? 'open' : '', // the server opens a case for each escalation; none taken yet here
+    // Every escalated visit opened a case, and nobody in this suite works on one.
+    case_status: v.escalate ? 'open' : '',
     walk_in: v.householdId ? 'no' : 'yes',
   };
   return EXPORT_COLUMNS.map((c) => guard(String(row[c])));

@@ -285,4 +285,25 @@ for (const { dialect, skip } of DIALECTS) {
       expect(await s.db.kysely.selectFrom('users').selectAll().execute()).toHaveLength(1);
     });
   });
+
+  describe.skipIf(skip)(`two setups at once on ${dialect}`, () => {
+    it('with two tokens make exactly one city user: one 201, one 410 setup_done', async () => {
+      const s = await startTestServer({ dialect });
+      try {
+        const tokens = [(await issueSetupToken(s.db))!, (await issueSetupToken(s.db))!];
+        const answers = await Promise.all(
+          tokens.map((token, i) =>
+            s.request('POST', '/api/v1/setup', {
+              body: { token, username: `admin${i}`, password: PASSWORD, displayName: 'A', ward: { code: `W${i}`, name: 'P' }, groups: 'TDP 1' },
+            }),
+          ),
+        );
+        expect(answers.map((a) => a.status).sort()).toEqual([201, 410]);
+        expect(await s.db.kysely.selectFrom('users').select('role').execute()).toEqual([{ role: 'city' }]);
+        expect(await s.db.kysely.selectFrom('wards').select('code').execute()).toHaveLength(1);
+      } finally {
+        await s.close();
+      }
+    });
+  });
 }

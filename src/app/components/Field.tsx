@@ -72,7 +72,7 @@ export function TextField({
 }: BaseProps & {
   value: string;
   onChange: (v: string) => void;
-  type?: 'text' | 'tel' | 'number' | 'date' | 'search';
+  type?: 'text' | 'tel' | 'number' | 'date' | 'search' | 'password';
   inputMode?: 'text' | 'numeric' | 'tel' | 'search';
   autoComplete?: string;
   list?: string;

@@ -1,7 +1,7 @@
 // Small key-value settings kept per user, and form drafts.
 // Drafts live in IndexedDB, not React state, so a reload, a crash or an app
 // update never loses a half-filled visit form.
-import { wardSchema, type Ward } from '../../shared/wards';
+import type { Ward } from '../../shared/wardSchema';
 import type { GoCuaDB } from './database';
 
 export const META_KEYS = {
@@ -40,8 +40,13 @@ export async function saveWard(db: GoCuaDB, ward: Ward): Promise<void> {
   await db.meta.put({ key: META_KEYS.ward, value: ward });
 }
 
-/** The ward stored by saveWard, or undefined (never fetched, or stored by an older app in another shape). */
+/**
+ * The ward stored by saveWard (validated by sync/wards.ts before it was
+ * stored), or undefined: never fetched, or in a shape this app does not know.
+ * Checked by hand: the data layer parses nothing it did not write itself.
+ */
 export async function loadWard(db: GoCuaDB): Promise<Ward | undefined> {
-  const parsed = wardSchema.safeParse((await db.meta.get(META_KEYS.ward))?.value);
-  return parsed.success ? parsed.data : undefined;
+  const value = (await db.meta.get(META_KEYS.ward))?.value as Partial<Ward> | undefined;
+  const ok = typeof value?.code === 'string' && Array.isArray(value.groups) && value.groups.every((g) => typeof g?.code === 'string' && typeof g.name === 'string');
+  return ok ? (value as Ward) : undefined;
 }

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { GoCuaDB } from '../db/database';
 import { saveWard } from '../db/meta';
-import { wardSchema } from '../../shared/wards';
+import { wardSchema } from '../../shared/wardSchema';
 import { requestJson, type HttpFailure, type HttpOptions } from './http';
 
 /** The city's ward code: every ward, none to fetch. */

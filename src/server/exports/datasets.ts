@@ -49,13 +49,20 @@ export interface PageQuery {
 const live = (h: Household | Tombstone | null | undefined): Household | undefined => (h && !h.deleted ? (h as Household) : undefined);
 
 /**
- * The keyset condition "(key, id) after (k, id)", spelled so that both
- * databases use it as a RANGE on the index (key, id): SQLite does not for a
- * row value over an indexed expression, and then scans the ward from its
- * start on every page (quadratic).
+ * The keyset condition "(key, id) after (k, id)", spelled for each database
+ * so that it is a RANGE on the index (key, id) and nothing is computed per row:
+ *   - SQLite does not use a row value over an indexed expression as a range
+ *     (it scans the ward from its start on every page: quadratic), so
+ *     `key >= k and (key > k or id > b)`;
+ *   - PostgreSQL takes the row value as an index condition; the SQLite
+ *     spelling would evaluate `key > k` as a filter on every row read, and
+ *     the key of visits is a function with its own subtransaction
+ *     (gocua_visit_at_us, migration 2), the key of people a jsonb parse.
  */
-const keyAfter = (key: RawBuilder<unknown>, id: string, last: { k: string | number; id: string }) =>
-  sql`and ${key} >= ${last.k} and (${key} > ${last.k} or ${sql.ref(id)} > ${last.id})`;
+const keyAfter = (dialect: Db['dialect'], key: RawBuilder<unknown>, id: string, last: { k: string | number; id: string }) =>
+  dialect === 'postgres'
+    ? sql`and (${key}, ${sql.ref(id)}) > (${last.k}, ${last.id})`
+    : sql`and ${key} >= ${last.k} and (${key} > ${last.k} or ${sql.ref(id)} > ${last.id})`;
 
 /**
  * `deleted = 0` written so that no index is chosen for it: otherwise the
@@ -70,15 +77,6 @@ function rangeFilter(R: ReportSql, key: ReturnType<ReportSql['visitAt']>, range:
 }
 
 // ------------------------------------------------------------------ visits
-
-interface VisitPageRow {
-  id: string;
-  k: string | number;
-  data: string;
-  h_data: string | null;
-  h_deleted: number | null;
-  volunteer_name: string | null;
-}
 
 function visitCells(v: Visit, h: Household | Tombstone | null, householdDeleted: boolean, volunteerName: string | null, caseStatus: string | undefined): CellRow {
   const home = live(h);
@@ -113,39 +111,100 @@ function visitCells(v: Visit, h: Household | Tombstone | null, householdDeleted:
   };
 }
 
+/** display_name of every user of the ward: what the `volunteer` column shows (users are few). */
+async function volunteerNames(db: Db, ward: string): Promise<Map<string, string>> {
+  const users = await db.kysely.selectFrom('users').select(['id', 'display_name']).where('ward_code', '=', ward).execute();
+  return new Map(users.map((u) => [u.id, u.display_name]));
+}
+
+/** Households (live or tombstones) of the ward by id, in one statement. */
+async function householdsById(db: Db, ward: string, ids: string[]): Promise<Map<string, { h: Household | Tombstone; deleted: boolean }>> {
+  const out = new Map<string, { h: Household | Tombstone; deleted: boolean }>();
+  if (ids.length === 0) return out;
+  const { rows } = await sql<{ id: string; data: string; deleted: number }>`
+    select h.id, h.data, h.deleted from records h
+    where h.entity = ${sql.lit('household')} and h.ward_code = ${ward} and h.id in (${sql.join(ids)})
+  `.execute(db.kysely);
+  for (const r of rows) out.set(r.id, { h: JSON.parse(r.data) as Household | Tombstone, deleted: Number(r.deleted) === 1 });
+  return out;
+}
+
+/**
+ * Keyset page sizes: a small first page, so the first bytes leave at once,
+ * then doubling up to `max` (fewer statements, and on PostgreSQL fewer
+ * round trips, per row).
+ */
+function* pageSizes(max: number): Generator<number, never> {
+  let size = Math.min(FIRST_PAGE, max);
+  for (;;) {
+    yield size;
+    size = Math.min(size * 2, max);
+  }
+}
+const FIRST_PAGE = 250;
+
+/**
+ * The visits page: ONLY the visit rows, in key order. Nothing here parses a
+ * document per row on the database side (on PostgreSQL each `data::jsonb` is a
+ * full parse, and the sort key's function a subtransaction): the key is read
+ * from the index, the households and volunteer names come in bulk
+ * (householdsById, volunteerNames), and the key of the LAST row alone is
+ * computed afterwards (lastVisitKey), for the next page's keyset condition.
+ * With a group filter the visits are narrowed in SQL to that group's
+ * households (their current group, tombstones included, as before).
+ */
 async function* visitPages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
   const R = reportSql(db.dialect);
   const key = R.visitAt('v.data');
-  let after: { k: string | number; id: string } | undefined;
-  for (;;) {
-    const { rows } = await sql<VisitPageRow>`
-      select v.id, ${key} as k, v.data, h.data as h_data, h.deleted as h_deleted, u.display_name as volunteer_name
+  const names = await volunteerNames(db, q.ward);
+  const page = (after: { k: string | number; id: string } | undefined, limit: number) =>
+    sql<{ id: string; data: string }>`
+      select v.id, v.data
       from records v
-      left join records h
-        on h.entity = 'household' and h.id = ${R.text(R.doc('v.data'), ['householdId'])} and h.ward_code = v.ward_code
-      left join users u on u.id = ${R.text(R.doc('v.data'), ['volunteerId'])} and u.ward_code = v.ward_code
       where v.ward_code = ${q.ward} and v.entity = ${sql.lit('visit')} and v.deleted = 0
         ${rangeFilter(R, key, q.range)}
-        ${q.group !== undefined ? sql`and h.group_code = ${q.group}` : sql``}
-        ${after ? keyAfter(key, 'v.id', after) : sql``}
+        ${q.group !== undefined
+          ? sql`and ${householdRef(db.dialect, 'v.data')} in (
+              select g.id from records g where g.entity = ${sql.lit('household')} and g.ward_code = ${q.ward} and g.group_code = ${q.group})`
+          : sql``}
+        ${after ? keyAfter(db.dialect, key, 'v.id', after) : sql``}
       order by ${key}, v.id
-      limit ${q.pageSize}
+      limit ${limit}
     `.execute(db.kysely);
-    if (rows.length === 0) return;
+  const lastVisitKey = async (id: string) =>
+    (await sql<{ k: string | number }>`select ${key} as k from records v where v.entity = ${sql.lit('visit')} and v.id = ${id}`.execute(db.kysely)).rows[0]!.k;
+
+  // One page read ahead: while this page's rows are written, the next page,
+  // its last key and its households are being read (on PostgreSQL by another
+  // process, on the other core).
+  type Key = { k: string | number; id: string };
+  const load = async (after: Key | undefined, limit: number): Promise<{ visits: Visit[]; homes: Awaited<ReturnType<typeof householdsById>>; statuses: Awaited<ReturnType<typeof caseStatuses>>; after: Key | undefined }> => {
+    const { rows } = await page(after, limit);
+    const lastId = rows.length === limit ? rows[rows.length - 1]!.id : undefined;
+    const nextKey = lastId === undefined ? undefined : lastVisitKey(lastId);
+    nextKey?.catch(() => undefined); // awaited below
     const visits = rows.map((r) => JSON.parse(r.data) as Visit);
+    const homes = await householdsById(db, q.ward, [...new Set(visits.flatMap((v) => (v.householdId ? [v.householdId] : [])))]);
     const statuses = await caseStatuses(db, q.ward, visits);
-    yield rows.map((r, i) =>
-      visitCells(
-        visits[i]!,
-        r.h_data === null ? null : (JSON.parse(r.h_data) as Household | Tombstone),
-        Number(r.h_deleted) === 1,
-        r.volunteer_name,
-        statuses.get(visits[i]!.id),
-      ),
-    );
-    if (rows.length < q.pageSize) return;
-    const last = rows[rows.length - 1]!;
-    after = { k: last.k, id: last.id };
+    return { visits, homes, statuses, after: lastId === undefined ? undefined : { k: await nextKey!, id: lastId } };
+  };
+  const sizes = pageSizes(q.pageSize);
+  let next: ReturnType<typeof load> | undefined = load(undefined, sizes.next().value);
+  try {
+    while (next) {
+      const batch: Awaited<ReturnType<typeof load>> = await next;
+      const { visits, homes, statuses } = batch;
+      next = batch.after ? load(batch.after, sizes.next().value) : undefined;
+      next?.catch(() => undefined); // awaited next turn, or in finally
+      if (visits.length === 0) return;
+      yield visits.map((v) => {
+        const home = v.householdId ? homes.get(v.householdId) : undefined;
+        return visitCells(v, home?.h ?? null, home?.deleted ?? false, names.get(v.volunteerId) ?? null, statuses.get(v.id));
+      });
+    }
+  } finally {
+    // Stopped early (a cut download): let the statements in flight finish.
+    await next?.catch(() => undefined);
   }
 }
 
@@ -217,37 +276,70 @@ function personCells(p: Person, h: Household, visits: { first?: number; last?: n
   return cells;
 }
 
+/**
+ * The people pages, shaped like the visits pages: only the person rows in SQL
+ * (in (householdId, id) order from records_person_household; with a group
+ * filter, narrowed to that group's live households), then per page and in bulk
+ * their households (a person whose household is deleted or gone is left out,
+ * as the join did) and those households' visits; one page read ahead. The
+ * keyset key is the householdId of the last person's document, the very
+ * value the index holds.
+ */
 async function* peoplePages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
   const hid = householdRef(db.dialect, 'p.data');
-  let after: { hid: string; id: string } | undefined;
-  for (;;) {
-    const { rows } = await sql<{ id: string; hid: string; data: string; h_data: string }>`
-      select p.id, ${hid} as hid, p.data, h.data as h_data
+  type Key = { k: string; id: string };
+  const page = (after: Key | undefined, limit: number) =>
+    sql<{ id: string; data: string }>`
+      select p.id, p.data
       from records p
-      join records h on h.entity = 'household' and h.id = ${hid} and h.ward_code = p.ward_code and h.deleted = 0
       where p.ward_code = ${q.ward} and p.entity = ${sql.lit('person')} and p.deleted = 0
-        ${q.group !== undefined ? sql`and h.group_code = ${q.group}` : sql``}
-        ${after ? keyAfter(hid, 'p.id', { k: after.hid, id: after.id }) : sql``}
+        ${q.group !== undefined
+          ? sql`and ${hid} in (
+              select g.id from records g
+              where g.entity = ${sql.lit('household')} and g.ward_code = ${q.ward} and g.group_code = ${q.group} and g.deleted = 0)`
+          : sql``}
+        ${after ? keyAfter(db.dialect, hid, 'p.id', after) : sql``}
       order by ${hid}, p.id
-      limit ${q.pageSize}
+      limit ${limit}
     `.execute(db.kysely);
-    if (rows.length === 0) return;
-    // First and last visit naming each person, from the visits of the page's households.
-    const seen = new Map<string, { first?: number; last?: number }>();
-    for (const v of await visitsOfHouseholds(db, q, [...new Set(rows.map((r) => r.hid))])) {
-      const ms = Date.parse(v.at);
-      for (const entry of v.people) {
-        if (!entry.personId || Number.isNaN(ms)) continue;
-        const s = seen.get(entry.personId) ?? {};
-        if (s.first === undefined || ms < s.first) s.first = ms;
-        if (s.last === undefined || ms > s.last) s.last = ms;
-        seen.set(entry.personId, s);
+  const load = async (after: Key | undefined, limit: number): Promise<{ people: Person[]; homes: Awaited<ReturnType<typeof householdsById>>; visits: Visit[]; after: Key | undefined }> => {
+    const { rows } = await page(after, limit);
+    const people = rows.map((r) => JSON.parse(r.data) as Person);
+    const ids = [...new Set(people.map((p) => p.householdId))];
+    const [homes, visits] = await Promise.all([householdsById(db, q.ward, ids), visitsOfHouseholds(db, q, ids)]);
+    const last = rows.length === limit ? { k: people[people.length - 1]!.householdId, id: rows[rows.length - 1]!.id } : undefined;
+    return { people, homes, visits, after: last };
+  };
+  const sizes = pageSizes(q.pageSize);
+  let next: ReturnType<typeof load> | undefined = load(undefined, sizes.next().value);
+  try {
+    while (next) {
+      const batch: Awaited<ReturnType<typeof load>> = await next;
+      next = batch.after ? load(batch.after, sizes.next().value) : undefined;
+      next?.catch(() => undefined); // awaited next turn, or in finally
+      if (batch.people.length === 0) return;
+      // First and last visit naming each person, from the visits of the page's households.
+      const seen = new Map<string, { first?: number; last?: number }>();
+      for (const v of batch.visits) {
+        const ms = Date.parse(v.at);
+        for (const entry of v.people) {
+          if (!entry.personId || Number.isNaN(ms)) continue;
+          const s = seen.get(entry.personId) ?? {};
+          if (s.first === undefined || ms < s.first) s.first = ms;
+          if (s.last === undefined || ms > s.last) s.last = ms;
+          seen.set(entry.personId, s);
+        }
       }
+      const rows: CellRow[] = [];
+      for (const p of batch.people) {
+        const home = batch.homes.get(p.householdId);
+        const h = home && !home.deleted ? live(home.h) : undefined;
+        if (h) rows.push(personCells(p, h, seen.get(p.id), q.year));
+      }
+      yield rows;
     }
-    yield rows.map((r) => personCells(JSON.parse(r.data) as Person, JSON.parse(r.h_data) as Household, seen.get(r.id), q.year));
-    if (rows.length < q.pageSize) return;
-    const last = rows[rows.length - 1]!;
-    after = { hid: last.hid, id: last.id };
+  } finally {
+    await next?.catch(() => undefined);
   }
 }
 

@@ -2,7 +2,8 @@
 // where every ward of the campaign is. Export filters (?from=&to=), ages,
 // visit dates and XLSX date cells all use these, so a visit at 06:30 on 2 Aug
 // in Hanoi (23:30Z on 1 Aug) is a visit of 2 Aug everywhere.
-const OFFSET_MS = 7 * 60 * 60 * 1000;
+export const HANOI_OFFSET_MS = 7 * 60 * 60 * 1000;
+const OFFSET_MS = HANOI_OFFSET_MS;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The instant a Hanoi calendar day (YYYY-MM-DD) starts. */
@@ -24,7 +25,7 @@ export const hanoiYear = (now: Date) => new Date(now.getTime() + OFFSET_MS).getU
 
 /**
  * A Date whose UTC fields are the Hanoi wall-clock time of `ms`: spreadsheet
- * cells have no time zone and exceljs writes a Date's UTC fields, so the cell
- * shows the time a volunteer in Hanoi saw on their phone.
+ * cells have no time zone, so an XLSX date-time cell (xlsx-writer.ts) holds
+ * the time a volunteer in Hanoi saw on their phone.
  */
 export const hanoiWallClock = (ms: number) => new Date(ms + OFFSET_MS);

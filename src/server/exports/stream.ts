@@ -8,9 +8,10 @@
 //   1. Redaction is applied HERE, once, for every dataset and format: a
 //      column marked `full` in src/shared/exports.ts is empty unless
 //      params.detail is 'full'. Dataset code never decides what is personal.
-//   2. Backpressure: after each page we wait for the sink (and, for XLSX, for
-//      the zip's compressor) to drain, so a slow client holds the export
-//      instead of the server buffering the whole ward in memory.
+//   2. Backpressure: after each page we wait for the sink (for XLSX: for
+//      zlib, whose output waits for the sink; zip-writer.ts) to drain, so a
+//      slow client holds the export instead of the server buffering the
+//      whole ward in memory.
 //   3. On success the sink is ended and we wait until it has taken every
 //      byte ('finish'). On failure (a database error, the signal aborted by a
 //      cut download) it throws; `progress.rows` says how many rows were
@@ -18,15 +19,21 @@
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { DATASET_COLUMNS, type Dataset, type ExportColumnSpec, type ExportFormat } from '../../shared/exports';
 import type { Db } from '../db';
 import { BOM, csvLine } from '../reports/csv';
-import { guardFormula, type Cell } from './cells';
+import type { Cell } from './cells';
 import { DATASET_PAGES, type CellRow } from './datasets';
 import { hanoiRange, hanoiWallClock, hanoiYear } from './hanoi';
+import { createXlsxWriter } from './xlsx-writer';
 
-const PAGE_SIZE = 500;
+/**
+ * The largest keyset page. Not more: with one page read ahead, pages of 2,000
+ * visits outgrew V8's young generation and were promoted, and the server's
+ * peak RSS crept up with the rows exported (SQLite CSV: 1M / 100k = 1.46×);
+ * at 1,000 it stays flat.
+ */
+const PAGE_SIZE = 1000;
 
 export interface ExportParams {
   ward: string;
@@ -55,23 +62,14 @@ export interface ExportOptions {
 const toCells = (columns: readonly ExportColumnSpec[], row: CellRow, full: boolean): Cell[] =>
   columns.map((c) => (c.full && !full ? null : (row[c.name] ?? null)));
 
-/**
- * Whether a write to `stream` should wait for 'drain'. exceljs's zip input is
- * a readable-stream v2 PassThrough, which has no writableNeedDrain getter:
- * its state says it instead.
- */
-function needsDrain(stream: Writable): boolean {
-  if (typeof stream.writableNeedDrain === 'boolean') return stream.writableNeedDrain;
-  return (stream as unknown as { _writableState?: { needDrain?: boolean } })._writableState?.needDrain === true;
-}
-
 async function drain(stream: Writable, signal: AbortSignal | undefined) {
-  if (needsDrain(stream)) await once(stream, 'drain', signal ? { signal } : {});
+  if (stream.writableNeedDrain) await once(stream, 'drain', signal ? { signal } : {});
 }
 
 interface Writer {
   page(cells: Cell[][]): Promise<void>;
   end(): Promise<void>;
+  destroy?(): void;
 }
 
 function csvWriter(columns: readonly ExportColumnSpec[], sink: Writable, signal: AbortSignal | undefined): Writer {
@@ -91,55 +89,13 @@ function csvWriter(columns: readonly ExportColumnSpec[], sink: Writable, signal:
   };
 }
 
-const DATE_FORMAT = 'yyyy-mm-dd';
-const DATETIME_FORMAT = 'yyyy-mm-dd hh:mm:ss';
-
-/** An XLSX cell: numbers as numbers, days and instants as dates (Hanoi), text guarded. */
-function xlsxValue(kind: ExportColumnSpec['kind'], value: Cell): ExcelJS.CellValue {
-  if (value === null || value === '') return null;
-  if (typeof value === 'number') return value;
-  if (kind === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return new Date(`${value}T00:00:00.000Z`);
-  if (kind === 'datetime') {
-    const ms = Date.parse(value);
-    if (!Number.isNaN(ms)) return hanoiWallClock(ms);
-  }
-  return guardFormula(value);
-}
-
-function xlsxWriter(dataset: Dataset, columns: readonly ExportColumnSpec[], sink: Writable, signal: AbortSignal | undefined): Writer {
-  // No shared strings: they are kept in memory until the end. Styles for the
-  // bold header and the date formats.
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: true, useSharedStrings: false });
-  const sheet = workbook.addWorksheet(dataset, { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = columns.map((c) => ({
-    header: c.name,
-    key: c.name,
-    width: c.width,
-    ...(c.kind === 'date' ? { style: { numFmt: DATE_FORMAT } } : c.kind === 'datetime' ? { style: { numFmt: DATETIME_FORMAT } } : {}),
-  }));
-  const header = sheet.getRow(1);
-  header.font = { bold: true };
-  header.commit();
-  // exceljs 4.4.0 (pinned) writes each sheet into a StreamBuf that pushes to
-  // the zip's compressor without backpressure; its `pipes` are that
-  // compressor's input. Waiting for them to drain bounds what is buffered.
-  const sheetPipes = () => ((sheet as unknown as { stream?: { pipes?: Writable[] } }).stream?.pipes ?? []);
+/** XLSX through our streaming writer (xlsx-writer.ts); it applies the formula guard and the cell kinds. */
+async function xlsxWriter(dataset: Dataset, columns: readonly ExportColumnSpec[], sink: Writable, signal: AbortSignal | undefined, now: Date): Promise<Writer> {
+  const xlsx = await createXlsxWriter(sink, dataset, columns, { signal, modified: hanoiWallClock(now.getTime()) });
   return {
-    async page(rows) {
-      for (const r of rows) sheet.addRow(r.map((v, i) => xlsxValue(columns[i]!.kind, v))).commit();
-      // The StreamBuf hands its chunks to the compressor a few promise turns
-      // later, so right after the rows nothing looks full yet. On SQLite the
-      // next page is read synchronously: without this turn (and needsDrain),
-      // a 1M-row export piled up ahead of the compressor (926 MiB peak RSS).
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      for (const p of sheetPipes()) await drain(p, signal);
-      await drain(sink, signal);
-    },
-    async end() {
-      sheet.commit();
-      await workbook.commit(); // ends the sink
-      await finished(sink, { readable: false });
-    },
+    page: (rows) => xlsx.addRows(rows),
+    end: () => xlsx.end(),
+    destroy: () => xlsx.destroy(),
   };
 }
 
@@ -148,21 +104,27 @@ export async function streamExport(db: Db, params: ExportParams, sink: Writable,
   const columns = DATASET_COLUMNS[params.dataset];
   const full = params.detail === 'full';
   const progress = options.progress ?? { rows: 0 };
-  const writer = params.format === 'csv' ? csvWriter(columns, sink, options.signal) : xlsxWriter(params.dataset, columns, sink, options.signal);
+  const now = params.now ?? new Date();
+  const writer = params.format === 'csv' ? csvWriter(columns, sink, options.signal) : await xlsxWriter(params.dataset, columns, sink, options.signal, now);
   const pages = DATASET_PAGES[params.dataset](db, {
     ward: params.ward,
     range: hanoiRange(params.from, params.to),
     ...(params.group !== undefined ? { group: params.group } : {}),
-    year: hanoiYear(params.now ?? new Date()),
+    year: hanoiYear(now),
     pageSize: params.pageSize ?? PAGE_SIZE,
   });
-  for await (const page of pages) {
+  try {
+    for await (const page of pages) {
+      options.signal?.throwIfAborted();
+      await writer.page(page.map((row) => toCells(columns, row, full)));
+      progress.rows += page.length;
+      await options.afterPage?.();
+    }
     options.signal?.throwIfAborted();
-    await writer.page(page.map((row) => toCells(columns, row, full)));
-    progress.rows += page.length;
-    await options.afterPage?.();
+    await writer.end();
+  } catch (error) {
+    writer.destroy?.();
+    throw error;
   }
-  options.signal?.throwIfAborted();
-  await writer.end();
   return progress.rows;
 }

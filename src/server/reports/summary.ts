@@ -1,6 +1,11 @@
-// GET /api/v1/reports/summary: the supervisor's ward in numbers, computed by
-// SQL aggregates (GROUP BY in the database) on SQLite and PostgreSQL alike.
-// Node only reshapes the few dozen aggregate rows into reportSummarySchema.
+// GET /api/v1/reports/summary: the supervisor's ward in numbers.
+//
+// reportSummary() reads the incremental aggregates (aggregates.ts: a few
+// hundred counter rows of the ward, whatever its size). reportSummaryFullScan()
+// computes the same answer from records by SQL aggregates (GROUP BY in the
+// database) on SQLite and PostgreSQL alike: it is what the summary did before
+// the aggregates, kept as the independent oracle of the tests and the
+// benchmark's baseline. Both must give the same answer for the same records.
 //
 // Definitions (docs/API.md, "Reports"):
 //   - A household counts when it is not deleted; its group is its current group.
@@ -22,7 +27,11 @@ import { ELDERLY_AGE } from '../../shared/priority';
 import type { ReportSummary } from '../../shared/reports';
 import type { DB, Db } from '../db';
 import { openCases } from './cases';
+import { elderlyFolding, priorityOf } from './aggregates';
 import { reportSql, type ReportSql } from './sql';
+
+/** Groups and wards in Vietnamese order, numbers by value (TDP 2 before TDP 10). Made once: a collator is costly to build. */
+const VI_ORDER = new Intl.Collator('vi', { numeric: true });
 
 const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
@@ -108,7 +117,6 @@ async function coverage(trx: Kysely<DB>, R: ReportSql, ward: string, year: numbe
     where is_h = 1
     group by grp
   `.execute(trx);
-  const collator = new Intl.Collator('vi', { numeric: true });
   return rows
     .map((r) => ({
       group: String(r.grp ?? ''),
@@ -120,7 +128,7 @@ async function coverage(trx: Kysely<DB>, R: ReportSql, ward: string, year: numbe
       people: n(r.people),
       priorityPeople: n(r.priority_people),
     }))
-    .sort((a, b) => collator.compare(a.group, b.group));
+    .sort((a, b) => VI_ORDER.compare(a.group, b.group));
 }
 
 async function funnel(trx: Kysely<DB>, R: ReportSql, ward: string) {
@@ -190,7 +198,8 @@ async function visitTotals(trx: Kysely<DB>, R: ReportSql, ward: string) {
   return { total: n(r.total), door: n(r.door), literacyPoint: n(r.literacy_point), helped: n(r.helped), escalations: n(r.escalations) };
 }
 
-export async function reportSummary(db: Db, wardCode: string, now: Date): Promise<ReportSummary> {
+/** The summary computed from records by scanning the ward (the oracle; the benchmark's baseline). */
+export async function reportSummaryFullScan(db: Db, wardCode: string, now: Date): Promise<ReportSummary> {
   const R = reportSql(db.dialect);
   const year = now.getFullYear(); // as shared/priority.ts's isElderly
   return db.readTx(async (trx) => {
@@ -200,4 +209,84 @@ export async function reportSummary(db: Db, wardCode: string, now: Date): Promis
     const cases = await openCases(trx, R, wardCode, now);
     return { wardCode, generatedAt: now.toISOString(), coverage: cov, funnel: f, blockers, visits, cases };
   });
+}
+
+/** The aggregates' metrics as reportSummarySchema's funnel, blockers and visit totals. */
+export function funnelOf(m: ReadonlyMap<string, number>): ReportSummary['funnel'] {
+  return PLATFORMS.map((platform) => ({
+    platform,
+    people: m.get(`funnel.${platform}.people`) ?? 0,
+    steps: PLATFORM_STEPS[platform].map((step) => ({
+      step,
+      done: m.get(`funnel.${platform}.${step}.done`) ?? 0,
+      blocked: m.get(`funnel.${platform}.${step}.blocked`) ?? 0,
+    })),
+    independent: m.get(`funnel.${platform}.independent`) ?? 0,
+  }));
+}
+
+const COVERAGE_METRICS = ['households', 'households.visited', 'households.not_home', 'households.declined', 'people', 'people.priority'];
+
+/** The summary from the incremental aggregates (aggregates.ts): the same answer as reportSummaryFullScan. */
+export async function reportSummary(db: Db, wardCode: string, now: Date): Promise<ReportSummary> {
+  const year = now.getFullYear(); // as shared/priority.ts's isElderly
+  const fold = elderlyFolding(year);
+  // Waiting cases are read from their records (a few per hundred visits, by
+  // the records_ward_entity index): their median age is not a sum to keep.
+  const R = reportSql(db.dialect);
+  const [groupRows, wardRows, cases] = await db.readTx(async (trx) => [
+    (
+      await sql<{ group_code: string; metric: string; value: number | string }>`
+        select group_code, ${fold.metric} as metric, sum(value) as value
+          from ward_group_stats
+         where ward_code = ${wardCode}
+           and (metric in (${sql.join(COVERAGE_METRICS)})
+                -- birth years are four digits (1900 to this year), so text order is year order:
+                -- the elderly years are one range of ward_group_stats_metric
+                or metric between 'people.born.' and ${`people.born.${year - ELDERLY_AGE}`})
+           and ${fold.keep}
+         group by 1, 2`.execute(trx)
+    ).rows,
+    await trx.selectFrom('ward_stats').select(['metric', 'value']).where('ward_code', '=', wardCode).where('metric', 'not like', '%.born.%').execute(),
+    await openCases(trx, R, wardCode, now),
+  ] as const);
+  const groups = new Map<string, Map<string, number>>();
+  for (const r of groupRows) {
+    let g = groups.get(r.group_code);
+    if (!g) groups.set(r.group_code, (g = new Map()));
+    g.set(r.metric, Number(r.value));
+  }
+  const coverage = [...groups]
+    .filter(([, m]) => (m.get('households') ?? 0) > 0)
+    .map(([group, m]) => {
+      const households = m.get('households') ?? 0;
+      const visited = m.get('households.visited') ?? 0;
+      const notHome = m.get('households.not_home') ?? 0;
+      const declined = m.get('households.declined') ?? 0;
+      return { group, households, visited, notHome, declined, unknocked: households - visited - notHome - declined, people: m.get('people') ?? 0, priorityPeople: priorityOf(m) };
+    })
+    .sort((a, b) => VI_ORDER.compare(a.group, b.group));
+  const w = new Map(wardRows.map((r) => [r.metric, Number(r.value)]));
+  const blockers: ReportSummary['blockers'] = [];
+  for (const platform of PLATFORMS) {
+    for (const blocker of BLOCKERS) {
+      const count = w.get(`blocked.${platform}.${blocker}`) ?? 0;
+      if (count > 0) blockers.push({ platform, blocker, count });
+    }
+  }
+  return {
+    wardCode,
+    generatedAt: now.toISOString(),
+    coverage,
+    funnel: funnelOf(w),
+    blockers,
+    visits: {
+      total: w.get('visits') ?? 0,
+      door: w.get('visits.door') ?? 0,
+      literacyPoint: w.get('visits.literacy_point') ?? 0,
+      helped: w.get('visits.helped') ?? 0,
+      escalations: w.get('visits.escalated') ?? 0,
+    },
+    cases,
+  };
 }

@@ -78,10 +78,16 @@ export function attentionRoutes(app: FastifyInstance, ctx: ServerContext) {
     ]);
     const rejected = rejectedPage.rows;
     const conflicts = conflictsPage.rows;
+    // Who: the console's ward view names the volunteer, not only their id.
+    const ids = [...new Set([...rejected, ...conflicts].map((r) => r.user_id))];
+    const names = new Map(
+      ids.length ? (await ctx.db.kysely.selectFrom('users').select(['id', 'display_name']).where('id', 'in', ids).execute()).map((u) => [u.id, u.display_name]) : [],
+    );
     return {
       rejected: rejected.map((r) => ({
         id: r.id,
         userId: r.user_id,
+        userName: names.get(r.user_id) ?? null,
         clientId: r.client_id,
         seq: Number(r.seq),
         entity: r.entity,
@@ -96,6 +102,7 @@ export function attentionRoutes(app: FastifyInstance, ctx: ServerContext) {
       conflicts: conflicts.map((c) => ({
         id: c.id,
         userId: c.user_id,
+        userName: names.get(c.user_id) ?? null,
         clientId: c.client_id,
         seq: Number(c.seq),
         entity: c.entity,

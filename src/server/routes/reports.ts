@@ -1,14 +1,17 @@
-// Supervisor reports: GET /api/v1/reports/summary (exports: routes/exports.ts).
-// A supervisor reads their own ward (naming it in `ward` is allowed, another
-// ward is 403); the city names any existing ward in `ward` (required: the
-// city's own ward code '*' is not a ward; unknown → 404). Volunteers and
-// responders get 403. The contract is src/shared/reports.ts; docs/API.md,
-// "Reports", explains it.
+// Reports (exports: routes/exports.ts). The contract is src/shared/reports.ts;
+// docs/API.md, "Reports", explains it.
+//   GET /api/v1/reports/summary  a supervisor reads their own ward (naming it in
+//     `ward` is allowed, another ward is 403); the city names any existing ward
+//     in `ward` (required: the city's own ward code '*' is not a ward; unknown →
+//     404). Volunteers and responders get 403.
+//   GET /api/v1/reports/city     the city role only: one row per ward
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { wardCodeSchema } from '../../shared/wards';
 import type { ServerContext } from '../context';
+import { cityReportQuerySchema } from '../../shared/reports';
 import { ApiError, forbidden, notFound, parseOr400 } from '../errors';
+import { cityReport } from '../reports/city';
 import { reportSummary } from '../reports/summary';
 import { readsWard, seesAllWards } from '../scope';
 import { requireRole } from '../sessions';
@@ -41,5 +44,12 @@ export function reportRoutes(app: FastifyInstance, ctx: ServerContext) {
     const user = await reader(request, reply);
     const { ward } = parseOr400(summaryQuery, request.query);
     return reportSummary(ctx.db, await reportWard(ctx.db, user, ward), ctx.now());
+  });
+
+  const city = requireRole(ctx, ['city'], 'The city report is for the city');
+  app.get('/api/v1/reports/city', async (request, reply) => {
+    await city(request, reply);
+    parseOr400(cityReportQuerySchema, request.query);
+    return cityReport(ctx.db, ctx.now());
   });
 }

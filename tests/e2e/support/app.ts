@@ -74,10 +74,8 @@ export async function registerHousehold(page: Page, h: HouseholdData): Promise<s
   await page.getByRole('link', { name: 'Thêm hộ gia đình' }).click();
   await page.getByRole('heading', { name: 'Thêm hộ gia đình' }).waitFor();
   await page.locator('main').getByRole('button', { name: 'Đồng ý', exact: true }).click();
-  // The ward's groups are a list to pick from (never free text) since groups became data.
-  const group = page.getByLabel('Tổ dân phố');
-  if ((await group.evaluate((el) => el.tagName)) === 'SELECT') await group.selectOption(h.group);
-  else await group.fill(h.group);
+  // A select of the ward's groups (never free text: the server refuses other groups).
+  await page.getByLabel('Tổ dân phố').selectOption(h.group);
   await page.getByLabel('Số nhà').fill(h.houseNumber);
   if (h.lane) await page.getByLabel('Ngõ', { exact: true }).fill(h.lane);
   await page.getByLabel('Đường/Phố').fill(h.street);

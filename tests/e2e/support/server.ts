@@ -106,7 +106,7 @@ export async function startServer(opts: { distDir: string; wardCode?: string }):
           username,
           password,
           role: u.role ?? 'volunteer',
-          ...(u.role === 'city' ? {} : { wardCode: u.wardCode ?? wardCode }),
+          ...(u.role === 'city' ? {} : { wardCode: u.wardCode ?? wardCode }), // the city has no ward
           groups: u.groups ?? [],
           ...(u.displayName ? { displayName: u.displayName } : {}),
         },

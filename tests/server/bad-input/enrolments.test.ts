@@ -96,6 +96,7 @@ const BAD_CREATES: Refusal[] = (
     ['nested', { ...GOOD, groups: nested(200) }],
   ] as [string, unknown][]
 ).map(([name, body]) => refusal(`create ${name}`, 400, 'invalid_request', 'POST', '/api/v1/enrolments', (w) => ({ cookie: w.supCookie, body })));
+BAD_CREATES.push(refusal('create with a group the ward does not have', 400, 'unknown_group', 'POST', '/api/v1/enrolments', (w) => ({ cookie: w.supCookie, body: { ...GOOD, groups: ['TDP 1', 'TDP 404'] } })));
 
 const redeem = (name: string, status: number, code: string, body: (w: World) => unknown) =>
   refusal(name, status, code, 'POST', '/api/v1/enrolments/redeem', (w) => ({ body: body(w) }));

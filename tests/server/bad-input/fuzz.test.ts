@@ -15,6 +15,7 @@ import { caseSchema, entitySchemas, type Case, type Entity } from '../../../src/
 import { caseIdForVisit } from '../../../src/server/cases';
 import { uuidv7 } from '../../../src/shared/ids';
 import { wardCodeSchema, wardGroupSchema } from '../../../src/shared/wards';
+import { recountWard, storedWard } from '../../../src/server/reports/aggregates';
 
 /** Deterministic PRNG (the test-data generator's mulberry32), so a failing fuzz case replays exactly. */
 function prng(seed: number) {
@@ -148,6 +149,13 @@ describeBadInput('fuzz', (w, dialect) => {
       expect(schema, row.field).toBeDefined();
       expect(schema!.safeParse(JSON.parse(row.client_value ?? 'null') ?? undefined).success, row.client_value!).toBe(true);
     }
+    // The ward's aggregates still equal a recount from records (reports/aggregates.ts).
+    const { db } = w.s;
+    const recount = await db.readTx((trx) => recountWard(trx, db.dialect, 'CUANAM'));
+    const kept = await db.readTx((trx) => storedWard(trx, 'CUANAM'));
+    const plain = (g: Map<string, Map<string, number>>) => Object.fromEntries([...g].filter(([, m]) => m.size > 0).map(([k, m]) => [k, Object.fromEntries([...m].sort())]));
+    expect(plain(kept.groups)).toEqual(plain(recount));
+    expect(recount.get('TDP 1')?.get('households') ?? 0).toBeGreaterThan(10);
     // And the pull that devices run still works for both roles.
     for (const cookie of [w.supCookie, w.volCookie]) {
       const pull = await w.s.request('GET', '/api/v1/sync/pull?cursor=0&limit=1000', { cookie });
@@ -254,5 +262,21 @@ describeBadInput('fuzz', (w, dialect) => {
     // As above: a smuggled value never reaches records or conflict rows.
     const stored = await snapshot(w.s);
     expect(JSON.stringify([stored.records, stored.conflicts])).not.toContain(NATIONAL_ID);
+  });
+});
+
+describeBadInput('fuzz: console report queries', (w, dialect) => {
+  it('400 random report queries never answer 5xx, and every refusal is a documented 400', async () => {
+    const rand = prng(dialect === 'sqlite' ? 0xc0de : 0xbeef);
+    const keys = ['group', 'from', 'to', 'volunteer', 'channel', 'ward', 'lane', 'limit', 'GROUP', ''];
+    const values = ['TDP 1', 'TDP%201', '2026-08-01', '2026-02-30', '2026-08-01T00:00:00Z', 'door', 'literacy_point', 'CUANAM', '*', '', '%00', "'", 'x'.repeat(70), '%E1%BB%AC', '-1', '1e9', '[]', '{"a":1}'];
+    for (let i = 0; i < 400; i++) {
+      const parts = Array.from({ length: rand.int(4) }, () => `${rand.pick(keys)}=${rand.pick(values)}`);
+      const url = `${rand.pick(['/api/v1/reports/activity', '/api/v1/reports/doors'])}?${parts.join('&')}`;
+      const res = await w.s.request('GET', url, { cookie: w.supCookie });
+      if (res.status === 200) continue;
+      expectApiError(res, res.status, res.body?.error?.code, url);
+      expect([400, 403], url).toContain(res.status);
+    }
   });
 });

@@ -38,6 +38,8 @@ const TABLES = [
   'setup_tokens',
   'enrolments',
   'devices',
+  'ward_group_stats',
+  'ward_stats',
 ] as const;
 export type Snapshot = Record<(typeof TABLES)[number], string[]>;
 

@@ -52,6 +52,8 @@ const AUTHENTICATED: { route: string; method: string; url: string | ((w: World) 
   { route: 'PATCH /api/v1/users/:id', method: 'PATCH', url: (w) => `/api/v1/users/${w.target.id}`, body: { disabled: true } },
   { route: 'POST /api/v1/users/:id/revoke', method: 'POST', url: (w) => `/api/v1/users/${w.target.id}/revoke` },
   { route: 'GET /api/v1/attention', method: 'GET', url: '/api/v1/attention' },
+  { route: 'GET /api/v1/reports/activity', method: 'GET', url: '/api/v1/reports/activity' },
+  { route: 'GET /api/v1/reports/doors', method: 'GET', url: '/api/v1/reports/doors?group=TDP%201' },
 ];
 
 const UNAUTHENTICATED = BAD_COOKIES.flatMap(([name, cookie]) =>

@@ -3,11 +3,12 @@
 // (record + outbox), with the card saying it waits to sync.
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import axe from 'axe-core';
 import { describe, expect, it } from 'vitest';
 import type { Case } from '../../../shared/schemas';
 import { storePulledPage } from '../../db/pulledPages';
 import { navigate, paths, useRoute } from '../../router';
-import { makeStore, renderScreen, seedHousehold, storeForTest } from '../testUtils';
+import { renderScreen, seedHousehold, storeForTest } from '../testUtils';
 import { Cases } from './Cases';
 import type { Store } from '../../db/StoreContext';
 
@@ -97,12 +98,23 @@ describe('case queue', () => {
     ]);
   });
 
+  it('has no accessibility violations, every control named (axe; contrast is checked in the browser journeys)', async () => {
+    const store = responderStore();
+    const h = await seedHousehold(store);
+    await pulled(store, [aCase({ householdId: h.id }), aCase({ status: 'resolved', resolution: 'Xong', resolvedAt: '2026-08-02T02:00:00.000Z' })]);
+    navigate(paths.consoleCases());
+    await renderScreen(<Routed />, store);
+    expect(await screen.findAllByRole('listitem')).toHaveLength(2);
+    const a11y = await axe.run(document.body, { rules: { 'color-contrast': { enabled: false }, region: { enabled: false } } });
+    expect(a11y.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    for (const control of [...screen.getAllByRole('button'), ...screen.getAllByRole('combobox'), ...screen.getAllByRole('textbox')]) {
+      expect(control).toHaveAccessibleName();
+    }
+  });
+
   it('tells a volunteer the queue is not theirs', async () => {
-    const store = makeStore();
-    await renderScreen(<Cases />, store);
+    await renderScreen(<Cases />, storeForTest());
     expect(await screen.findByText('Chỉ tổ phản ứng nhanh và cán bộ phụ trách mới xử lý ca.')).toBeInTheDocument();
     expect(screen.queryByRole('button')).not.toBeInTheDocument();
-    store.db.close();
-    await store.db.delete();
   });
 });

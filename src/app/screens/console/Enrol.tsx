@@ -75,7 +75,7 @@ export function Enrol({ http }: { http?: HttpOptions }) {
 
   if (user.role !== 'supervisor') {
     return (
-      <section className="screen console-page">
+      <section className="screen console-narrow">
         <h1>{t('enrol.title')}</h1>
         <p>{t('people.supervisorsOnly')}</p>
       </section>
@@ -106,7 +106,7 @@ export function Enrol({ http }: { http?: HttpOptions }) {
   };
 
   return (
-    <section className="screen console-page">
+    <section className="screen console-narrow">
       <h1>{t('enrol.title')}</h1>
       <p className="muted">{t('enrol.intro')}</p>
       <form className="console-form" onSubmit={submit} aria-labelledby="enrol-form-title">

@@ -179,7 +179,7 @@ export function Team({ http, now = () => new Date() }: Props) {
 
   if (user.role !== 'supervisor') {
     return (
-      <section className="screen console-page">
+      <section className="screen console-narrow">
         <h1>{t('team.title')}</h1>
         <p>{t('people.supervisorsOnly')}</p>
       </section>
@@ -188,7 +188,7 @@ export function Team({ http, now = () => new Date() }: Props) {
 
   const flagged = rows.filter((r) => r.status.flagged).length;
   return (
-    <section className="screen console-page">
+    <section className="screen console-narrow">
       <h1>{t('team.title')}</h1>
       <p className="muted">{t('team.intro')}</p>
       <button type="button" className="button" onClick={reload}>

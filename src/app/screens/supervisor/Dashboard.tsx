@@ -1,24 +1,27 @@
-// The supervisor's ward dashboard (#/dashboard): coverage per residential
-// group, the per-platform funnel, blockers and the exports console, from the server.
+// The supervisor's ward overview: coverage per residential group, the
+// per-platform funnel, blockers, from the server. The console's dashboard
+// (#/console/dashboard, screens/console/ConsoleDashboard.tsx) frames it, with
+// its filtered activity as `children` under the heading; the exports have
+// their own console page (#/console/exports).
 //
-// This file and its siblings are a chunk of their own that volunteers never
-// download: ScreenSwitch.tsx imports it lazily from the route only (not in the
-// idle preload), and the service worker does not precache it (vite.config.ts).
-// Keep it that way: nothing outside src/app/screens/supervisor/ may import it.
-import { useMemo } from 'react';
+// This file and its siblings are in the console's chunk, which volunteers
+// never download: only screens/console/ imports them, and the service worker
+// does not precache it (vite.config.ts). Keep it that way.
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useStore } from '../../db/StoreContext';
 import { formatDate } from '../../i18n';
 import { href, paths } from '../../router';
 import type { HttpOptions } from '../../sync/http';
-import { Exports } from './Exports';
-import { BlockerRanking, CoverageTable, FunnelSection, OpenCases, VisitTotals, groupOrder } from './ReportSections';
+import { BlockerRanking, CoverageTable, FunnelSection, OpenCases, VisitTotals } from './ReportSections';
 import { useReportSummary, type SummaryFailure } from './useReportSummary';
 import './Dashboard.css';
 
 export interface DashboardProps {
   /** Where and how to reach the server; tests give an absolute baseUrl. Must be stable. */
   http?: HttpOptions;
+  /** Shown under the heading, before the overview (the console's filtered activity). */
+  children?: ReactNode;
 }
 
 function SupervisorsOnly() {
@@ -64,11 +67,10 @@ function safeTime(iso: string, lang: string): string {
   return Number.isNaN(Date.parse(iso)) ? iso : formatDate(iso, lang, { dateStyle: 'short', timeStyle: 'short' });
 }
 
-function SupervisorDashboard({ http }: DashboardProps) {
+function SupervisorDashboard({ http, children }: DashboardProps) {
   const { t, i18n } = useTranslation('supervisor');
   const { user } = useStore();
   const { state, reload } = useReportSummary(http);
-  const groups = useMemo(() => (state.status === 'ok' ? [...new Set(state.data.coverage.map((c) => c.group))].sort(groupOrder.compare) : []), [state]);
 
   return (
     <section className="screen dashboard">
@@ -77,6 +79,9 @@ function SupervisorDashboard({ http }: DashboardProps) {
         {t('ward', { ward: state.status === 'ok' ? state.data.wardCode : user.wardCode })}
         {state.status === 'ok' && <> · {t('generatedAt', { time: safeTime(state.data.generatedAt, i18n.language) })}</>}
       </p>
+      {children}
+      <h2 className="console-part-heading">{t('overview.title')}</h2>
+      <p className="hint">{t('overview.intro')}</p>
 
       {state.status === 'loading' && (
         <p className="loading" role="status">
@@ -96,14 +101,12 @@ function SupervisorDashboard({ http }: DashboardProps) {
           <OpenCases cases={state.data.cases} />
         </>
       )}
-
-      <Exports http={http} groups={groups} />
     </section>
   );
 }
 
-export function Dashboard({ http }: DashboardProps) {
+export function Dashboard({ http, children }: DashboardProps) {
   const { user } = useStore();
   if (user.role !== 'supervisor') return <SupervisorsOnly />;
-  return <SupervisorDashboard http={http} />;
+  return <SupervisorDashboard http={http}>{children}</SupervisorDashboard>;
 }
