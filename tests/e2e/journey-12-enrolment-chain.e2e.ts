@@ -24,15 +24,9 @@ const DESK = { viewport: { width: 1280, height: 800 } } as const;
 const PHONE_640 = { viewport: { width: 360, height: 640 } } as const;
 const CONSOLE_NAV = 'Điều hướng trang điều hành';
 
-/**
- * Opens a console page the way an organiser does: from the console's side
- * navigation (visible at desk width). A build without the console shell has
- * no such navigation; then the address is typed.
- */
+/** Opens a console page the way an organiser does: from the console's side navigation (shown at desk width). */
 async function openConsolePage(page: Page, linkName: string, hashPath: string): Promise<void> {
-  const link = page.getByRole('navigation', { name: CONSOLE_NAV }).getByRole('link', { name: linkName, exact: true });
-  if ((await link.count()) > 0 && (await link.first().isVisible())) await link.first().click();
-  else await go(page, hashPath);
+  await page.getByRole('navigation', { name: CONSOLE_NAV }).getByRole('link', { name: linkName, exact: true }).click();
   await page.waitForURL(new RegExp(`#${hashPath.replace(/[/?]/g, '\\$&')}$`));
 }
 
@@ -54,6 +48,9 @@ it('journey 12: a supervisor enrols a volunteer by link, her escalation becomes 
   const office = await trace.context(browser, { ...DESK, permissions: ['clipboard-read', 'clipboard-write'] }, 'supervisor');
   const sup = await office.newPage();
   await signIn(sup, server.url, hoa);
+  // An organiser lands in the console, never under the volunteers' bottom bar.
+  await sup.waitForURL(/#\/console\/dashboard$/);
+  expect(await sup.getByRole('navigation', { name: 'Điều hướng chính' }).count()).toBe(0);
   await openConsolePage(sup, 'Đăng ký tình nguyện viên', '/console/enrol');
   await sup.getByRole('heading', { level: 1, name: 'Đăng ký tình nguyện viên' }).waitFor();
   const form = sup.getByRole('form', { name: 'Đăng ký mới' });
@@ -112,7 +109,7 @@ it('journey 12: a supervisor enrols a volunteer by link, her escalation becomes 
   const team = await trace.context(browser, DESK, 'responder');
   const res = await team.newPage();
   await signIn(res, server.url, minh);
-  await openConsolePage(res, 'Ca cần hỗ trợ', '/console/cases');
+  await res.waitForURL(/#\/console\/cases$/); // a responder's console starts at the queue
   await res.getByRole('heading', { level: 1, name: 'Ca chuyển tổ phản ứng nhanh' }).waitFor();
   const card = caseCard(res, 'Vướng xác thực danh tính');
   await card.getByText('Ông Bình không nhận được mã OTP kích hoạt VNeID.').waitFor();

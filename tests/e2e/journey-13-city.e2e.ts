@@ -3,8 +3,8 @@
 // the server's real push path (one an escalation, so Hàng Bạc has an open
 // case). A city user signs in at a desk (1280×800), lands on the console's
 // city page, sees both wards with their own figures, and follows Hàng Bạc's
-// link to that ward's dashboard, which shows Hàng Bạc's groups and not Cửa
-// Nam's.
+// link to that ward's dashboard, which shows Hàng Bạc's group and volunteer
+// and nothing of Cửa Nam's.
 import { expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../factories/records';
@@ -13,7 +13,7 @@ import { createWard } from '../../src/server/wards';
 import type { Mutation } from '../../src/shared/protocol';
 import { traceTest } from './support/browser';
 import type { E2EServer, E2EUser } from './support/server';
-import { go, signIn } from './support/app';
+import { signIn } from './support/app';
 import { withBrowserAndServer } from './support/harness';
 
 let browser: Browser;
@@ -101,7 +101,6 @@ it('journey 13: the city user sees both wards of a two-ward seed with their figu
   const office = await trace.context(browser, DESK, 'city');
   const page = await office.newPage();
   await signIn(page, server.url, city);
-  if (!/#\/console\/city$/.test(page.url())) await go(page, '/console/city'); // a build whose city users land elsewhere
   await page.waitForURL(/#\/console\/city$/);
   await page.getByRole('heading', { level: 1, name: 'Thành phố: tất cả phường, xã' }).waitFor();
 
@@ -123,8 +122,14 @@ it('journey 13: the city user sees both wards of a two-ward seed with their figu
   await page.getByRole('link', { name: /^Hàng Bạc/ }).click();
   await page.waitForURL(/#\/console\/dashboard\?ward=HANGBAC$/);
   await page.getByRole('heading', { level: 1, name: /Bảng tổng hợp/ }).waitFor();
-  const coverage = page.getByRole('table', { name: 'Độ phủ theo tổ dân phố' });
-  await coverage.getByRole('rowheader', { name: 'TDP 7', exact: true }).waitFor();
-  expect(await coverage.getByRole('rowheader', { name: 'TDP 1', exact: true }).count(), 'no group of Cửa Nam').toBe(0);
+  await page.locator('main').getByText('Mã phường: HANGBAC').waitFor();
+  // Its group's target row and its volunteer's activity; nothing of Cửa Nam.
+  const rows = page.locator('main').getByRole('row');
+  const tdp7 = rows.filter({ has: page.getByText('TDP 7', { exact: true }) }).first();
+  await tdp7.waitFor();
+  expect((await tdp7.locator('th, td').allInnerTexts()).at(-1), 'households recorded in TDP 7').toBe('2');
+  await rows.filter({ hasText: 'Đỗ Văn Hải' }).first().waitFor();
+  expect(await rows.filter({ hasText: 'TDP 1' }).count(), 'no group of Cửa Nam').toBe(0);
+  expect(await rows.filter({ hasText: 'Nguyễn Thị Lan' }).count(), 'no volunteer of Cửa Nam').toBe(0);
   await office.close();
 });
