@@ -1,5 +1,7 @@
 // The real server (src/server/app.ts, as `npm start` wires it) on a random
-// port over a fresh SQLite database, serving a build of the app.
+// port over a fresh SQLite database, serving a build of the app. With
+// TEST_DATABASE_URL set (bash .ci/with-postgres.sh npm run test:e2e -- ...),
+// over a fresh PostgreSQL database beside it instead.
 //
 // serve(distDir) restarts it on the same port and database with another build:
 // that is a deployment, as far as a phone can tell (journey 4).
@@ -13,6 +15,7 @@ import { openDb, type Db } from '../../../src/server/db';
 import { migrate } from '../../../src/server/migrations';
 import { createUser } from '../../../src/server/users';
 import type { Role } from '../../../src/shared/schemas';
+import { scratchPostgres } from '../../support/scratch';
 
 // Low scrypt cost: sign-in is part of every journey, and the cost is not what they prove.
 const SCRYPT_LOG_N = 10;
@@ -35,19 +38,23 @@ export interface E2EServer {
   url: string;
   port: number;
   db: Db;
-  createUser(u: { role?: Role; groups?: string[]; displayName?: string; username?: string }): Promise<E2EUser>;
+  /** A user of the server's ward, or of `wardCode` (created with its groups as it goes); a city user has no ward. */
+  createUser(u: { role?: Role; groups?: string[]; displayName?: string; username?: string; wardCode?: string }): Promise<E2EUser>;
   /** Restart on the same port and database, serving another build. */
   serve(distDir: string): Promise<void>;
   /** Live (not deleted) records on the server, read through the API as a supervisor. */
   countThroughApi(): Promise<RecordCounts>;
   /** Every record of one entity as the server has it, through the API as a supervisor. */
-  recordsThroughApi(entity: keyof RecordCounts): Promise<Array<Record<string, unknown>>>;
+  recordsThroughApi(entity: keyof RecordCounts | 'case'): Promise<Array<Record<string, unknown>>>;
   close(): Promise<void>;
 }
 
 export async function startServer(opts: { distDir: string; wardCode?: string }): Promise<E2EServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gocua-e2e-db-'));
-  const db = openDb({ dialect: 'sqlite', file: path.join(dir, 'gocua.sqlite') });
+  const pgAdmin = process.env.TEST_DATABASE_URL;
+  const scratch = pgAdmin ? await scratchPostgres(pgAdmin, 'gocua_e2e') : undefined;
+  if (scratch) console.info('[e2e] server database: PostgreSQL (TEST_DATABASE_URL)');
+  const db = scratch ? openDb({ dialect: 'postgres', url: scratch.url }) : openDb({ dialect: 'sqlite', file: path.join(dir, 'gocua.sqlite') });
   await migrate(db);
   const wardCode = opts.wardCode ?? 'CUANAM';
   let app: FastifyInstance | undefined;
@@ -92,14 +99,14 @@ export async function startServer(opts: { distDir: string; wardCode?: string }):
     async createUser(u) {
       counter += 1;
       const password = `pw-${randomBytes(8).toString('hex')}`;
-      const username = u.username ?? `${u.role === 'supervisor' ? 'sup' : 'vol'}${counter}-${randomBytes(2).toString('hex')}`;
+      const username = u.username ?? `${u.role === 'supervisor' ? 'sup' : u.role === 'volunteer' || u.role === undefined ? 'vol' : u.role}${counter}-${randomBytes(2).toString('hex')}`;
       const user = await createUser(
         db,
         {
           username,
           password,
           role: u.role ?? 'volunteer',
-          ...(u.role === 'city' ? {} : { wardCode }), // the city has no ward
+          ...(u.role === 'city' ? {} : { wardCode: u.wardCode ?? wardCode }), // the city has no ward
           groups: u.groups ?? [],
           ...(u.displayName ? { displayName: u.displayName } : {}),
         },
@@ -114,7 +121,7 @@ export async function startServer(opts: { distDir: string; wardCode?: string }):
     async countThroughApi() {
       const counts: RecordCounts = { household: 0, person: 0, visit: 0 };
       for (const c of await pullAll()) {
-        if (c.record.deleted === true) continue;
+        if (c.record.deleted === true || !(c.entity in counts)) continue;
         counts[c.entity as keyof RecordCounts] += 1;
       }
       return counts;
@@ -125,6 +132,7 @@ export async function startServer(opts: { distDir: string; wardCode?: string }):
     async close() {
       await app?.close().catch(() => undefined);
       await db.close();
+      await scratch?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
