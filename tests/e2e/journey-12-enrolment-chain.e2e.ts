@@ -33,8 +33,8 @@ async function openConsolePage(page: Page, linkName: string, hashPath: string): 
 /** The one case card on the responder's queue whose heading is this reason. */
 const caseCard = (page: Page, reason: string) => page.locator('main').getByRole('listitem').filter({ has: page.getByRole('heading', { name: reason }) });
 
-/** The follow-up list's escalation items. */
-const escalationFollowUps = (page: Page) => page.locator('main li.followup-escalation');
+/** The follow-up list's escalation items (the list is virtualised: rows are divs with list roles, not li). */
+const escalationFollowUps = (page: Page) => page.locator('main .followup-escalation');
 
 it('journey 12: a supervisor enrols a volunteer by link, her escalation becomes a case the responder resolves, and her follow-up clears', async (ctx) => {
   const trace = traceTest(ctx);
