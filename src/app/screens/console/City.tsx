@@ -29,6 +29,7 @@ const FAILURE_TEXT: Record<CityFailure, string> = {
   failed: 'city.errors.failed',
   unauthenticated: 'city.errors.unauthenticated',
   forbidden: 'city.errors.forbidden',
+  invalid: 'city.errors.failed', // the report takes no parameters: a 400 is ours, not the user's
 };
 
 function useFormat() {
@@ -168,7 +169,7 @@ function CityReportView({ http }: CityProps) {
     <section className="screen city">
       <h1>{t('city.title')}</h1>
       {generated && <p className="muted">{t('generatedAt', { time: generated })}</p>}
-      {state.status === 'loading' && (
+      {(state.status === 'loading' || state.status === 'idle') && (
         <p className="loading" role="status">
           {t('city.loading')}
         </p>
