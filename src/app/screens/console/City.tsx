@@ -8,7 +8,8 @@ import { useStore } from '../../db/StoreContext';
 import { formatDate } from '../../i18n';
 import { href, paths } from '../../router';
 import type { HttpOptions } from '../../sync/http';
-import { useCityReport, type CityFailure } from './useCityReport';
+import { DataFailure } from './DataFailure';
+import { useCityReport } from './useCityReport';
 import './City.css';
 
 export interface CityProps {
@@ -24,13 +25,6 @@ const doneOf = (w: Pick<CityWard, 'funnel'>, p: Platform) => w.funnel.find((f) =
 /** Only an in-app hash path is ever a link target. */
 const safeLink = (path: string) => (/^#\/[^\s]*$/.test(path) ? path : undefined);
 
-const FAILURE_TEXT: Record<CityFailure, string> = {
-  offline: 'city.errors.offline',
-  failed: 'city.errors.failed',
-  unauthenticated: 'city.errors.unauthenticated',
-  forbidden: 'city.errors.forbidden',
-  invalid: 'city.errors.failed', // the report takes no parameters: a 400 is ours, not the user's
-};
 
 function useFormat() {
   const { t, i18n } = useTranslation('supervisor');
@@ -140,24 +134,6 @@ function CityTable({ wards }: { wards: CityWard[] }) {
   );
 }
 
-function Failure({ reason, onRetry }: { reason: CityFailure; onRetry: () => void }) {
-  const { t } = useFormat();
-  return (
-    <div className="failure-box" role="alert">
-      <p className="form-error">{t(FAILURE_TEXT[reason])}</p>
-      {reason === 'unauthenticated' && (
-        <a className="button" href={href(paths.sync())}>
-          {t('errors.signInAgain')}
-        </a>
-      )}
-      {reason !== 'forbidden' && (
-        <button type="button" className="button primary" onClick={onRetry}>
-          {t('errors.retry')}
-        </button>
-      )}
-    </div>
-  );
-}
 
 function CityReportView({ http }: CityProps) {
   const { t, i18n } = useFormat();
@@ -174,7 +150,7 @@ function CityReportView({ http }: CityProps) {
           {t('city.loading')}
         </p>
       )}
-      {state.status === 'failed' && <Failure reason={state.reason} onRetry={reload} />}
+      {state.status === 'failed' && <DataFailure reason={state.reason} onRetry={reload} texts="city.errors" />}
       {state.status === 'ok' && (
         <>
           <button type="button" className="button" onClick={reload}>

@@ -5,11 +5,15 @@ import type { DataState } from './useServerData';
 
 type Reason = Extract<DataState<unknown>, { status: 'failed' }>['reason'];
 
-export function DataFailure({ reason, onRetry }: { reason: Reason; onRetry: () => void }) {
+/**
+ * `texts`: the key in the supervisor texts (locales, supervisor.json) holding one message per
+ * reason (`errors` by default; the city view words its own as `city.errors`).
+ */
+export function DataFailure({ reason, onRetry, texts = 'errors' }: { reason: Reason; onRetry: () => void; texts?: string }) {
   const { t } = useTranslation('supervisor');
   return (
     <div className="failure-box" role="alert">
-      <p className="form-error">{t(reason === 'invalid' ? 'errors.invalid' : `errors.${reason}`)}</p>
+      <p className="form-error">{t(`${texts}.${reason}`)}</p>
       {reason === 'unauthenticated' && (
         <a className="button" href={href(paths.sync())}>
           {t('errors.signInAgain')}

@@ -8,7 +8,6 @@ import { useServerData, type DataState } from './useServerData';
 export const CITY_PATH = '/api/v1/reports/city';
 
 export type CityState = DataState<CityReport>;
-export type CityFailure = Extract<CityState, { status: 'failed' }>['reason'];
 
 /** Loads the report once, again on reload(), and by itself when the device comes back online. `http` must be stable. */
 export function useCityReport(http?: HttpOptions): { state: CityState; reload: () => void } {

@@ -14,7 +14,8 @@ import { formatDate } from '../../i18n';
 import { href, paths } from '../../router';
 import type { HttpOptions } from '../../sync/http';
 import { BlockerRanking, CoverageTable, FunnelSection, OpenCases, VisitTotals } from './ReportSections';
-import { useReportSummary, type SummaryFailure } from './useReportSummary';
+import { useReportSummary } from './useReportSummary';
+import { DataFailure } from '../console/DataFailure';
 import './Dashboard.css';
 
 export interface DashboardProps {
@@ -37,31 +38,7 @@ function SupervisorsOnly() {
   );
 }
 
-const FAILURE_TEXT: Record<SummaryFailure, string> = {
-  offline: 'errors.offline',
-  failed: 'errors.failed',
-  unauthenticated: 'errors.unauthenticated',
-  forbidden: 'errors.forbidden',
-};
 
-function Failure({ reason, onRetry }: { reason: SummaryFailure; onRetry: () => void }) {
-  const { t } = useTranslation('supervisor');
-  return (
-    <div className="failure-box" role="alert">
-      <p className="form-error">{t(FAILURE_TEXT[reason])}</p>
-      {reason === 'unauthenticated' && (
-        <a className="button" href={href(paths.sync())}>
-          {t('errors.signInAgain')}
-        </a>
-      )}
-      {reason !== 'forbidden' && (
-        <button type="button" className="button primary" onClick={onRetry}>
-          {t('errors.retry')}
-        </button>
-      )}
-    </div>
-  );
-}
 
 function safeTime(iso: string, lang: string): string {
   return Number.isNaN(Date.parse(iso)) ? iso : formatDate(iso, lang, { dateStyle: 'short', timeStyle: 'short' });
@@ -88,7 +65,7 @@ function SupervisorDashboard({ http, children }: DashboardProps) {
           {t('loading')}
         </p>
       )}
-      {state.status === 'failed' && <Failure reason={state.reason} onRetry={reload} />}
+      {state.status === 'failed' && <DataFailure reason={state.reason} onRetry={reload} />}
       {state.status === 'ok' && (
         <>
           <button type="button" className="button" onClick={reload}>
