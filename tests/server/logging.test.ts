@@ -17,7 +17,9 @@ const PERSON_NAME = 'Phạm Thị Nguyệt';
 const PHONE = '0987 654 321';
 const NEW_USER = 'vo.thi.sau';
 const NEW_DISPLAY = 'Võ Thị Sáu';
-const QUERY_MARK = '73519'; // a limit value that only ever travels in a query string
+// A limit value that only ever travels in a query string. Not all digits: a
+// number could turn up by chance in a log line's responseTime (it did).
+const QUERY_MARK = '735qzx19';
 
 // Every secret, as typed and as JSON would escape it, and the normalised phone.
 const SECRETS = [USERNAME, PASSWORD, HEAD_NAME, PERSON_NAME, PHONE, NEW_USER, NEW_DISPLAY, '0987654321', '987654321'].flatMap((v) => [
