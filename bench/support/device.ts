@@ -34,7 +34,20 @@ export async function startDevice(): Promise<Device> {
     define: { 'import.meta.env.PROD': 'true' },
     logLevel: 'warning',
   });
-  writeFileSync(path.join(dist, 'bench', 'device.html'), '<!doctype html><meta charset="utf-8"><title>bench</title><script src="/bench/device.js"></script>');
+  // PouchDB for the side-by-side baselines, in its own script (window.benchPouch).
+  await build({
+    entryPoints: [path.join(HERE, 'pouch-page.ts')],
+    bundle: true,
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    outfile: path.join(dist, 'bench', 'pouch.js'),
+    logLevel: 'warning',
+  });
+  writeFileSync(
+    path.join(dist, 'bench', 'device.html'),
+    '<!doctype html><meta charset="utf-8"><title>bench</title><script src="/bench/device.js"></script><script src="/bench/pouch.js"></script>',
+  );
   const server = await startServer({ distDir: dist });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -51,7 +64,7 @@ export async function startDevice(): Promise<Device> {
       page.on('console', (m) => console.info(`  [page] ${m.text()}`));
       page.on('pageerror', (e) => console.error(`  [page error] ${e.message}`));
       await page.goto(`${server.url}/bench/device.html`);
-      await page.waitForFunction(() => 'benchDevice' in window);
+      await page.waitForFunction(() => 'benchDevice' in window && 'benchPouch' in window);
       return page;
     },
     async close() {
@@ -82,5 +95,12 @@ export interface BenchWindow {
     localWrites(name: string, n: number): Promise<{ app: number[]; raw: number[] }>;
     searches(name: string): Promise<{ ms: number[]; hits: number[] }>;
     drop(name: string): Promise<void>;
+  };
+  /** pouch-page.ts: the PouchDB baselines. */
+  benchPouch: {
+    bulkLoad(name: string, docs: Array<{ _id: string }>, batch?: number): Promise<number>;
+    replicateFrom(name: string, url: string): Promise<{ ms: number; docs: number }>;
+    replicateTo(name: string, docs: Array<{ _id: string }>, url: string): Promise<{ ms: number; docs: number }>;
+    destroy(name: string): Promise<void>;
   };
 }
