@@ -52,9 +52,39 @@ interface Audit {
   fcp: number;
   /** Audits that did not pass (score < 0.9, or < 1 in accessibility), with their display value. */
   failing: string[];
-  /** What Lighthouse named the LCP element. */
+  /** The LCP element, as the page's own PerformanceObserver saw it (see OBSERVER). */
   lcpElement: string;
+  /** What moved, from the page's own layout-shift entries: "selector value". */
+  shifts: string[];
 }
+
+// Lighthouse 12.2.3's trace engine cannot read Chromium 150's PipelineReporter
+// events ("Cannot read properties of undefined (reading 'frame_sequence')"), so
+// its own attribution audits (largest-contentful-paint-element, layout-shifts)
+// come back empty. The metrics are unaffected. To still say which element is
+// the LCP and what shifted, the page observes both itself: this script runs
+// before any of the app's (evaluateOnNewDocument) and keeps a short description
+// on window.__lighthouseBench, read once the audit is over.
+const OBSERVER = `(() => {
+  const seen = { lcp: '', shifts: [] };
+  window.__lighthouseBench = seen;
+  const describe = (n) => {
+    if (!n || n.nodeType !== 1) return n && n.parentElement ? describe(n.parentElement) : '?';
+    const cls = typeof n.className === 'string' && n.className ? '.' + n.className.trim().split(/\\s+/).join('.') : '';
+    return n.tagName.toLowerCase() + (n.id ? '#' + n.id : '') + cls;
+  };
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) seen.lcp = describe(e.element) + ' "' + ((e.element && e.element.textContent) || e.url || '').trim().slice(0, 40) + '" at ' + Math.round(e.startTime) + ' ms';
+    }).observe({ type: 'largest-contentful-paint', buffered: true });
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (e.hadRecentInput) continue;
+        seen.shifts.push(e.value.toFixed(3) + ' at ' + Math.round(e.startTime) + ' ms: ' + (e.sources || []).map((s) => describe(s.node) + ' ' + JSON.stringify([s.previousRect.y, s.currentRect.y])).join(', '));
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  } catch {}
+})();`;
 
 function read(lhr: Result): Audit {
   const num = (id: string) => {
@@ -74,8 +104,6 @@ function read(lhr: Result): Audit {
       if (a.score < bar) failing.push(`${category}: ${a.id}${a.displayValue ? ` (${a.displayValue})` : ''}`);
     }
   }
-  const lcpItems = (lhr.audits['largest-contentful-paint-element']?.details as { items?: Array<{ items?: Array<{ node?: { snippet?: string } }> }> } | undefined)?.items;
-  const lcpElement = lcpItems?.[0]?.items?.[0]?.node?.snippet ?? '—';
   return {
     performance: score('performance'),
     accessibility: score('accessibility'),
@@ -84,11 +112,16 @@ function read(lhr: Result): Audit {
     tbt: num('total-blocking-time'),
     fcp: num('first-contentful-paint'),
     failing,
-    lcpElement,
+    lcpElement: '—',
+    shifts: [],
   };
 }
 
-async function audit(chrome: LaunchedChrome, page: Page, url: string, keepStorage: boolean): Promise<Audit> {
+/** LIGHTHOUSE_JSON_DIR=/some/dir keeps every run's full report there, to read the audits behind a figure. */
+const JSON_DIR = process.env.LIGHTHOUSE_JSON_DIR;
+let reportNo = 0;
+
+async function audit(chrome: LaunchedChrome, page: Page, url: string, keepStorage: boolean, label: string): Promise<Audit> {
   const flags: Flags = {
     port: chrome.port,
     output: 'json',
@@ -100,7 +133,9 @@ async function audit(chrome: LaunchedChrome, page: Page, url: string, keepStorag
   if (!result) throw new Error('Lighthouse returned no result');
   const { lhr } = result;
   if (lhr.runtimeError) throw new Error(`Lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
-  return read(lhr);
+  if (JSON_DIR) writeFileSync(path.join(JSON_DIR, `${label}-${++reportNo}.json`), JSON.stringify(lhr));
+  const observed = await page.evaluate(() => (window as unknown as { __lighthouseBench?: { lcp: string; shifts: string[] } }).__lighthouseBench);
+  return { ...read(lhr), lcpElement: observed?.lcp || '—', shifts: observed?.shifts ?? [] };
 }
 
 /** The bench page (bench/support/device-page.ts: the app's own src/app/db) beside the build, to seed a device database. */
@@ -217,10 +252,11 @@ export async function main(args: string[]) {
   try {
     const signInRuns = await withChrome(async (chrome, browser) => {
       const page = await browser.newPage();
+      await page.evaluateOnNewDocument(OBSERVER);
       return repeat(runs, async (i) => {
-        const a = await audit(chrome, page, `${server.url}/`, false);
+        const a = await audit(chrome, page, `${server.url}/`, false, 'sign-in');
         if (!(await onSignIn(page))) throw new Error('the audited page is not the sign-in screen');
-        console.info(`sign-in ${i < 0 ? 'warm-up' : `run ${i + 1}`}: performance ${a.performance}, accessibility ${a.accessibility}, LCP ${Math.round(a.lcp)} ms, CLS ${a.cls.toFixed(3)}`);
+        console.info(`sign-in ${i < 0 ? 'warm-up' : `run ${i + 1}`}: performance ${a.performance}, accessibility ${a.accessibility}, LCP ${Math.round(a.lcp)} ms, CLS ${a.cls.toFixed(3)}, TBT ${Math.round(a.tbt)} ms; LCP element ${a.lcpElement}; shifts: ${a.shifts.join(' | ') || 'none'}`);
         return a;
       }, 1);
     });
@@ -228,11 +264,12 @@ export async function main(args: string[]) {
     const homeRuns = await withChrome(async (chrome, browser) => {
       await signIn(browser, server);
       const page = await browser.newPage();
+      await page.evaluateOnNewDocument(OBSERVER);
       return repeat(runs, async (i) => {
-        const a = await audit(chrome, page, `${server.url}/`, true);
+        const a = await audit(chrome, page, `${server.url}/`, true, 'home');
         await page.waitForFunction(() => document.querySelectorAll('.stat-number').length === 2, { timeout: 30_000 }).catch(() => undefined);
         if (!(await onHome(page))) throw new Error('the audited page is not Home with its numbers (signed out?)');
-        console.info(`Home ${i < 0 ? 'warm-up' : `run ${i + 1}`}: performance ${a.performance}, accessibility ${a.accessibility}, LCP ${Math.round(a.lcp)} ms, CLS ${a.cls.toFixed(3)}`);
+        console.info(`Home ${i < 0 ? 'warm-up' : `run ${i + 1}`}: performance ${a.performance}, accessibility ${a.accessibility}, LCP ${Math.round(a.lcp)} ms, CLS ${a.cls.toFixed(3)}, TBT ${Math.round(a.tbt)} ms; LCP element ${a.lcpElement}; shifts: ${a.shifts.join(' | ') || 'none'}`);
         return a;
       }, 1);
     });
@@ -266,7 +303,8 @@ export async function main(args: string[]) {
       .map((r) => {
         const failing = failingAudits(r);
         const lcp = [...new Set(r.runs.map((a) => a.lcpElement))].map((e) => `\`${e.replace(/`/g, "'").replace(/\s+/g, ' ').slice(0, 160)}\``).join(', ');
-        return `**${r.name}**: LCP element ${lcp}. Failing audits: ${failing.length === 0 ? 'none' : `\n${failing.map((f) => `- ${f}`).join('\n')}`}`;
+        const shifts = [...new Set(r.runs.flatMap((a) => a.shifts.map((x) => x.replace(/^[\d.]+ at \d+ ms: /, ''))))];
+        return `**${r.name}**: LCP element ${lcp}. Layout shifts: ${shifts.length === 0 ? 'none' : shifts.map((x) => `\`${x}\``).join(', ')}. Failing audits: ${failing.length === 0 ? 'none' : `\n${failing.map((f) => `- ${f}`).join('\n')}`}`;
       })
       .join('\n\n');
     console.info(details);
