@@ -94,8 +94,7 @@ function FieldShell({ store, statusBar, banners, syncScreen }: AppShellProps) {
   useScreenChange(route);
   useEffect(() => {
     // After the first screen has painted, warm the split screens.
-    const t = setTimeout(preloadScreens, 1500);
-    return () => clearTimeout(t);
+    return preloadScreens(1500);
   }, []);
   return (
     <StoreProvider store={store}>

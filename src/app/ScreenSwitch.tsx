@@ -16,6 +16,7 @@ import { Households } from './screens/Households';
 import { HouseholdDetail } from './screens/HouseholdDetail';
 import { Loading, NotFound } from './components/Loading';
 import { loadLazyNamespaces } from './i18n';
+import { runWhenIdle } from './idle';
 
 const loaders = {
   householdForm: () => import('./screens/HouseholdForm'),
@@ -95,9 +96,12 @@ export function ConsoleOnly() {
   );
 }
 
-/** Fetches every split screen in the background (from the precache when offline). */
-export function preloadScreens(): void {
-  for (const load of Object.values(loaders)) void load().catch(() => undefined);
+/**
+ * Fetches every split screen in the background (from the precache when offline),
+ * one per idle moment after `delayMs` (idle.ts says why). Returns a cancel function.
+ */
+export function preloadScreens(delayMs = 0): () => void {
+  return runWhenIdle(Object.values(loaders), delayMs);
 }
 
 function Screen({ route, syncScreen }: { route: Route; syncScreen?: ReactNode }) {

@@ -4,6 +4,7 @@
 // The chosen language is remembered on the device.
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { runWhenIdle } from './idle';
 
 export const LANGUAGES = ['vi', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -74,9 +75,10 @@ export async function loadLazyNamespaces(only?: readonly string[]): Promise<void
  * Fetches the English chunks in the background while online, without switching,
  * so the service worker's runtime cache has them for a later switch offline.
  */
-export function prefetchOtherLanguages(): void {
+export function prefetchOtherLanguages(delayMs = 0): void {
   if (globalThis.navigator?.onLine === false) return;
-  void Promise.all(Object.values(en).map((load) => load())).catch(() => undefined);
+  // One chunk per idle moment, not seven in one task (idle.ts).
+  runWhenIdle(Object.values(en), delayMs);
 }
 
 /** Switches language; offline with English never fetched, it keeps the current one. */

@@ -15,7 +15,7 @@ captureInstallPrompt();
 void initI18n().then(() => {
   const registration = registerServiceWorker();
   persistAfterFirstSave();
-  setTimeout(prefetchOtherLanguages, 3000);
+  prefetchOtherLanguages(3000);
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
       <Root registration={registration} />
