@@ -302,7 +302,8 @@ export async function main(args: string[]) {
     const details = results
       .map((r) => {
         const failing = failingAudits(r);
-        const lcp = [...new Set(r.runs.map((a) => a.lcpElement))].map((e) => `\`${e.replace(/`/g, "'").replace(/\s+/g, ' ').slice(0, 160)}\``).join(', ');
+        // The element, once per distinct one (the time it was painted differs run to run, unthrottled).
+        const lcp = [...new Set(r.runs.map((a) => a.lcpElement.replace(/ at \d+ ms$/, '')))].map((e) => `\`${e.replace(/`/g, "'").replace(/\s+/g, ' ').slice(0, 160)}\``).join(', ');
         const shifts = [...new Set(r.runs.flatMap((a) => a.shifts.map((x) => x.replace(/^[\d.]+ at \d+ ms: /, ''))))];
         return `**${r.name}**: LCP element ${lcp}. Layout shifts: ${shifts.length === 0 ? 'none' : shifts.map((x) => `\`${x}\``).join(', ')}. Failing audits: ${failing.length === 0 ? 'none' : `\n${failing.map((f) => `- ${f}`).join('\n')}`}`;
       })
