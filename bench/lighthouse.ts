@@ -319,6 +319,8 @@ Lighthouse ${'12.2.3'} Node API, default (mobile) settings: simulated slow 4G (1
 Debian's Chromium (${CHROME_FLAGS.join(' ')}), started by chrome-launcher. A production build served by the real server over SQLite.
 Sign-in: a new phone (Lighthouse clears the origin's storage before each run). Home: one Chrome profile signed in as a volunteer with ${fmt.int(HOME_RECORDS)} records on the device and the service worker in control, audited with disableStorageReset; after each audit the tab is checked to show Home with its numbers.
 ${runs} audits per page after one warm-up, median (min–max). No ratio: the budgets are absolute.
+Read with the load: Lighthouse simulates the slow phone from a trace of an unthrottled load, multiplying the main-thread time it observed by 4, so a busy machine inflates TBT (and, less, FCP/LCP) directly.
+The LCP element and the layout shifts are the page's own PerformanceObserver entries: Lighthouse 12.2.3's attribution audits (largest-contentful-paint-element, layout-shifts, render-blocking-resources) fail on Chromium 150's traces ("reading 'frame_sequence'"); the metrics do not depend on them.
 
 ${t}
 
