@@ -41,6 +41,14 @@ it('the "ready for offline use" notice overlays the sign-in form: no layout shif
   await page.getByRole('status').filter({ hasText: 'Ứng dụng đã sẵn sàng dùng khi không có mạng.' }).waitFor({ timeout: WAIT.sync });
   expect(await form.boundingBox()).toEqual(before);
   expect(total(await shifts(page))).toBeLessThanOrEqual(0.02);
+  // workbox-window and the worker's precache wait for the first paint: on a slow
+  // network they would otherwise share it with the first screen's own JS.
+  const timing = await page.evaluate(() => ({
+    fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
+    workbox: performance.getEntriesByType('resource').find((r) => /\/assets\/workbox-window[^/]*\.js$/.test(r.name))?.startTime,
+  }));
+  expect(timing.fcp).toBeGreaterThan(0);
+  expect(timing.workbox).toBeGreaterThanOrEqual(timing.fcp!);
   await context.close();
 });
 
