@@ -1,7 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runWhenIdle } from './idle';
 
-const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Fake timers (jsdom has no requestIdleCallback, so idle.ts falls back to a
+// timer): the tests do not depend on how busy the machine is.
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+const tick = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 function deferred() {
   let resolve!: () => void;
