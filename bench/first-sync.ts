@@ -15,7 +15,8 @@
 //     same limit, same cookie, nothing stored);
 //   - baseline (b): PouchDB replication (pouchdb-browser, IndexedDB adapter,
 //     batch_size 1000) into a fresh database from express-pouchdb
-//     (bench/support/pouch-server.ts) holding the same 10,000 documents.
+//     (bench/support/pouch-server.ts) holding the same 10,000 documents, in
+//     a page of that server's origin (the app's CSP allows only 'self').
 // Runs alternate the three. Then the app and (a) again with the CPU throttled
 // 4× over CDP (Emulation.setCPUThrottlingRate), for scale: a mid-range phone.
 import { generateWard } from '../tests/factories/generate';
@@ -32,7 +33,6 @@ const PEOPLE = 5_000;
 const OTHER_GROUP_HOUSEHOLDS = 1_000;
 const PUSH_BATCH = 500;
 
-const bench = (w: unknown) => (w as BenchWindow).benchDevice;
 
 export async function main(args: string[]) {
   const runs = Math.max(5, Number(args[0] ?? 5));
@@ -86,24 +86,31 @@ export async function main(args: string[]) {
     if (info.doc_count !== mine.length) throw new Error(`PouchDB server holds ${info.doc_count}`);
 
     const page = await device.benchPage();
-    const { id: userId } = await page.evaluate(([u, p]) => bench(window).signIn(u, p), [volunteer.username, volunteer.password] as const);
-    const limit = await page.evaluate(() => bench(window).pullLimit);
+    const { id: userId } = await page.evaluate(([u, p]) => (window as unknown as BenchWindow).benchDevice.signIn(u, p), [volunteer.username, volunteer.password] as const);
+    const limit = await page.evaluate(() => (window as unknown as BenchWindow).benchDevice.pullLimit);
     const pouchUrl = `${pouchServer.url}/gocua`;
+    // PouchDB replicates in a page of the PouchDB server's own origin: the app's
+    // Content-Security-Policy (connect-src 'self') rightly blocks the bench page
+    // from reaching another origin. Same Chromium, same profile, same pouch.js.
+    const pouchPage = await device.context.newPage();
+    await pouchPage.goto(`${pouchServer.url}/`);
+    await pouchPage.addScriptTag({ content: await (await fetch(`${server.url}/bench/pouch.js`)).text() });
+    await pouchPage.waitForFunction(() => 'benchPouch' in window);
 
     type Row = { app: number; raw: number; pouch?: number };
     const measure = async (n: number, withPouch: boolean, label: string): Promise<Row[]> => {
       const out: Row[] = [];
       for (let run = -1; run < n; run++) {
-        const a = await page.evaluate(([name, u]) => bench(window).firstSync(name, u), ['gocua-bench-first-sync', userId] as const);
+        const a = await page.evaluate(([name, u]) => (window as unknown as BenchWindow).benchDevice.firstSync(name, u), ['gocua-bench-first-sync', userId] as const);
         const held = a.counts.households + a.counts.people + a.counts.visits;
         if (a.pulled !== mine.length || held !== mine.length) throw new Error(`first sync pulled ${a.pulled}, holds ${held} of ${mine.length}`);
-        const r = await page.evaluate(([u, l]) => bench(window).rawPull(u, l), [userId, limit] as const);
+        const r = await page.evaluate(([u, l]) => (window as unknown as BenchWindow).benchDevice.rawPull(u, l), [userId, limit] as const);
         if (r.records !== mine.length) throw new Error(`raw pull: ${r.records}`);
         let p: number | undefined;
         if (withPouch) {
-          const x = await page.evaluate(([name, url]) => (window as unknown as BenchWindow).benchPouch.replicateFrom(name, url), [`gocua-bench-pouch-${run + 2}`, pouchUrl] as const);
+          const x = await pouchPage.evaluate(([name, url]) => (window as unknown as BenchWindow).benchPouch.replicateFrom(name, url), [`gocua-bench-pouch-${run + 2}`, pouchUrl] as const);
           if (x.docs !== mine.length) throw new Error(`PouchDB replicated ${x.docs}`);
-          await page.evaluate((name) => (window as unknown as BenchWindow).benchPouch.destroy(name), `gocua-bench-pouch-${run + 2}`);
+          await pouchPage.evaluate((name) => (window as unknown as BenchWindow).benchPouch.destroy(name), `gocua-bench-pouch-${run + 2}`);
           p = x.ms;
         }
         console.info(`${label} run ${run < 0 ? 'warm-up' : run + 1}: pullAll ${fmt.ms(a.ms)}, raw pull ${fmt.ms(r.ms)} (${r.pages} pages)${p !== undefined ? `, PouchDB replication ${fmt.ms(p)}` : ''}`);

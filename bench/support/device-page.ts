@@ -7,8 +7,8 @@ import { GoCuaDB, refreshDue, toHouseholdRow, toPersonRow, toVisitRow } from '..
 import { storePulledPage } from '../../src/app/db/pulledPages';
 import { recordVisit } from '../../src/app/db/repo';
 import { search } from '../../src/app/db/search';
-import { pullAll } from '../../src/app/sync/pull';
-import { PULL_DEFAULT_LIMIT, type PullChange, type PullResponse } from '../../src/shared/protocol';
+import { pullAll, PULL_PAGE_LIMIT } from '../../src/app/sync/pull';
+import type { PullChange, PullResponse } from '../../src/shared/protocol';
 import { emptyPlatforms, type Household, type Person, type Visit } from '../../src/shared/schemas';
 import { uuidv7 } from '../../src/shared/ids';
 
@@ -275,7 +275,7 @@ async function firstSync(name: string, userId: string): Promise<{ ms: number; pu
 }
 
 /** The baseline: the same pages over HTTP (same limit, same cookie), fetched and JSON.parse'd one after another; nothing stored. */
-async function rawPull(userId: string, limit = PULL_DEFAULT_LIMIT): Promise<{ ms: number; records: number; pages: number }> {
+async function rawPull(userId: string, limit = PULL_PAGE_LIMIT): Promise<{ ms: number; records: number; pages: number }> {
   let cursor = 0;
   let records = 0;
   let pages = 0;
@@ -293,5 +293,5 @@ async function rawPull(userId: string, limit = PULL_DEFAULT_LIMIT): Promise<{ ms
 }
 
 Object.assign(window, {
-  benchDevice: { seed, localWrites, searches, drop, queries: QUERIES.length, makePullPages, bulkLoad, rawLoad, pouchBulkLoad, signIn, firstSync, rawPull, pullLimit: PULL_DEFAULT_LIMIT },
+  benchDevice: { seed, localWrites, searches, drop, queries: QUERIES.length, makePullPages, bulkLoad, rawLoad, pouchBulkLoad, signIn, firstSync, rawPull, pullLimit: PULL_PAGE_LIMIT },
 });
