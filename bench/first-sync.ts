@@ -158,7 +158,7 @@ ${load0} at the start; ${loadLine()} at the end.
 The server holds a volunteer's two groups, ${fmt.int(HOUSEHOLDS)} households and ${fmt.int(PEOPLE)} people (tests/factories/generate.ts), pushed through POST /api/v1/sync/push, and ${fmt.int(OTHER_GROUP_HOUSEHOLDS)} households of a third group the volunteer does not see. The volunteer signs in on the app's origin (session cookie); ${runs} runs after a warm-up, the three below alternating in each run; cells are median (min–max); "app ÷ baseline" is per run, then the median.
 - The app: \`pullAll\` (src/app/sync/pull.ts) into a fresh device database, cursor 0 until \`hasMore\` is false (fetch, zod check, \`storePulledPage\`, next page downloading meanwhile).
 - (a) The same pages over HTTP, same limit and cookie, fetched and \`JSON.parse\`d one after the other, nothing stored.
-- (b) PouchDB (pouchdb-browser, IndexedDB adapter) \`replicate.from\` express-pouchdb (express 4, memory adapter) holding the same ${fmt.int(mine.length)} documents, batch_size 1000, into a fresh database.
+- (b) PouchDB (pouchdb-browser, IndexedDB adapter) \`replicate.from\` express-pouchdb (express 4, memory adapter) holding the same ${fmt.int(mine.length)} documents, batch_size 1000, into a fresh database, in a page of express-pouchdb's own origin (the app's CSP allows the bench page only 'self').
 ${throttled.length > 0 ? `- CPU 4×: the app and (a) again with Chromium's CPU throttled 4× over CDP (Emulation.setCPUThrottlingRate), ${throttled.length} runs after a warm-up; the server is not throttled.\n` : ''}
 ${t}
 
