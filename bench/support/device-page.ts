@@ -224,7 +224,11 @@ async function rawLoad(name: string, durability: IDBTransactionDurability = 'def
   const idb = db.backendDB();
   const toRow = { household: toHouseholdRow, person: toPersonRow, visit: toVisitRow } as Record<string, (r: never) => unknown>;
   const store = { household: 'households', person: 'people', visit: 'visits' } as Record<string, string>;
-  const pages = pulled.pages.map((pg) => ({ cursor: pg.cursor, rows: pg.changes.map((c) => [store[c.entity]!, toRow[c.entity]!(c.record as never)] as const) }));
+  // Grouped by store, as Dexie's bulkPut per table does.
+  const pages = pulled.pages.map((pg) => ({
+    cursor: pg.cursor,
+    rows: pg.changes.map((c) => [store[c.entity]!, toRow[c.entity]!(c.record as never)] as const).sort((a, b) => a[0].localeCompare(b[0])),
+  }));
   const t0 = performance.now();
   for (const pg of pages) {
     await new Promise<void>((resolve, reject) => {
