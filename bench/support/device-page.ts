@@ -4,8 +4,11 @@
 // Seeding writes rows in bulk (a fixture, not what is measured); what is
 // measured goes through the app's functions exactly as the screens call them.
 import { GoCuaDB, refreshDue, toHouseholdRow, toPersonRow, toVisitRow } from '../../src/app/db/database';
+import { storePulledPage } from '../../src/app/db/pulledPages';
 import { recordVisit } from '../../src/app/db/repo';
 import { search } from '../../src/app/db/search';
+import { pullAll, PULL_PAGE_LIMIT } from '../../src/app/sync/pull';
+import type { PullChange, PullResponse } from '../../src/shared/protocol';
 import { emptyPlatforms, type Household, type Person, type Visit } from '../../src/shared/schemas';
 import { uuidv7 } from '../../src/shared/ids';
 
@@ -141,4 +144,158 @@ async function drop(name: string) {
   await new GoCuaDB(name).delete();
 }
 
-Object.assign(window, { benchDevice: { seed, localWrites, searches, drop, queries: QUERIES.length } });
+// ---- Pull benchmarks (bulk-load, first-sync) ----
+
+/** What the page keeps between calls: the generated pull pages, so every run stores the same records. */
+let pulled: { pages: PullResponse[]; records: number } | undefined;
+
+/**
+ * Generates `total` records (households with `shape` people and visits each) as
+ * the server's pull pages of `pageSize` changes: { entity, id, record, version },
+ * versions counting up from 1, the cursor at each page's last version. Kept in
+ * the page; returns how many records and pages.
+ */
+function makePullPages(total: number, pageSize: number, shape: Shape = { people: 2, visits: 2 }): { records: number; pages: number } {
+  const changes: PullChange[] = [];
+  let version = 0;
+  for (const { h, p, v } of generate(total, 12, 'BENCH', shape)) {
+    changes.push({ entity: 'household', id: h.id, record: h, version: ++version });
+    for (const x of p) changes.push({ entity: 'person', id: x.id, record: x, version: ++version });
+    for (const x of v) changes.push({ entity: 'visit', id: x.id, record: x, version: ++version });
+  }
+  const pages: PullResponse[] = [];
+  for (let i = 0; i < changes.length; i += pageSize) {
+    const slice = changes.slice(i, i + pageSize);
+    pages.push({ changes: slice, cursor: slice[slice.length - 1]!.version, hasMore: i + pageSize < changes.length });
+  }
+  pulled = { pages, records: changes.length };
+  return { records: changes.length, pages: pages.length };
+}
+
+/** The pages' records as PouchDB documents (the record with _id and its entity), for the baseline. */
+function pouchDocs(): Array<{ _id: string }> {
+  if (!pulled) throw new Error('makePullPages first');
+  return pulled.pages.flatMap((pg) => pg.changes.map((c) => ({ ...c.record, _id: c.id, entity: c.entity })));
+}
+
+/** Row counts of the device database `name`, to check that a run stored everything. */
+async function counts(db: GoCuaDB): Promise<{ households: number; people: number; visits: number }> {
+  const [households, people, visits] = await Promise.all([db.households.count(), db.people.count(), db.visits.count()]);
+  return { households, people, visits };
+}
+
+/**
+ * Stores the generated pages into a fresh device database `name` through
+ * storePulledPage, page after page as pullAll does (each after the cursor of the
+ * one before). The database is opened before timing, as the app's is when it
+ * pulls. Returns ms and what the database then holds.
+ */
+async function bulkLoad(name: string): Promise<{ ms: number; stored: number; counts: { households: number; people: number; visits: number } }> {
+  if (!pulled) throw new Error('makePullPages first');
+  await new GoCuaDB(name).delete();
+  const db = new GoCuaDB(name);
+  await db.open();
+  let from = 0;
+  let stored = 0;
+  const t0 = performance.now();
+  for (const page of pulled.pages) {
+    const n = await storePulledPage(db, page, from);
+    if (n === 'cursor_moved') throw new Error('cursor moved');
+    stored += n;
+    from = page.cursor;
+  }
+  const ms = performance.now() - t0;
+  const c = await counts(db);
+  db.close();
+  await new GoCuaDB(name).delete();
+  return { ms, stored, counts: c };
+}
+
+/**
+ * The floor: the same records as the same rows (index fields computed before
+ * timing) put into the same stores, with the same indexes, by bare IndexedDB
+ * puts, one native transaction per page with the cursor; no reads, no checks.
+ */
+async function rawLoad(name: string, durability: IDBTransactionDurability = 'default'): Promise<number> {
+  if (!pulled) throw new Error('makePullPages first');
+  await new GoCuaDB(name).delete();
+  const db = new GoCuaDB(name);
+  await db.open();
+  const idb = db.backendDB();
+  const toRow = { household: toHouseholdRow, person: toPersonRow, visit: toVisitRow } as Record<string, (r: never) => unknown>;
+  const store = { household: 'households', person: 'people', visit: 'visits' } as Record<string, string>;
+  // Grouped by store, as Dexie's bulkPut per table does.
+  const pages = pulled.pages.map((pg) => ({
+    cursor: pg.cursor,
+    rows: pg.changes.map((c) => [store[c.entity]!, toRow[c.entity]!(c.record as never)] as const).sort((a, b) => a[0].localeCompare(b[0])),
+  }));
+  const t0 = performance.now();
+  for (const pg of pages) {
+    await new Promise<void>((resolve, reject) => {
+      const tx = idb.transaction(['households', 'people', 'visits', 'meta'], 'readwrite', { durability });
+      for (const [s, row] of pg.rows) tx.objectStore(s).put(row);
+      tx.objectStore('meta').put({ key: 'sync.cursor', value: pg.cursor });
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+  }
+  const ms = performance.now() - t0;
+  db.close();
+  await new GoCuaDB(name).delete();
+  return ms;
+}
+
+/** PouchDB bulkDocs of the same records, 1,000 a call, into a fresh database (pouch-page.ts). */
+async function pouchBulkLoad(name: string): Promise<number> {
+  const pouch = (window as unknown as { benchPouch: { bulkLoad(n: string, d: Array<{ _id: string }>, b?: number): Promise<number>; destroy(n: string): Promise<void> } }).benchPouch;
+  await pouch.destroy(name);
+  const docs = pouchDocs();
+  const ms = await pouch.bulkLoad(name, docs, 1000);
+  await pouch.destroy(name);
+  return ms;
+}
+
+/** Signs in on the app's origin (the session cookie then goes with every request of the page). */
+async function signIn(username: string, password: string): Promise<{ id: string }> {
+  const res = await fetch('/api/v1/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }), credentials: 'same-origin' });
+  if (res.status !== 200) throw new Error(`sign-in: ${res.status}`);
+  const body = (await res.json()) as { user: { id: string } };
+  return { id: body.user.id };
+}
+
+/** First sync: the app's pullAll into a fresh device database `name`, from cursor 0 until done. */
+async function firstSync(name: string, userId: string): Promise<{ ms: number; pulled: number; counts: { households: number; people: number; visits: number } }> {
+  await new GoCuaDB(name).delete();
+  const db = new GoCuaDB(name);
+  await db.open();
+  const t0 = performance.now();
+  const r = await pullAll(db, {}, undefined, userId);
+  const ms = performance.now() - t0;
+  if (!r.ok) throw new Error(`pullAll: ${JSON.stringify(r)}`);
+  const c = await counts(db);
+  db.close();
+  await new GoCuaDB(name).delete();
+  return { ms, pulled: r.pulled, counts: c };
+}
+
+/** The baseline: the same pages over HTTP (same limit, same cookie), fetched and JSON.parse'd one after another; nothing stored. */
+async function rawPull(userId: string, limit = PULL_PAGE_LIMIT): Promise<{ ms: number; records: number; pages: number }> {
+  let cursor = 0;
+  let records = 0;
+  let pages = 0;
+  const t0 = performance.now();
+  for (;;) {
+    const res = await fetch(`/api/v1/sync/pull?cursor=${cursor}&limit=${limit}&user=${encodeURIComponent(userId)}`, { credentials: 'same-origin', cache: 'no-store', headers: { accept: 'application/json' } });
+    if (res.status !== 200) throw new Error(`pull: ${res.status}`);
+    const page = JSON.parse(await res.text()) as PullResponse;
+    records += page.changes.length;
+    pages++;
+    cursor = page.cursor;
+    if (!page.hasMore) break;
+  }
+  return { ms: performance.now() - t0, records, pages };
+}
+
+Object.assign(window, {
+  benchDevice: { seed, localWrites, searches, drop, queries: QUERIES.length, makePullPages, bulkLoad, rawLoad, pouchBulkLoad, signIn, firstSync, rawPull, pullLimit: PULL_PAGE_LIMIT },
+});

@@ -95,6 +95,15 @@ export interface BenchWindow {
     localWrites(name: string, n: number): Promise<{ app: number[]; raw: number[] }>;
     searches(name: string): Promise<{ ms: number[]; hits: number[] }>;
     drop(name: string): Promise<void>;
+    /** Pull benchmarks (bulk-load, first-sync). */
+    makePullPages(total: number, pageSize: number, shape?: { people: number; visits: number }): { records: number; pages: number };
+    bulkLoad(name: string): Promise<{ ms: number; stored: number; counts: { households: number; people: number; visits: number } }>;
+    rawLoad(name: string): Promise<number>;
+    pouchBulkLoad(name: string): Promise<number>;
+    signIn(username: string, password: string): Promise<{ id: string }>;
+    firstSync(name: string, userId: string): Promise<{ ms: number; pulled: number; counts: { households: number; people: number; visits: number } }>;
+    rawPull(userId: string, limit?: number): Promise<{ ms: number; records: number; pages: number }>;
+    pullLimit: number;
   };
   /** pouch-page.ts: the PouchDB baselines. */
   benchPouch: {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { pullAll } from './pull';
 import { pullCursor, resetPullCursor } from '../db/pulledPages';
 import type { GoCuaDB } from '../db/database';
-import type { PullResponse } from '../../shared/protocol';
+import { PULL_MAX_LIMIT, type PullResponse } from '../../shared/protocol';
 import { createHouseholdRecord, freshDb } from '../../../tests/factories/records';
 
 /** Three pages of two households each, served by the cursor they follow: 0 → 2 → 4 → 6. */
@@ -48,6 +48,18 @@ describe('pulling every page', () => {
     expect(asked).toEqual([0, 2, 4]);
     expect(await db.households.count()).toBe(6);
     expect(await pullCursor(db)).toBe(6);
+  });
+
+  it('asks for pages as big as the server allows', async () => {
+    const db = freshDb();
+    const limits: string[] = [];
+    const { fetchImpl } = server(threePages());
+    const recording = (async (url: string) => {
+      limits.push(new URL(url, 'http://x').searchParams.get('limit') ?? '');
+      return fetchImpl(url);
+    }) as typeof fetch;
+    await pullAll(db, { fetchImpl: recording });
+    expect(limits).toEqual([String(PULL_MAX_LIMIT), String(PULL_MAX_LIMIT), String(PULL_MAX_LIMIT)]);
   });
 
   it('asks for the next page before the current one is stored', async () => {

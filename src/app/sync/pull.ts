@@ -9,12 +9,20 @@
 // if the stored cursor is still the one it was asked after (a reset for new
 // groups meanwhile restarts from the reset cursor). A store that fails throws
 // before the cursor moves, and the page downloaded ahead is dropped.
+//
+// Pages are as big as the server allows (PULL_MAX_LIMIT, 1,000 changes), not
+// the server's default for callers that name no limit: a page costs a round
+// trip and one IndexedDB transaction with a fixed number of requests, so a
+// first sync of 10,000 records is 10 of each rather than 20 (bench/first-sync.ts).
 import type { GoCuaDB } from '../db/database';
 import { pullCursor, storePulledPage } from '../db/pulledPages';
-import { pullResponseSchema, PULL_DEFAULT_LIMIT } from '../../shared/protocol';
+import { pullResponseSchema, PULL_MAX_LIMIT } from '../../shared/protocol';
 import { requestJson, type HttpFailure, type HttpOptions } from './http';
 import type { DeviceReport } from '../../shared/protocol';
 import { reportQuery } from './deviceReport';
+
+/** How many changes the device asks for per page. */
+export const PULL_PAGE_LIMIT = PULL_MAX_LIMIT;
 
 export async function pullAll(
   db: GoCuaDB,
@@ -28,7 +36,7 @@ export async function pullAll(
   const fetchPage = (cursor: number, first = false) =>
     requestJson(
       pullResponseSchema,
-      `/api/v1/sync/pull?cursor=${cursor}&limit=${PULL_DEFAULT_LIMIT}${user}${first && device ? `&${reportQuery(device.clientId, device.report)}` : ''}`,
+      `/api/v1/sync/pull?cursor=${cursor}&limit=${PULL_PAGE_LIMIT}${user}${first && device ? `&${reportQuery(device.clientId, device.report)}` : ''}`,
       {},
       http,
     );
