@@ -142,3 +142,7 @@ async function drop(name: string) {
 }
 
 Object.assign(window, { benchDevice: { seed, localWrites, searches, drop, queries: QUERIES.length } });
+
+// The push benchmark's functions, on their own global (push-page.ts).
+import { benchPush } from './push-page';
+Object.assign(window, { benchPush });

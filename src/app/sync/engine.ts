@@ -152,8 +152,36 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * Only the push half, under the same cross-tab lock: send the outbox until
+   * every entry is acknowledged (or a failure stops it). The push benchmark
+   * times this; the app always runs push-then-pull (syncNow).
+   */
+  async pushNow(): Promise<{ ok: true; pushed: number } | { ok: false; error: SyncErrorCode | 'busy' }> {
+    if (this.stopped) return { ok: false, error: 'busy' };
+    const result = await withSyncLock(this.lockName, async () => {
+      try {
+        return await this.push(await clientIdOf(this.db));
+      } catch {
+        return { ok: false as const, error: 'storage' as const };
+      }
+    });
+    return result === 'busy' ? { ok: false, error: 'busy' } : result;
+  }
+
   private async pushAndPull(): Promise<RunOutcome> {
     const clientId = await clientIdOf(this.db);
+    const pushedOrFailed = await this.push(clientId);
+    if (!pushedOrFailed.ok) return pushedOrFailed;
+    const { pushed } = pushedOrFailed;
+    // The pull reports again: after the pushes, fewer records are waiting.
+    const pulled = await pullAll(this.db, this.httpOpts, (d) => this.noteServerDate(d), this.userId, { clientId, report: await deviceReport(this.db) });
+    if (!pulled.ok) return { ok: false, error: errorOf(pulled) };
+    return { ok: true, pushed, pulled: pulled.pulled };
+  }
+
+  /** Sends the outbox, batch after batch, until it is empty or a failure stops it. */
+  private async push(clientId: string): Promise<{ ok: true; pushed: number } | { ok: false; error: SyncErrorCode }> {
     await numberOutbox(this.db);
     const device = await deviceReport(this.db);
     let pushed = 0;
@@ -194,10 +222,7 @@ export class SyncEngine {
       // stop, and let the backoff try again later.
       if (removed === 0) return { ok: false, error: 'unexpected_response' };
     }
-    // The pull reports again: after the pushes, fewer records are waiting.
-    const pulled = await pullAll(this.db, this.httpOpts, (d) => this.noteServerDate(d), this.userId, { clientId, report: await deviceReport(this.db) });
-    if (!pulled.ok) return { ok: false, error: errorOf(pulled) };
-    return { ok: true, pushed, pulled: pulled.pulled };
+    return { ok: true, pushed };
   }
 
   private scheduleRetry() {
