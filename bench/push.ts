@@ -116,7 +116,11 @@ export async function main(args: string[]) {
   const appProxy = await countingProxy(device.server.port);
   const pouchProxy = await countingProxy(Number(new URL(pouch.url).port));
   try {
-    const page = await device.context.newPage();
+    // The app's Content-Security-Policy (connect-src 'self') would stop the
+    // PouchDB baseline reaching its server on another port: this context
+    // bypasses CSP. The app's own requests are same-origin either way.
+    const context = await device.browser.newContext({ bypassCSP: true, viewport: { width: 360, height: 740 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+    const page = await context.newPage();
     page.on('pageerror', (e) => console.error(`  [page error] ${e.message}`));
     await page.goto(`${appProxy.url}/bench/device.html`);
     await page.waitForFunction(() => 'benchPush' in window && 'benchPouch' in window);
@@ -153,7 +157,11 @@ export async function main(args: string[]) {
         const baseline = async () => {
           pouchProxy.reset();
           const r = await page.evaluate(
-            ([n, d, url]) => (window as unknown as BenchWindow).benchPouch.replicateTo(n, d, url),
+            ([n, d, url]) =>
+              (window as unknown as BenchWindow).benchPouch.replicateTo(n, d, url).catch((e: unknown) => {
+                // PouchDB rejects with plain objects: make them readable.
+                throw new Error(`replicateTo: ${JSON.stringify(e, Object.getOwnPropertyNames(e ?? {}))}`);
+              }),
             [`pouch-push-${k}`, docs, `${pouchProxy.url}/push-${k}`] as const,
           );
           const bytes = pouchProxy.read();
