@@ -1,4 +1,5 @@
-// npm run bench -- push [--runs N] [--visits N]
+// npm run bench -- push [--runs N] [--visits N] [--profile]
+// (--profile: no figures; prints where the device's push time goes, step by step)
 //
 // 1,000 visits recorded offline, then pushed until acknowledged: time and
 // bytes on the wire, side by side with PouchDB in the same run.
@@ -140,6 +141,11 @@ export async function main(args: string[]) {
         const json = JSON.stringify(prep.visits);
         const docs = prep.visits.map(({ id, ...rest }) => ({ _id: id, ...rest }));
 
+        if (args.includes('--profile')) {
+          const steps = await page.evaluate(([n, usr]) => (window as unknown as { benchPush: BenchPush }).benchPush.profile(n, usr), [name, user] as const);
+          console.info(`  profile: ${Object.entries(steps).map(([key, ms]) => `${key} ${fmt.ms(ms)}`).join(', ')}`);
+          return undefined as unknown as Run;
+        }
         const app = async () => {
           appProxy.reset();
           const r = await page.evaluate(([n, usr]) => (window as unknown as { benchPush: BenchPush }).benchPush.push(n, usr), [name, user] as const);
@@ -202,6 +208,7 @@ export async function main(args: string[]) {
       1,
     );
 
+    if (args.includes('--profile')) return;
     const s = (f: (r: Run) => number): Stats => stats(results.map(f));
     const timeRatio = s((r) => r.appMs / r.pouchMs);
     const bytesRatio = s((r) => (r.appUp + r.appDown) / r.gzipPayload);

@@ -6,6 +6,10 @@
 import { GoCuaDB } from '../../src/app/db/database';
 import { createHousehold, recordVisit, type Actor } from '../../src/app/db/repo';
 import { SyncEngine } from '../../src/app/sync/engine';
+import { applyPushResults, clientIdOf, nextBatch, numberOutbox } from '../../src/app/db/outbox';
+import { deviceReport } from '../../src/app/sync/deviceReport';
+import { gzip } from '../../src/app/sync/http';
+import { PROTOCOL_VERSION, pushResponseSchema } from '../../src/shared/protocol';
 import type { Visit } from '../../src/shared/schemas';
 
 const LANES = ['Ngõ 45', 'Ngõ Trạm', 'Ngõ Huế', 'Ngách 12', 'Ngõ Văn Chương', 'Ngõ Hàng Bột'];
@@ -119,9 +123,39 @@ async function push(name: string, user: PushUser): Promise<{ ms: number; pushed:
   }
 }
 
+/**
+ * Diagnostics (`--profile`): the engine's push loop step by step, each step
+ * timed, to show where the device's share of the time goes. Mirrors
+ * SyncEngine.push (no 413/seq_gap handling); not what the figures measure.
+ */
+async function profile(name: string, user: PushUser): Promise<Record<string, number>> {
+  const db = new GoCuaDB(name);
+  await db.open();
+  const t: Record<string, number> = {};
+  const time = async <T>(k: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const r = await fn();
+    t[k] = (t[k] ?? 0) + performance.now() - t0;
+    return r;
+  };
+  const clientId = await time('clientId', () => clientIdOf(db));
+  await time('numberOutbox', () => numberOutbox(db));
+  const device = await time('deviceReport', () => deviceReport(db));
+  for (;;) {
+    const batch = await time('nextBatch', () => nextBatch(db));
+    if (batch.length === 0) break;
+    const body = await time('stringify+gzip', async () => gzip(JSON.stringify({ protocol: PROTOCOL_VERSION, clientId, userId: user.id, device, mutations: batch })));
+    const res = await time('fetch', () => fetch('/api/v1/sync/push', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: body! }));
+    const answer = await time('read+parse answer', async () => pushResponseSchema.parse(JSON.parse(await res.text())));
+    await time('applyPushResults', () => applyPushResults(db, batch, answer.results));
+  }
+  db.close();
+  return t;
+}
+
 async function drop(name: string): Promise<void> {
   await new GoCuaDB(name).delete();
 }
 
-export const benchPush = { signIn, prepare, push, drop };
+export const benchPush = { signIn, prepare, push, profile, drop };
 export type BenchPush = typeof benchPush;

@@ -64,15 +64,19 @@ const utf8 = new TextEncoder();
  * about 512 KB as UTF-8 bytes on the wire — Vietnamese text is up to 3 bytes a
  * character, and the server's 1 MiB limit counts bytes.
  */
-export async function nextBatch(db: GoCuaDB, maxCount: number = MAX_MUTATIONS_PER_PUSH): Promise<Mutation[]> {
-  const entries = await db.outbox.orderBy('seq').limit(maxCount).toArray();
+export async function nextBatch(db: GoCuaDB, maxCount: number = MAX_MUTATIONS_PER_PUSH, after?: number): Promise<Mutation[]> {
+  // `after`: the last pushSeq of a batch still in flight (the engine reads
+  // ahead). Its entries, at most maxCount, are still at the head of the queue;
+  // the batch is what follows them, so it starts at after + 1.
+  const entries = await db.outbox.orderBy('seq').limit(after === undefined ? maxCount : 2 * maxCount).toArray();
   const batch: Mutation[] = [];
   let bytes = 0;
   for (const e of entries) {
+    if (after !== undefined && e.pushSeq !== undefined && e.pushSeq <= after) continue;
     if (e.pushSeq === undefined) break; // numbered entries only; numberOutbox runs first
     const m = toMutation(e);
     const size = utf8.encode(JSON.stringify(m)).length;
-    if (batch.length > 0 && bytes + size > BATCH_BYTES) break;
+    if (batch.length >= maxCount || (batch.length > 0 && bytes + size > BATCH_BYTES)) break;
     batch.push(m);
     bytes += size;
   }
