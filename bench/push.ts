@@ -253,9 +253,11 @@ ${loadLine()}
 
 ${t}
 
-Per run: ${results[0] ? `${results[0].requests}` : '?'} push requests (500 mutations each at most); of the app's time, a median of
-${fmt.ms(s((r) => r.inFlightMs).median)} is requests in flight (network + server), the rest is the device (numbering the outbox,
-building and gzipping batches, acknowledging). Recording the 1,000 visits (not part of the push time) took
+Per run: ${results[0] ? `${results[0].requests}` : '?'} push requests (500 mutations each at most, one at a time). Of the app's time, a median of
+${fmt.ms(s((r) => r.inFlightMs).median)} is requests in flight (request sent → answer read: network and server); the device reads the
+next batch while one is in flight and stores an answer while the next batch travels, so the rest is the device's work that
+does not overlap (numbering the outbox, the first batch's read and gzip, the last answer's store).
+\`npm run bench -- push --profile\` times each step of the loop. Recording the 1,000 visits (not part of the push time) took
 ${fmt.spread(s((r) => r.recordMs), fmt.ms)}.
 `;
     console.info(`\n${body}`);
