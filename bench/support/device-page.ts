@@ -11,6 +11,7 @@ import { pullAll, PULL_PAGE_LIMIT } from '../../src/app/sync/pull';
 import type { PullChange, PullResponse } from '../../src/shared/protocol';
 import { emptyPlatforms, type Household, type Person, type Visit } from '../../src/shared/schemas';
 import { uuidv7 } from '../../src/shared/ids';
+import { benchPush } from './push-page';
 
 const LANES = ['Ngõ 45', 'Ngõ Trạm', 'Ngõ Huế', 'Ngách 12', 'Ngõ Văn Chương', 'Ngõ Hàng Bột', 'Ngõ Thịnh Hào', 'Ngõ Quan Thổ'];
 const STREETS = ['Hàng Bông', 'Phố Huế', 'Lý Thường Kiệt', 'Tôn Đức Thắng', 'Nguyễn Khuyến', 'Cát Linh'];
@@ -299,3 +300,6 @@ async function rawPull(userId: string, limit = PULL_PAGE_LIMIT): Promise<{ ms: n
 Object.assign(window, {
   benchDevice: { seed, localWrites, searches, drop, queries: QUERIES.length, makePullPages, bulkLoad, rawLoad, pouchBulkLoad, signIn, firstSync, rawPull, pullLimit: PULL_PAGE_LIMIT },
 });
+
+// The push benchmark's functions, on their own global (push-page.ts).
+Object.assign(window, { benchPush });

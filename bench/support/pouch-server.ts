@@ -36,8 +36,12 @@ export async function startPouchServer(): Promise<PouchServer> {
   const Full = (withPlugins.plugin(require('pouchdb-replication')) as PouchCtor & { plugin(p: unknown): PouchCtor }).plugin(require('pouchdb-mapreduce'));
   const Mem = Full.defaults({ adapter: 'memory' });
   const app = express();
-  app.use((req: { method: string }, res: { setHeader(k: string, v: string): void; statusCode: number; end(): void }, next: () => void) => {
-    res.setHeader('Access-Control-Allow-Origin', '*');
+  app.use((req: { method: string; headers: Record<string, string | undefined> }, res: { setHeader(k: string, v: string): void; statusCode: number; end(): void }, next: () => void) => {
+    // pouchdb-browser fetches with credentials: 'include', for which a browser
+    // refuses `*`: echo the page's origin and allow credentials.
+    res.setHeader('Access-Control-Allow-Origin', req.headers.origin ?? '*');
+    res.setHeader('Access-Control-Allow-Credentials', 'true');
+    res.setHeader('Vary', 'Origin');
     res.setHeader('Access-Control-Allow-Methods', 'GET, PUT, POST, DELETE, HEAD, OPTIONS');
     res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Accept, Authorization');
     if (req.method === 'OPTIONS') {

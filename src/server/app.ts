@@ -22,6 +22,7 @@ import { sessionRoutes } from './routes/session';
 import { syncRoutes } from './routes/sync';
 import { userRoutes } from './routes/users';
 import { wardRoutes } from './routes/wards';
+import { requestDecoding } from './request-encoding';
 import { crossSiteRefusal } from './same-origin';
 import { serveStatic } from './static-files';
 import type { TrustProxy } from './trust-proxy';
@@ -148,7 +149,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   await app.register(fastifyCookie);
-  await app.register(fastifyCompress, { threshold: 1024 });
+  // Responses: gzip/br/deflate as the client accepts, from 1 KB up (a push
+  // answer of 500 results, a pulled page). Request bodies: gzip only, inflated
+  // by request-encoding.ts under the same body limit (the plugin's own
+  // decompression would accept four codings and answer its own error shapes).
+  await app.register(fastifyCompress, { threshold: 1024, globalDecompression: false });
+  app.addHook('preParsing', requestDecoding(MAX_BODY_BYTES));
 
   app.get('/api/v1/health', async (_request, reply) => {
     try {

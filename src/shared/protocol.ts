@@ -38,6 +38,8 @@ export const ERROR_CODES = [
   'enrolment_expired', // 410: the enrolment token is older than 24 h
   'enrolment_cancelled', // 410: a supervisor cancelled the enrolment (or issued a newer one for that account)
   'device_revoked', // 403: a push or pull from a device a supervisor revoked
+  'invalid_encoding', // 400: a Content-Encoding: gzip body that is not valid gzip (corrupt, truncated)
+  'unsupported_encoding', // 415: a body in a Content-Encoding other than gzip or identity
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -73,7 +73,7 @@ export interface TestServer {
   /** Signs in; returns the cookie header value to send back. */
   login(username: string, password: string): Promise<{ cookie: string; user: AuthUser }>;
   /** JSON request helper: returns status, parsed body (or text), and headers. */
-  request(method: string, urlPath: string, opts?: { cookie?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  request(method: string, urlPath: string, opts?: { cookie?: string; body?: unknown; rawBody?: string | Uint8Array; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Stops listening; force drops open connections (a crash mid-request). The database stays. */
   stop(opts?: { force?: boolean }): Promise<void>;
   /** Starts again on the same port and database. */
@@ -162,11 +162,11 @@ export async function startTestServer(opts: {
     async request(method, urlPath, r = {}) {
       const headers: Record<string, string> = { ...r.headers };
       if (r.cookie) headers.cookie = r.cookie;
-      let body: string | undefined;
+      let body: string | Uint8Array | undefined;
       if (r.rawBody !== undefined) body = r.rawBody;
       else if (r.body !== undefined) body = JSON.stringify(r.body);
       if (body !== undefined) headers['content-type'] ??= 'application/json';
-      const res = await fetch(`${server.url}${urlPath}`, { method, headers, body });
+      const res = await fetch(`${server.url}${urlPath}`, { method, headers, body: body as BodyInit | undefined });
       const text = await res.text();
       let parsed: unknown = text;
       try {

@@ -2,6 +2,7 @@
 // The engine tells the server about its device on every sync, and a revoked
 // device is refused: the real engine against the real server (SQLite).
 import 'fake-indexeddb/auto';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { serverWithLanAndMinh, signedInDevice } from './harness';
 import { createHousehold } from '../../src/app/db/repo';
@@ -25,7 +26,8 @@ describe('device report', () => {
     await createHousehold(d.db, d.actor, createHouseholdInput());
     const pushed: unknown[] = [];
     d.fault = async (input, init, real) => {
-      if (input.includes('/sync/push')) pushed.push(JSON.parse(String(init?.body)).device);
+      // Pushes over 1 KiB go gzipped (sync/http.ts).
+      if (input.includes('/sync/push')) pushed.push(JSON.parse(init?.body instanceof Uint8Array ? gunzipSync(init.body).toString('utf8') : String(init?.body)).device);
       return real(input, init);
     };
     expect((await d.engine.syncNow()).ok).toBe(true);

@@ -45,4 +45,31 @@ describe('outbox numbering and batching', () => {
     expect(items[0]).toMatchObject({ kind: 'rejected', code: 'wrong_ward', recordId: batch[1]!.id });
     expect(await db.households.count()).toBe(3); // the rejected record stays on the device
   });
+
+  it('reads ahead: the batch after one still in flight starts at its last pushSeq + 1 and holds at most maxCount', async () => {
+    const db = freshDb();
+    for (let i = 0; i < 7; i++) await db.outbox.add({ entity: 'household', id: `id${i}`, op: 'upsert', fields: {}, at: '2026-01-01T00:00:00Z' });
+    await numberOutbox(db);
+    const first = await nextBatch(db, 3);
+    expect(first.map((m) => m.seq)).toEqual([1, 2, 3]);
+    const second = await nextBatch(db, 3, 3);
+    expect(second.map((m) => m.seq)).toEqual([4, 5, 6]);
+    // The first answer is stored while the second batch is in flight.
+    await applyPushResults(db, first, first.map((m) => ({ seq: m.seq, status: 'applied' as const })));
+    expect((await nextBatch(db, 3, 6)).map((m) => m.seq)).toEqual([7]);
+    await applyPushResults(db, second, second.map((m) => ({ seq: m.seq, status: 'applied' as const })));
+    expect(await nextBatch(db, 3, 7)).toEqual([]);
+  });
+
+  it('an answer for an entry edited again meanwhile removes only the entry that was sent', async () => {
+    const db = freshDb();
+    await db.outbox.add({ entity: 'household', id: 'a', op: 'upsert', fields: { notes: 'one' }, at: '2026-01-01T00:00:00Z' });
+    await numberOutbox(db);
+    const batch = await nextBatch(db);
+    // A newer edit of the same record, queued while the push was in flight.
+    await db.outbox.add({ entity: 'household', id: 'a', op: 'upsert', fields: { notes: 'two' }, at: '2026-01-01T00:01:00Z' });
+    await numberOutbox(db);
+    expect(await applyPushResults(db, batch, [{ seq: 1, status: 'applied' }, { seq: 1, status: 'applied' }, { seq: 99, status: 'applied' }])).toBe(1);
+    expect((await db.outbox.toArray()).map((e) => [e.pushSeq, e.fields.notes])).toEqual([[2, 'two']]);
+  });
 });

@@ -12,7 +12,7 @@
 // 3. A rejected entry leaves the queue (the server has moved its counter past
 //    it) but never the device: the record stays in its table and an attention
 //    item keeps the server's reason until a person deals with it.
-import type { GoCuaDB, OutboxEntry } from './database';
+import type { AttentionItem, GoCuaDB, OutboxEntry } from './database';
 import { getMeta, setMeta } from './meta';
 import { MAX_MUTATIONS_PER_PUSH, type Mutation, type MutationResult } from '../../shared/protocol';
 import { randomId } from '../../shared/ids';
@@ -36,14 +36,17 @@ export async function numberOutbox(db: GoCuaDB): Promise<void> {
   await db.transaction('rw', db.outbox, db.meta, async () => {
     let last = (await getMeta<number>(db, LAST_PUSH_SEQ)) ?? 0;
     const entries = await db.outbox.orderBy('seq').toArray();
+    const numbered: OutboxEntry[] = [];
     for (const e of entries) {
       if (e.pushSeq !== undefined) {
         last = Math.max(last, e.pushSeq);
         continue;
       }
       last += 1;
-      await db.outbox.update(e.seq!, { pushSeq: last });
+      numbered.push({ ...e, pushSeq: last });
     }
+    // One bulk write, not a request per entry: 1,000 visits queued offline are numbered at once.
+    if (numbered.length > 0) await db.outbox.bulkPut(numbered);
     await setMeta(db, LAST_PUSH_SEQ, last);
   });
 }
@@ -61,15 +64,19 @@ const utf8 = new TextEncoder();
  * about 512 KB as UTF-8 bytes on the wire — Vietnamese text is up to 3 bytes a
  * character, and the server's 1 MiB limit counts bytes.
  */
-export async function nextBatch(db: GoCuaDB, maxCount: number = MAX_MUTATIONS_PER_PUSH): Promise<Mutation[]> {
-  const entries = await db.outbox.orderBy('seq').limit(maxCount).toArray();
+export async function nextBatch(db: GoCuaDB, maxCount: number = MAX_MUTATIONS_PER_PUSH, after?: number): Promise<Mutation[]> {
+  // `after`: the last pushSeq of a batch still in flight (the engine reads
+  // ahead). Its entries, at most maxCount, are still at the head of the queue;
+  // the batch is what follows them, so it starts at after + 1.
+  const entries = await db.outbox.orderBy('seq').limit(after === undefined ? maxCount : 2 * maxCount).toArray();
   const batch: Mutation[] = [];
   let bytes = 0;
   for (const e of entries) {
+    if (after !== undefined && e.pushSeq !== undefined && e.pushSeq <= after) continue;
     if (e.pushSeq === undefined) break; // numbered entries only; numberOutbox runs first
     const m = toMutation(e);
     const size = utf8.encode(JSON.stringify(m)).length;
-    if (batch.length > 0 && bytes + size > BATCH_BYTES) break;
+    if (batch.length >= maxCount || (batch.length > 0 && bytes + size > BATCH_BYTES)) break;
     batch.push(m);
     bytes += size;
   }
@@ -83,13 +90,20 @@ export async function nextBatch(db: GoCuaDB, maxCount: number = MAX_MUTATIONS_PE
 export async function applyPushResults(db: GoCuaDB, sent: Mutation[], results: MutationResult[]): Promise<number> {
   const bySeq = new Map(sent.map((m) => [m.seq, m]));
   const at = new Date().toISOString();
+  const entryKey = (entity: string, id: string, pushSeq: number) => `${entity}\u0000${id}\u0000${pushSeq}`;
   let removed = 0;
+  // A constant number of IndexedDB requests per batch (one read, one bulk
+  // delete, one bulk add), not several per entry: a 500-entry answer used to be
+  // 500 cursor deletes in a row.
   await db.transaction('rw', db.outbox, db.attention, async () => {
+    const answered = new Set<string>();
+    const items: AttentionItem[] = [];
     for (const r of results) {
       const m = bySeq.get(r.seq);
       if (!m) continue;
+      answered.add(entryKey(m.entity, m.id, r.seq));
       if (r.status === 'rejected') {
-        await db.attention.add({
+        items.push({
           kind: 'rejected',
           entity: m.entity,
           recordId: m.id,
@@ -102,7 +116,7 @@ export async function applyPushResults(db: GoCuaDB, sent: Mutation[], results: M
         });
       }
       for (const field of r.conflicts ?? []) {
-        await db.attention.add({
+        items.push({
           kind: 'conflict',
           entity: m.entity,
           recordId: m.id,
@@ -114,8 +128,16 @@ export async function applyPushResults(db: GoCuaDB, sent: Mutation[], results: M
           at,
         });
       }
-      removed += await db.outbox.where('[entity+id]').equals([m.entity, m.id]).and((e) => e.pushSeq === r.seq).delete();
     }
+    if (answered.size === 0) return;
+    // The entries the answer covers: same record and the same pushSeq (a newer
+    // edit of the record, queued meanwhile, has another pushSeq and stays).
+    const records = [...new Map(sent.filter((m) => bySeq.has(m.seq)).map((m) => [`${m.entity}\u0000${m.id}`, [m.entity, m.id] as [string, string]])).values()];
+    const rows = await db.outbox.where('[entity+id]').anyOf(records).toArray();
+    const acknowledged = rows.filter((e) => e.pushSeq !== undefined && answered.has(entryKey(e.entity, e.id, e.pushSeq)));
+    if (items.length > 0) await db.attention.bulkAdd(items);
+    await db.outbox.bulkDelete(acknowledged.map((e) => e.seq!));
+    removed = acknowledged.length;
   });
   return removed;
 }

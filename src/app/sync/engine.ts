@@ -152,51 +152,119 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * Only the push half, under the same cross-tab lock: send the outbox until
+   * every entry is acknowledged (or a failure stops it). The push benchmark
+   * times this; the app always runs push-then-pull (syncNow).
+   */
+  async pushNow(): Promise<{ ok: true; pushed: number } | { ok: false; error: SyncErrorCode | 'busy' }> {
+    if (this.stopped) return { ok: false, error: 'busy' };
+    const result = await withSyncLock(this.lockName, async () => {
+      try {
+        return await this.push(await clientIdOf(this.db));
+      } catch {
+        return { ok: false as const, error: 'storage' as const };
+      }
+    });
+    return result === 'busy' ? { ok: false, error: 'busy' } : result;
+  }
+
   private async pushAndPull(): Promise<RunOutcome> {
     const clientId = await clientIdOf(this.db);
+    const pushedOrFailed = await this.push(clientId);
+    if (!pushedOrFailed.ok) return pushedOrFailed;
+    const { pushed } = pushedOrFailed;
+    // The pull reports again: after the pushes, fewer records are waiting.
+    const pulled = await pullAll(this.db, this.httpOpts, (d) => this.noteServerDate(d), this.userId, { clientId, report: await deviceReport(this.db) });
+    if (!pulled.ok) return { ok: false, error: errorOf(pulled) };
+    return { ok: true, pushed, pulled: pulled.pulled };
+  }
+
+  /**
+   * Sends the outbox, batch after batch, until it is empty or a failure stops it.
+   *
+   * One request at a time (the server requires each push to start right after
+   * the last seq it applied), but the device's work overlaps the network:
+   * while a batch is in flight the next one is read, and while its answer is
+   * being stored the next one is already on its way. Exactly once still holds
+   * (outbox.ts): an entry leaves the queue only with the answer that covers
+   * it; if storing an answer fails, its entries are sent again next time and
+   * the server answers "duplicate".
+   */
+  private async push(clientId: string): Promise<{ ok: true; pushed: number } | { ok: false; error: SyncErrorCode }> {
     await numberOutbox(this.db);
     const device = await deviceReport(this.db);
     let pushed = 0;
     let maxCount = MAX_MUTATIONS_PER_PUSH;
     let renumbered = false;
+    // The answer of the previous batch being stored: how many entries it removed.
+    let storing: Promise<number> | undefined;
+    const stored = async (): Promise<boolean> => {
+      if (!storing) return true;
+      const removed = await storing;
+      storing = undefined;
+      pushed += removed;
+      // An answer that acknowledged none of what was sent would loop for ever:
+      // stop, and let the backoff try again later.
+      return removed > 0;
+    };
+    let batch = await nextBatch(this.db, maxCount);
     for (;;) {
-      if (this.stopped) return { ok: false, error: 'offline' };
-      const batch = await nextBatch(this.db, maxCount);
-      if (batch.length === 0) break;
-      const res = await requestJson(
+      if (batch.length === 0) {
+        if (!(await stored())) return { ok: false, error: 'unexpected_response' };
+        // Read ahead found nothing: make sure from the head of the queue.
+        batch = await nextBatch(this.db, maxCount);
+        if (batch.length === 0) break;
+      }
+      if (this.stopped) {
+        await stored();
+        return { ok: false, error: 'offline' };
+      }
+      const request = requestJson(
         pushResponseSchema,
         '/api/v1/sync/push',
         {
           method: 'POST',
           body: { protocol: PROTOCOL_VERSION, clientId, ...(this.userId ? { userId: this.userId } : {}), device, mutations: batch },
+          gzip: true, // JSON of records compresses ~8×: the bytes a volunteer pays for on 3G
         },
         this.httpOpts,
       );
+      // While it is in flight: the previous answer finishes storing, and the
+      // entries after this batch are read.
+      const acknowledged = await stored();
+      const ahead = nextBatch(this.db, maxCount, batch[batch.length - 1]!.seq);
+      const res = await request;
+      if (!acknowledged) {
+        await ahead.catch(() => undefined);
+        return { ok: false, error: 'unexpected_response' };
+      }
       if (!res.ok) {
+        await ahead.catch(() => undefined);
         // Too big for the server after all: send smaller batches, down to one.
         if (res.kind === 'api' && res.status === 413 && maxCount > 1) {
           maxCount = Math.max(1, Math.floor(Math.min(maxCount, batch.length) / 2));
+          batch = await nextBatch(this.db, maxCount);
           continue;
         }
         // The server lost its counter: number the queue after what it has, once.
         if (res.kind === 'api' && res.code === 'seq_gap' && !renumbered) {
           const last = Number((res.body.error as { lastAppliedSeq?: unknown } | undefined)?.lastAppliedSeq);
           renumbered = true;
-          if (Number.isInteger(last) && last >= 0 && (await renumberAfterGap(this.db, last))) continue;
+          if (Number.isInteger(last) && last >= 0 && (await renumberAfterGap(this.db, last))) {
+            batch = await nextBatch(this.db, maxCount);
+            continue;
+          }
         }
         return { ok: false, error: errorOf(res) };
       }
       this.noteServerDate(res.serverDate);
-      const removed = await applyPushResults(this.db, batch, res.data.results);
-      pushed += removed;
-      // An answer that acknowledged none of what was sent would loop for ever:
-      // stop, and let the backoff try again later.
-      if (removed === 0) return { ok: false, error: 'unexpected_response' };
+      storing = applyPushResults(this.db, batch, res.data.results);
+      // A failed store rejects `storing`; it is awaited (and thrown) by stored().
+      storing.catch(() => undefined);
+      batch = await ahead;
     }
-    // The pull reports again: after the pushes, fewer records are waiting.
-    const pulled = await pullAll(this.db, this.httpOpts, (d) => this.noteServerDate(d), this.userId, { clientId, report: await deviceReport(this.db) });
-    if (!pulled.ok) return { ok: false, error: errorOf(pulled) };
-    return { ok: true, pushed, pulled: pulled.pulled };
+    return { ok: true, pushed };
   }
 
   private scheduleRetry() {

@@ -4,6 +4,7 @@
 // The server never answers 5xx, every refusal has the documented error shape,
 // and nothing it stores fails the shared schemas the device parses it with
 // (a deleted record: the minimal tombstone's).
+import { gzipSync } from 'node:zlib';
 import type { z } from 'zod';
 import { expect, it } from 'vitest';
 import { rng } from '../../factories/generate';
@@ -278,5 +279,50 @@ describeBadInput('fuzz: console report queries', (w, dialect) => {
       expectApiError(res, res.status, res.body?.error?.code, url);
       expect([400, 403], url).toContain(res.status);
     }
+  });
+});
+
+describeBadInput('fuzz: gzipped pushes', (w, dialect) => {
+  it('200 gzipped pushes with bytes flipped, cut, appended or doubled never answer 5xx; a refused one changes nothing, an accepted one is applied once', async () => {
+    const rand = prng(dialect === 'sqlite' ? 0x921f : 0x9a1e);
+    const box = new Outbox();
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 200; i++) {
+      const h = createHouseholdRecord({ notes: `Lần ${i}: Bà cụ nghe kém` });
+      const body = box.body([box.create('household', h), box.create('visit', createVisitRecord(h.id))]);
+      let bytes = gzipSync(Buffer.from(JSON.stringify(body)));
+      const roll = rand.next();
+      let how = 'intact';
+      if (roll < 0.3) {
+        bytes = Buffer.from(bytes);
+        for (let n = 1 + rand.int(3); n > 0; n--) bytes[rand.int(bytes.length)] = rand.int(256);
+        how = 'flipped';
+      } else if (roll < 0.5) {
+        bytes = bytes.subarray(0, rand.int(bytes.length));
+        how = 'cut';
+      } else if (roll < 0.6) {
+        bytes = Buffer.concat([bytes, Buffer.from(rand.pick(['x', '\u0000\u0000', '{"a":1}', 'garbage after the trailer']))]);
+        how = 'appended';
+      } else if (roll < 0.7) {
+        bytes = Buffer.concat([bytes, gzipSync(Buffer.from(rand.pick(['{"a":1}', ' ', '\n'])))]);
+        how = 'two members';
+      }
+      const before = await snapshot(w.s);
+      const r = await w.s.request('POST', '/api/v1/sync/push', { cookie: w.volCookie, rawBody: bytes, headers: { 'content-encoding': rand.pick(['gzip', 'GZIP', 'x-gzip']) } });
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      const label = `iteration ${i} (${how}, ${bytes.length} bytes)`;
+      expect(r.status, label).toBeLessThan(500);
+      if (r.status === 200) {
+        const parsed = pushResponseSchema.parse(r.body);
+        expect(parsed.results.map((x) => x.status), label).toEqual(['applied', 'applied']);
+      } else {
+        expectApiError(r, r.status, r.body?.error?.code, label);
+        expect(['invalid_encoding', 'invalid_json', 'invalid_request'], label).toContain(r.body.error.code);
+        expect(await snapshot(w.s), `${label}: database changed`).toEqual(before);
+        box.seq -= 2; // the device resends the same numbers
+      }
+    }
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(60);
+    expect(statuses.get(400) ?? 0).toBeGreaterThan(30);
   });
 });

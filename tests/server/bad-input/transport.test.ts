@@ -3,6 +3,8 @@
 // not an object, bodies too deep or too large, broken URLs, unknown routes and
 // junk around the health check. Each is refused with the documented error and
 // changes nothing, on SQLite and (when available) PostgreSQL.
+import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { describeBadInput, describeRefusals, named, nested, refusal, refuse, snapshot, type RequestOptions, type Refusal, type World } from './helpers';
 
@@ -95,6 +97,55 @@ const TOO_LARGE: Refusal[] = [
   })),
 ];
 
+// Compressed bodies (request-encoding.ts). The limit counts inflated bytes.
+const gz = (text: string | Buffer) => gzipSync(typeof text === 'string' ? Buffer.from(text) : text);
+const GZIPPED_PUSH = '{"protocol":1,"clientId":"client-gzip-refused","mutations":[]}';
+const GZIP_HEADER = { 'content-encoding': 'gzip' };
+const BAD_GZIP = onEveryJsonEndpoint(
+  [
+    { name: 'plain JSON labelled gzip', opts: { rawBody: GZIPPED_PUSH, headers: GZIP_HEADER } },
+    { name: 'gzip cut in half', opts: { rawBody: gz(GZIPPED_PUSH).subarray(0, 20), headers: GZIP_HEADER } },
+    { name: 'gzip without its trailer', opts: { rawBody: gz(GZIPPED_PUSH).subarray(0, -4), headers: GZIP_HEADER } },
+    { name: 'gzip with a flipped byte', opts: { rawBody: flip(gz(GZIPPED_PUSH), 14), headers: GZIP_HEADER } },
+    { name: 'a gzip header and random bytes', opts: { rawBody: Buffer.concat([gz('').subarray(0, 10), randomBytes(200)]), headers: GZIP_HEADER } },
+  ],
+  400,
+  'invalid_encoding',
+);
+function flip(b: Buffer, at: number): Buffer {
+  const c = Buffer.from(b);
+  c[at] = c[at]! ^ 0xff;
+  return c;
+}
+const GZIPPED_NOT_JSON = onEveryJsonEndpoint(
+  ['{', '[1,]', '{"__proto__":{"isAdmin":true}}', ''].map((raw) => ({ name: `gzip of ${JSON.stringify(raw)}`, opts: { rawBody: gz(raw), headers: GZIP_HEADER } })),
+  400,
+  'invalid_json',
+);
+// 64 MiB of zeros inflate from 64 KB of gzip; 1 MiB + 1 byte of JSON ({"pad":"…"} is 10 bytes around the pad) from a few KB.
+// A bomb built cheaply: gzip members concatenated inflate one after the other,
+// so n copies of a 1 KB gzip of 1 MiB of zeros inflate to n MiB.
+const MIB_OF_ZEROS = gz(Buffer.alloc(2 ** 20));
+const bomb = (mib: number) => Buffer.concat(Array.from({ length: mib }, () => MIB_OF_ZEROS));
+const BOMB = bomb(64);
+const ZIP_BOMBS = onEveryJsonEndpoint(
+  [
+    { name: 'a 64 KB gzip of 64 MiB (64 members)', opts: { rawBody: BOMB, headers: GZIP_HEADER } },
+    { name: 'gzip of a JSON body 1 byte over 1 MiB', opts: { rawBody: gz(JSON.stringify({ pad: 'x'.repeat(2 ** 20 - 10 + 1) })), headers: GZIP_HEADER } },
+    { name: 'gzip itself over 1 MiB', opts: { rawBody: gz(randomBytes(1_100_000)), headers: GZIP_HEADER } },
+  ],
+  413,
+  'payload_too_large',
+);
+const OTHER_CODINGS = onEveryJsonEndpoint(
+  ['br', 'deflate', 'zstd', 'compress', 'gzip, gzip', 'gzip, br', 'chunked', 'bogus'].map((coding) => ({
+    name: `Content-Encoding: ${coding}`,
+    opts: { rawBody: gz(GZIPPED_PUSH), headers: { 'content-encoding': coding } },
+  })),
+  415,
+  'unsupported_encoding',
+);
+
 const BROKEN_URLS = ['/api/v1/users/%zz', '/api/v1/users/%E0%A4%A/revoke', '/api/v1/%', '/api/v1/sync/pu%l'].map((url) =>
   refusal(`GET ${url}`, 400, 'invalid_request', 'GET', url, (w) => ({ cookie: w.supCookie })),
 );
@@ -118,6 +169,22 @@ describeBadInput('transport', (w, dialect) => {
   });
 
   describeRefusals('non-object JSON, deep nesting and huge strings are 400 invalid_request', w, [...NOT_AN_OBJECT, ...DEEP, ...TOO_LARGE]);
+
+  describeRefusals('bodies that say gzip but are not valid gzip are 400 invalid_encoding on every JSON endpoint', w, BAD_GZIP);
+  describeRefusals('gzipped bodies that are not JSON are 400 invalid_json, as their plain form is', w, GZIPPED_NOT_JSON);
+  describeRefusals('zip bombs and gzipped bodies over 1 MiB inflated are 413 payload_too_large on every JSON endpoint', w, ZIP_BOMBS);
+  describeRefusals('Content-Encodings other than gzip and identity are 415 unsupported_encoding on every JSON endpoint', w, OTHER_CODINGS);
+
+  it('stops inflating a zip bomb at the limit instead of inflating all of it', async () => {
+    const before = process.memoryUsage().rss;
+    const t0 = performance.now();
+    const r = await w.s.request('POST', '/api/v1/sync/push', { cookie: w.volCookie, rawBody: bomb(512), headers: GZIP_HEADER });
+    expect(r.status).toBe(413);
+    expect(r.body).toMatchObject({ error: { code: 'payload_too_large', maxBytes: 2 ** 20 } });
+    // 512 MiB never sat in memory (the server runs in this process).
+    expect(process.memoryUsage().rss - before).toBeLessThan(128 * 2 ** 20);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+  });
 
   describe("broken URLs answer the error shape, not Fastify's, with the API's headers", () => {
     it.each(named(BROKEN_URLS))('%s', async (_, row) => {
