@@ -11,6 +11,7 @@
 //   { ok: false, reason: 'invalid', errors }  per-field i18n keys from the shared schema
 //   { ok: false, reason: 'quota' }            the device is full; nothing was written
 //   { ok: false, reason: 'not_found' | 'consent_required' }
+import type { Table } from 'dexie';
 import type { z } from 'zod';
 import {
   caseSchema,
@@ -37,6 +38,7 @@ import {
   toHouseholdRow,
   toPersonRow,
   toVisitRow,
+  dueAfterNewVisit,
   type GoCuaDB,
   type OutboxEntry,
 } from './database';
@@ -78,11 +80,16 @@ type Written = { ok: true; changed: boolean };
  * Runs a write transaction, turning quota errors and aborts into values and
  * announcing a change. Every write goes through here, attention.ts's too, so
  * its scope is every table a person's change can touch: the records, the
- * outbox and the "needs attention" list.
+ * outbox and the "needs attention" list. A write that provably touches fewer
+ * (recordVisit's common save) may pass a narrower scope: fewer stores to lock.
  */
-export async function write<R extends Written>(db: GoCuaDB, body: () => Promise<R | WriteFailure>): Promise<R | WriteFailure> {
+export async function write<R extends Written>(
+  db: GoCuaDB,
+  body: () => Promise<R | WriteFailure>,
+  scope: Table[] = [db.households, db.people, db.visits, db.cases, db.outbox, db.attention],
+): Promise<R | WriteFailure> {
   try {
-    const result = await db.transaction('rw', [db.households, db.people, db.visits, db.cases, db.outbox, db.attention], body);
+    const result = await db.transaction('rw', scope, body);
     if (result.ok && result.changed) emitSaved();
     return result;
   } catch (e) {
@@ -312,6 +319,12 @@ function applyVisitSteps(person: Person, entry: VisitPerson): Person['platforms'
 /**
  * Saves a visit (append-only) and, in the same transaction, brings each visited
  * person's checklists up to date with what the visit recorded.
+ *
+ * The common save (no checklist changes, no escalation) is two rounds of
+ * IndexedDB requests over three tables: the household and its visits read
+ * together, then the visit rows (the new one and a cleared previous follow-up,
+ * dueAfterNewVisit) and the outbox entry written together. A visit that changes
+ * people's checklists or escalates takes the general path (refreshDue).
  */
 export function recordVisit(db: GoCuaDB, actor: Actor, input: VisitInput): Promise<WriteResult<Visit>> {
   const at = nowIso();
@@ -325,20 +338,40 @@ export function recordVisit(db: GoCuaDB, actor: Actor, input: VisitInput): Promi
   const noDetail = escalationNeedsDetail(parsed.data);
   if (noDetail) return Promise.resolve({ ok: false, reason: 'invalid', errors: noDetail });
   const visit = parsed.data;
+  const progress = visit.people.filter((e) => e.personId && (e.steps.length > 0 || !!e.independent?.length));
+  const hid = visit.householdId;
+  if (progress.length === 0 && visit.escalate === undefined) {
+    // The common save: no person changes, no case to look up (see dueAfterNewVisit).
+    const scope = [db.households, db.visits, db.outbox];
+    return write(
+      db,
+      async (): Promise<WriteResult<Visit>> => {
+        let rows = [toVisitRow(visit)];
+        if (hid) {
+          const [household, siblings] = await Promise.all([db.households.get(hid), db.visits.where('householdId').equals(hid).toArray()]);
+          if (!household || household.deleted) return { ok: false, reason: 'not_found' };
+          rows = dueAfterNewVisit(visit, siblings);
+        }
+        // A walk-in's row carries its own `_due` (toVisitRow): it has no household and, being new, no case.
+        await Promise.all([db.visits.add(rows[0]!), rows.length > 1 && db.visits.bulkPut(rows.slice(1)), db.outbox.add(outboxCreate('visit', visit, at))]);
+        return { ok: true, record: visit, changed: true };
+      },
+      scope,
+    );
+  }
   return write(db, async (): Promise<WriteResult<Visit>> => {
-    if (visit.householdId) {
-      const household = await db.households.get(visit.householdId);
+    if (hid) {
+      const household = await db.households.get(hid);
       if (!household || household.deleted) return { ok: false, reason: 'not_found' };
     }
     await db.visits.add(toVisitRow(visit));
-    await refreshDue(db, visit.householdId ? [visit.householdId] : [], visit.householdId ? [] : [visit.id]);
+    await refreshDue(db, hid ? [hid] : [], hid ? [] : [visit.id]);
     await db.outbox.add(outboxCreate('visit', visit, at));
-    for (const entry of visit.people) {
-      if (!entry.personId || (entry.steps.length === 0 && !entry.independent?.length)) continue;
-      const row = await db.people.get(entry.personId);
+    for (const entry of progress) {
+      const row = await db.people.get(entry.personId!);
       if (!row || row.deleted) continue;
       // A visit records progress only for the people of the household visited.
-      if (row.householdId !== visit.householdId)
+      if (row.householdId !== hid)
         throw new Abort({
           ok: false,
           reason: 'invalid',
