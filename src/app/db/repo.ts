@@ -320,10 +320,12 @@ function applyVisitSteps(person: Person, entry: VisitPerson): Person['platforms'
  * Saves a visit (append-only) and, in the same transaction, brings each visited
  * person's checklists up to date with what the visit recorded.
  *
- * The common save (no checklist changes, no escalation) is two rounds of
- * IndexedDB requests over three tables: the household and its visits read
- * together, then the visit rows (the new one and a cleared previous follow-up,
- * dueAfterNewVisit) and the outbox entry written together. A visit that changes
+ * The common save (no checklist changes, no escalation) is one round of
+ * IndexedDB requests over three tables: the household and its visits read,
+ * the visit and the outbox entry written, all placed at once; a second write
+ * follows only when the follow-up index must change beyond the new row (a
+ * previous follow-up cleared, or a backdated visit that is not the latest;
+ * dueAfterNewVisit). A visit that changes
  * people's checklists or escalates takes the general path (refreshDue).
  */
 export function recordVisit(db: GoCuaDB, actor: Actor, input: VisitInput): Promise<WriteResult<Visit>> {
@@ -346,14 +348,24 @@ export function recordVisit(db: GoCuaDB, actor: Actor, input: VisitInput): Promi
     return write(
       db,
       async (): Promise<WriteResult<Visit>> => {
-        let rows = [toVisitRow(visit)];
-        if (hid) {
-          const [household, siblings] = await Promise.all([db.households.get(hid), db.visits.where('householdId').equals(hid).toArray()]);
-          if (!household || household.deleted) return { ok: false, reason: 'not_found' };
-          rows = dueAfterNewVisit(visit, siblings);
+        // One round of requests. The reads are placed before the writes, so they see the
+        // household's visits without the new one; the row is written as if the new visit
+        // were its household's latest (a save made now almost always is) and corrected in
+        // this same transaction when the reads say otherwise. A missing household aborts
+        // the transaction: nothing stays written.
+        const guess = hid ? dueAfterNewVisit(visit, [])[0]! : toVisitRow(visit);
+        const reads = hid ? Promise.all([db.households.get(hid), db.visits.where('householdId').equals(hid).toArray()]) : undefined;
+        const writes = Promise.all([db.visits.add(guess), db.outbox.add(outboxCreate('visit', visit, at))]);
+        writes.catch(() => undefined); // awaited below; an abort on the way must not go unhandled
+        if (reads) {
+          const [household, siblings] = await reads;
+          if (!household || household.deleted) throw new Abort({ ok: false, reason: 'not_found' });
+          const [row, ...cleared] = dueAfterNewVisit(visit, siblings);
+          const fix = row!._due === guess._due ? cleared : [row!, ...cleared];
+          if (fix.length) await db.visits.bulkPut(fix);
         }
         // A walk-in's row carries its own `_due` (toVisitRow): it has no household and, being new, no case.
-        await Promise.all([db.visits.add(rows[0]!), rows.length > 1 && db.visits.bulkPut(rows.slice(1)), db.outbox.add(outboxCreate('visit', visit, at))]);
+        await writes;
         return { ok: true, record: visit, changed: true };
       },
       scope,
