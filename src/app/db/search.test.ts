@@ -97,7 +97,7 @@ function numbered(n: number, overrides: (i: number) => Partial<Household>): Hous
   );
 }
 
-describe('search: keys first, rows for the page', () => {
+describe('search: the probe\'s rows until the page is full', () => {
   it.each([
     ['without diacritics', 'hoang thi mai'],
     ['with diacritics', 'Hoàng Thị Mai'],
@@ -159,26 +159,27 @@ describe('search: keys first, rows for the page', () => {
 
   it('reads on past deleted rows when the first keys of a one-word query are all deleted', async () => {
     const db = freshDb();
-    // Ids ascend, so the 70 deleted ones come first in the index; the probe reads twice the limit.
+    // Ids ascend, so the 70 deleted ones come first in the index, past the first slice of keys (60).
     const all = numbered(75, (i) => ({ headName: 'Hồ Thị Yến', deleted: i < 70 }));
     await store(db, all);
     expect((await search(db, 'yen', 3)).map((h) => h.household.id)).toEqual(all.slice(70, 73).map((h) => h.id));
     expect(await search(db, 'yen')).toHaveLength(5);
   });
 
-  it('a word too common to intersect as keys is checked on the rows instead, with the same answer', async () => {
+  it('reads on through the probe\'s whole range when few rows match every word, and misses none', async () => {
     const db = freshDb();
-    // 4,200 entries of "ngo" (over the key-intersection limit), 5 of them in Ngõ Trạm, 2 of those deleted.
-    const common = numbered(4_200, (i) => ({
+    // 1,250 households of "minh" (the probe: the longest word), 4 of them in Ngõ Trạm and 1 of those deleted,
+    // the last one past the third slice of keys (960): a fixed candidate cap would have missed it.
+    const inTram = [7, 307, 607, 1_207];
+    const all = numbered(1_250, (i) => ({
       headName: 'Lê Minh',
-      address: { houseNumber: String(i), lane: i % 1_000 === 7 ? 'Ngõ Trạm' : 'Ngõ 45', street: 'Cát Linh' },
-      deleted: i === 7 || i === 1_007,
+      address: inTram.includes(i) ? { houseNumber: String(i), lane: 'Ngõ Trạm', street: 'Cát Linh' } : { houseNumber: String(i), lane: 'Ngách 45', street: 'Cát Linh' },
+      deleted: i === 307,
     }));
-    const tram = createHouseholdRecord({ headName: 'Ngô Văn Long', address: { houseNumber: '1', street: 'Trạm' } });
-    await store(db, [...common, tram]);
-    const expected = [2_007, 3_007, 4_007].map((i) => common[i]!.id);
-    expect((await search(db, 'ngo tram')).map((h) => h.household.id).sort()).toEqual([...expected, tram.id].sort());
-    expect((await search(db, 'ngo tram le')).map((h) => h.household.id)).toEqual(expected);
+    await store(db, all);
+    const expected = [7, 607, 1_207].map((i) => all[i]!.id);
+    expect((await search(db, 'minh ngo')).map((h) => h.household.id)).toEqual(expected);
+    expect((await search(db, 'ngo tram le minh')).map((h) => h.household.id)).toEqual(expected);
   }, 20_000);
 
   it('fills the page from people when few households match by their own words, up to the limit', async () => {

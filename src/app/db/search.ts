@@ -1,36 +1,35 @@
 // Search by name, phone or address, ignoring Vietnamese diacritics.
 //
-// Everything is answered from the multi-entry "_words" index, reading keys
-// before rows, so a search reads about as many rows as the screen shows (its
-// limit), however many records match:
-// 1. Each query word's index range is counted (IndexedDB counts natively; no
-//    row or key reaches JavaScript), for households and people alike.
-// 2. The rarest word's range gives the candidates, as primary keys only, in
-//    index order (word, then id). Each further word, rarest first, narrows
-//    them by intersection with its own keys while its range is small enough
-//    (KEY_INTERSECT_MAX); a word too common to be worth that is checked on
-//    the rows instead (step 3).
-// 3. Candidates are read a page at a time (bulkGet) and kept if not deleted
-//    and every query word is a prefix of one of the row's words, until the
-//    limit is reached.
-// The order, as before: households whose own words match, in index order
-// of the probe word; then households found through their people, in the
-// same order of the people. A household's matched people are read once,
-// for the households shown (one householdId range read).
+// It walks the multi-entry "_words" index over the range of the query's
+// longest word (the probe, most often the most selective), reading keys in
+// growing slices (60, 240, 960, then the rest) and the rows of each slice in
+// chunks, keeping the rows that are not deleted and in which every query word
+// is a prefix of one of the row's words, until the screen's limit (30) is
+// filled. A query with plenty of hits reads about as many rows as it shows; one
+// with few reads on through the probe's whole range, so it never misses a hit
+// (a fixed candidate cap did).
+//
+// Why rows and not an intersection of every word's keys: measured in Chromium
+// (bench/RESULTS.md, search), reading a key from an index range costs nearly as
+// much as reading a small row, and counting a range as much as reading its keys,
+// so whole key sets of common words ("nguyen", "ngo") cost more than reading
+// rows until the page is full.
+//
+// Order, as before: households whose own words match, in the probe's index
+// order; then households found through their people, in the same order of the
+// people. People are read only when the households alone do not fill the page.
+// A shown household's matched people are read once, for all the households
+// shown (one range of the householdId index).
 import { words } from '../../shared/text';
 import { stripLocal, type GoCuaDB, type HouseholdRow } from './database';
 import type { Table } from 'dexie';
 import type { Household, Person } from '../../shared/schemas';
 
 const SEARCH_RESULT_CAP = 30;
-/**
- * A further word's keys are read and intersected only while its range holds at
- * most this many entries; beyond it, reading the candidates' rows and checking
- * their words costs less than reading that word's keys.
- */
-const KEY_INTERSECT_MAX = 4_000;
-/** Rows read per bulkGet while collecting a page. */
-const CHUNK = 40;
+/** How many of the probe's keys each read asks for: a first small slice, then more, then the rest. */
+const KEY_SLICES = [60, 240, 960, Infinity];
+/** Rows read per bulkGet: the caller can stop between chunks. */
+const CHUNK = 60;
 
 export interface SearchHit {
   household: Household;
@@ -42,84 +41,43 @@ function matchesAll(rowWords: readonly string[], queryWords: readonly string[]):
   return queryWords.every((q) => rowWords.some((w) => w.startsWith(q)));
 }
 
-type WordTable<R> = Table<R, string>;
-
-interface Candidates {
-  /** Primary keys in index order, each once. */
-  keys: string[];
-  /** False when a single word's probe was cut short: more keys may follow. */
-  complete: boolean;
-  /** True when some words were not intersected as keys: rows must be checked against every word. */
-  verify: boolean;
-}
-
-/** Primary keys of the rows with a word starting with `prefix`, index order, each once. */
-async function keysOf<R>(table: WordTable<R>, prefix: string, limit?: number): Promise<{ keys: string[]; cut: boolean }> {
-  const range = table.where('_words').startsWith(prefix);
-  const raw = (await (limit === undefined ? range : range.limit(limit)).primaryKeys()) as string[];
-  return { keys: [...new Set(raw)], cut: limit !== undefined && raw.length === limit };
-}
-
-/** The ordered candidates of one table for the query words (steps 1 and 2). */
-async function candidates<R>(table: WordTable<R>, q: string[], want: number): Promise<Candidates> {
-  if (q.length === 1) {
-    // One word: its first keys are the answer (rows are still checked for
-    // deletion). A few more than wanted are asked for, since deleted rows and
-    // rows with two matching words take places; pages() reads on if short.
-    const { keys, cut } = await keysOf(table, q[0]!, want * 2);
-    return { keys, complete: !cut, verify: false };
-  }
-  const counts = await Promise.all(q.map((w) => table.where('_words').startsWith(w).count()));
-  const order = q.map((w, i) => ({ w, n: counts[i]! })).sort((a, b) => a.n - b.n);
-  if (order[0]!.n === 0) return { keys: [], complete: true, verify: false };
-  let keys = (await keysOf(table, order[0]!.w)).keys;
-  let verify = false;
-  for (const { w, n } of order.slice(1)) {
-    if (keys.length === 0) break;
-    if (n > KEY_INTERSECT_MAX && n > keys.length * 8) {
-      verify = true;
-      break;
-    }
-    const other = new Set((await keysOf(table, w)).keys);
-    keys = keys.filter((k) => other.has(k));
-  }
-  return { keys, complete: true, verify };
-}
-
 /**
- * Step 3: the candidates' rows in order, CHUNK at a time, not deleted and
- * (if asked) checked against every word. The caller stops when it has enough.
- * A single word's cut probe reads on through the word's whole range.
+ * The rows of `table` matching every query word, not deleted, in the probe's
+ * index order, a chunk at a time; the caller stops reading when it has enough.
  */
-async function* pages<R extends { deleted: boolean; _words: string[] }>(
-  table: WordTable<R>,
-  q: string[],
-  found: Candidates,
+async function* matching<R extends { deleted: boolean; _words: string[] }>(
+  table: Table<R, string>,
+  q: readonly string[],
+  probe: string,
 ): AsyncGenerator<R[]> {
-  let keys = found.keys;
-  let complete = found.complete;
-  for (;;) {
-    for (let i = 0; i < keys.length; i += CHUNK) {
-      const rows = await table.bulkGet(keys.slice(i, i + CHUNK));
-      yield rows.filter((r): r is R => !!r && !r.deleted && (!found.verify || matchesAll(r._words, q)));
+  const seen = new Set<string>();
+  for (const limit of KEY_SLICES) {
+    const range = table.where('_words').startsWith(probe);
+    const raw = (await (limit === Infinity ? range : range.limit(limit)).primaryKeys()) as string[];
+    // A row with two words starting with the probe is in the range twice; and each slice repeats the last.
+    const fresh: string[] = [];
+    for (const k of raw) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      fresh.push(k);
     }
-    if (complete) return;
-    const seen = new Set(keys);
-    keys = (await keysOf(table, q[0]!)).keys.filter((k) => !seen.has(k));
-    complete = true;
+    for (let i = 0; i < fresh.length; i += CHUNK) {
+      const rows = await table.bulkGet(fresh.slice(i, i + CHUNK));
+      yield rows.filter((r): r is R => !!r && !r.deleted && matchesAll(r._words, q));
+    }
+    if (raw.length < limit) return;
   }
 }
 
 export async function search(db: GoCuaDB, query: string, cap = SEARCH_RESULT_CAP): Promise<SearchHit[]> {
   const q = [...new Set(words(query))];
   if (q.length === 0) return [];
+  const probe = [...q].sort((a, b) => b.length - a.length)[0]!;
 
-  const [hc, pc] = await Promise.all([candidates(db.households, q, cap), candidates(db.people, q, cap)]);
   const page: HouseholdRow[] = [];
   const shown = new Set<string>();
-  for await (const rows of pages(db.households, q, hc)) {
-    for (const h of rows) {
-      if (page.length === cap) break;
+  for await (const rows of matching(db.households, q, probe)) {
+    for (const h of rows.slice(0, cap - page.length)) {
       page.push(h);
       shown.add(h.id);
     }
@@ -128,7 +86,7 @@ export async function search(db: GoCuaDB, query: string, cap = SEARCH_RESULT_CAP
   if (page.length < cap) {
     // Through people: the households of each chunk of matching people, read
     // together, kept if there and not deleted.
-    for await (const people of pages(db.people, q, pc)) {
+    for await (const people of matching(db.people, q, probe)) {
       const ids = [...new Set(people.map((p) => p.householdId))].filter((id) => !shown.has(id));
       for (const h of await db.households.bulkGet(ids)) {
         if (!h || h.deleted || page.length === cap) continue;
