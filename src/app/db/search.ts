@@ -1,7 +1,8 @@
 // Search by name, phone or address, ignoring Vietnamese diacritics.
 //
-// It walks the multi-entry "_words" index over the range of the query's
-// longest word (the probe, most often the most selective), reading keys in
+// It walks the multi-entry "_words" index over the range of one query word
+// (the probe: the longest word that is not a common family name, middle name
+// or address word, probeOf), reading keys in
 // growing slices (60, 240, 960, then the rest) and the rows of each slice in
 // chunks, keeping the rows that are not deleted and in which every query word
 // is a prefix of one of the row's words, until the screen's limit (30) is
@@ -69,10 +70,31 @@ async function* matching<R extends { deleted: boolean; _words: string[] }>(
   }
 }
 
+/**
+ * Words so common in Hanoi's names and addresses that they make a poor probe: the
+ * family names that most people share, the usual middle names, and the words of
+ * nearly every address. Folded, as the index holds them.
+ */
+const COMMON_WORDS = new Set([
+  'nguyen', 'tran', 'le', 'pham', 'hoang', 'huynh', 'phan', 'vu', 'vo', 'dang', 'bui', 'do', 'ho', 'ngo', 'duong', 'ly',
+  'van', 'thi', 'duc', 'huu', 'ngoc', 'quang', 'dinh', 'xuan', 'thanh', 'minh',
+  'ngach', 'hem', 'pho', 'so', 'to', 'tdp',
+]);
+
+/**
+ * The word whose index range is walked: the longest uncommon word, most often
+ * the given name or a lane's own name ("nguyen van lan" → "lan"), else the
+ * longest. Every word is still checked on every row: the probe decides only
+ * how many rows are read, never which match.
+ */
+function probeOf(q: readonly string[]): string {
+  return [...q].sort((a, b) => Number(COMMON_WORDS.has(a)) - Number(COMMON_WORDS.has(b)) || b.length - a.length)[0]!;
+}
+
 export async function search(db: GoCuaDB, query: string, cap = SEARCH_RESULT_CAP): Promise<SearchHit[]> {
   const q = [...new Set(words(query))];
   if (q.length === 0) return [];
-  const probe = [...q].sort((a, b) => b.length - a.length)[0]!;
+  const probe = probeOf(q);
 
   const page: HouseholdRow[] = [];
   const shown = new Set<string>();
