@@ -2,19 +2,19 @@
 //
 // It walks the multi-entry "_words" index over the range of one query word
 // (the probe: the longest word that is not a common family name, middle name
-// or address word, probeOf), reading keys in
-// growing slices (60, 240, 960, then the rest) and the rows of each slice in
-// chunks, keeping the rows that are not deleted and in which every query word
-// is a prefix of one of the row's words, until the screen's limit (30) is
-// filled. A query with plenty of hits reads about as many rows as it shows; one
-// with few reads on through the probe's whole range, so it never misses a hit
-// (a fixed candidate cap did).
+// or address word, probeOf), reading keys in two slices (60, then up to 300)
+// and the rows of each slice in chunks, keeping the rows that are not deleted
+// and in which every query word is a prefix of one of the row's words, until
+// the screen's limit (30) is filled. A query with plenty of hits reads about as
+// many rows as it shows. The walk is bounded (SCAN_CAP keys of the probe per
+// table, the bound the search always had), so a one-letter query or a rare
+// combination of common words costs a fixed amount; hits beyond the bound are
+// not shown, which is why the probe is the rarest-looking word.
 //
-// Why rows and not an intersection of every word's keys: measured in Chromium
-// (bench/RESULTS.md, search), reading a key from an index range costs nearly as
-// much as reading a small row, and counting a range as much as reading its keys,
-// so whole key sets of common words ("nguyen", "ngo") cost more than reading
-// rows until the page is full.
+// Why not intersect every word's keys: measured in Chromium (bench/RESULTS.md,
+// search), a key read from an index range or a count costs a sizeable share of
+// a small row per entry, and the common words' ranges are tens of thousands of
+// entries, so whole key sets cost more than the rows of a page.
 //
 // Order, as before: households whose own words match, in the probe's index
 // order; then households found through their people, in the same order of the
@@ -27,8 +27,10 @@ import type { Table } from 'dexie';
 import type { Household, Person } from '../../shared/schemas';
 
 const SEARCH_RESULT_CAP = 30;
-/** How many of the probe's keys each read asks for: a first small slice, then more, then the rest. */
-const KEY_SLICES = [60, 240, 960, Infinity];
+/** The most keys of the probe read per table: a search's work is bounded whatever the data. */
+const SCAN_CAP = 300;
+/** How many of the probe's keys each read asks for: a first small slice, then up to the cap. */
+const KEY_SLICES = [60, SCAN_CAP];
 /** Rows read per bulkGet: the caller can stop between chunks. */
 const CHUNK = 60;
 
@@ -54,7 +56,7 @@ async function* matching<R extends { deleted: boolean; _words: string[] }>(
   const seen = new Set<string>();
   for (const limit of KEY_SLICES) {
     const range = table.where('_words').startsWith(probe);
-    const raw = (await (limit === Infinity ? range : range.limit(limit)).primaryKeys()) as string[];
+    const raw = (await range.limit(limit).primaryKeys()) as string[];
     // A row with two words starting with the probe is in the range twice; and each slice repeats the last.
     const fresh: string[] = [];
     for (const k of raw) {
