@@ -3,7 +3,7 @@
 // It walks the multi-entry "_words" index over the range of one query word
 // (the probe: the longest word that is not a common family name, middle name
 // or address word, probeOf), reading keys in two slices (60, then up to 300)
-// and the rows of each slice in chunks, keeping the rows that are not deleted
+// and the rows of each slice with one bulkGet, keeping the rows that are not deleted
 // and in which every query word is a prefix of one of the row's words, until
 // the screen's limit (30) is filled. A query with plenty of hits reads about as
 // many rows as it shows. The walk is bounded (SCAN_CAP keys of the probe per
@@ -31,8 +31,8 @@ const SEARCH_RESULT_CAP = 30;
 const SCAN_CAP = 300;
 /** How many of the probe's keys each read asks for: a first small slice, then up to the cap. */
 const KEY_SLICES = [60, SCAN_CAP];
-/** Rows read per bulkGet: the caller can stop between chunks. */
-const CHUNK = 60;
+/** Rows read per bulkGet: a whole slice at once (fewer round trips weigh more than a few spare rows on a slow phone). */
+const CHUNK = SCAN_CAP;
 
 export interface SearchHit {
   household: Household;
