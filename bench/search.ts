@@ -63,7 +63,7 @@ No baseline is asked for; the unthrottled row is measured in the same run for sc
 
 ${t}
 
-Budget p95 ≤ 50 ms throttled: **${p95 <= 50 ? 'met' : 'missed'}** (${fmt.ms(p95)}).`,
+Budget p95 ≤ 50 ms throttled: **${p95 <= 50 ? 'met' : 'missed'}** (${fmt.ms(p95)}). A search walks one query word's rows (the probe: the longest word that is not a common family name, middle name or address word), at most 300 keys of it per table, until the screen's 30 are found; people are read only when households do not fill the page (\`src/app/db/search.ts\`). Earlier versions, same benchmark, 30 November 2026 on the loaded machine: 300 candidate rows of both tables for every query, p95 174 ms (load 16–19); every word's range counted and its keys intersected, p50 638 ms; the probe's whole range read with no bound, p50 45 ms but p95 470 ms and slowest 3 s (rare combinations of common words, load 16–20).`,
     );
   } finally {
     await device.close();

@@ -297,6 +297,35 @@ export async function refreshDueRows(
 export function refreshDue(db: GoCuaDB, householdIds: Iterable<string>, visitIds: Iterable<string> = []): Promise<void> {
   return refreshDueRows(db.households, db.people, db.visits, db.cases, { households: householdIds, visits: visitIds });
 }
+/**
+ * The follow-up index rows a new household visit changes, computed from the
+ * household's visits (the new one not yet stored) instead of refreshDue's
+ * re-read of the household, its people and its visits: adding a visit cannot
+ * change a person's `_due` (that depends on the person and whether the
+ * household is there), nor the household's being there (recordVisit checked).
+ * It only moves "latest visit": if the new visit is the latest (the same rule
+ * and tie as refreshDueRows: the greatest `at`, the first by id among equals),
+ * every other visit of the household loses `_due` and the new one gets it if
+ * flagged; otherwise nothing changes and the new one gets none. A brand-new
+ * visit has no case yet, so an escalation is open (recordVisit sends an
+ * escalated visit through refreshDue all the same, to keep one rule for cases).
+ */
+export function dueAfterNewVisit(visit: Visit, siblings: readonly VisitRow[]): VisitRow[] {
+  const row = toVisitRow(visit);
+  const later = (a: Pick<Visit, 'id' | 'at'>, b: Pick<Visit, 'id' | 'at'>) => a.at > b.at || (a.at === b.at && a.id < b.id);
+  const latest = !siblings.some((v) => !v.deleted && v.id !== visit.id && later(v, visit));
+  if (!latest) return [row];
+  if (row._followUp === 1 && !visit.deleted) row._due = visitDue(visit);
+  const cleared = siblings
+    .filter((v) => v.id !== visit.id && v._due !== undefined)
+    .map((v) => {
+      const next = { ...v };
+      delete next._due;
+      return next;
+    });
+  return [row, ...cleared];
+}
+
 export function toCaseRow(c: Case): CaseRow {
   return { ...c };
 }

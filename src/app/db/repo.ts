@@ -11,6 +11,7 @@
 //   { ok: false, reason: 'invalid', errors }  per-field i18n keys from the shared schema
 //   { ok: false, reason: 'quota' }            the device is full; nothing was written
 //   { ok: false, reason: 'not_found' | 'consent_required' }
+import type { Table } from 'dexie';
 import type { z } from 'zod';
 import {
   caseSchema,
@@ -37,6 +38,7 @@ import {
   toHouseholdRow,
   toPersonRow,
   toVisitRow,
+  dueAfterNewVisit,
   type GoCuaDB,
   type OutboxEntry,
 } from './database';
@@ -78,11 +80,16 @@ type Written = { ok: true; changed: boolean };
  * Runs a write transaction, turning quota errors and aborts into values and
  * announcing a change. Every write goes through here, attention.ts's too, so
  * its scope is every table a person's change can touch: the records, the
- * outbox and the "needs attention" list.
+ * outbox and the "needs attention" list. A write that provably touches fewer
+ * (recordVisit's common save) may pass a narrower scope: fewer stores to lock.
  */
-export async function write<R extends Written>(db: GoCuaDB, body: () => Promise<R | WriteFailure>): Promise<R | WriteFailure> {
+export async function write<R extends Written>(
+  db: GoCuaDB,
+  body: () => Promise<R | WriteFailure>,
+  scope: Table[] = [db.households, db.people, db.visits, db.cases, db.outbox, db.attention],
+): Promise<R | WriteFailure> {
   try {
-    const result = await db.transaction('rw', [db.households, db.people, db.visits, db.cases, db.outbox, db.attention], body);
+    const result = await db.transaction('rw', scope, body);
     if (result.ok && result.changed) emitSaved();
     return result;
   } catch (e) {
@@ -312,6 +319,14 @@ function applyVisitSteps(person: Person, entry: VisitPerson): Person['platforms'
 /**
  * Saves a visit (append-only) and, in the same transaction, brings each visited
  * person's checklists up to date with what the visit recorded.
+ *
+ * The common save (no checklist changes, no escalation) is one round of
+ * IndexedDB requests over three tables: the household and its visits read,
+ * the visit and the outbox entry written, all placed at once; a second write
+ * follows only when the follow-up index must change beyond the new row (a
+ * previous follow-up cleared, or a backdated visit that is not the latest;
+ * dueAfterNewVisit). A visit that changes
+ * people's checklists or escalates takes the general path (refreshDue).
  */
 export function recordVisit(db: GoCuaDB, actor: Actor, input: VisitInput): Promise<WriteResult<Visit>> {
   const at = nowIso();
@@ -325,20 +340,50 @@ export function recordVisit(db: GoCuaDB, actor: Actor, input: VisitInput): Promi
   const noDetail = escalationNeedsDetail(parsed.data);
   if (noDetail) return Promise.resolve({ ok: false, reason: 'invalid', errors: noDetail });
   const visit = parsed.data;
+  const progress = visit.people.filter((e) => e.personId && (e.steps.length > 0 || !!e.independent?.length));
+  const hid = visit.householdId;
+  if (progress.length === 0 && visit.escalate === undefined) {
+    // The common save: no person changes, no case to look up (see dueAfterNewVisit).
+    const scope = [db.households, db.visits, db.outbox];
+    return write(
+      db,
+      async (): Promise<WriteResult<Visit>> => {
+        // One round of requests. The reads are placed before the writes, so they see the
+        // household's visits without the new one; the row is written as if the new visit
+        // were its household's latest (a save made now almost always is) and corrected in
+        // this same transaction when the reads say otherwise. A missing household aborts
+        // the transaction: nothing stays written.
+        const guess = hid ? dueAfterNewVisit(visit, [])[0]! : toVisitRow(visit);
+        const reads = hid ? Promise.all([db.households.get(hid), db.visits.where('householdId').equals(hid).toArray()]) : undefined;
+        const writes = Promise.all([db.visits.add(guess), db.outbox.add(outboxCreate('visit', visit, at))]);
+        writes.catch(() => undefined); // awaited below; an abort on the way must not go unhandled
+        if (reads) {
+          const [household, siblings] = await reads;
+          if (!household || household.deleted) throw new Abort({ ok: false, reason: 'not_found' });
+          const [row, ...cleared] = dueAfterNewVisit(visit, siblings);
+          const fix = row!._due === guess._due ? cleared : [row!, ...cleared];
+          if (fix.length) await db.visits.bulkPut(fix);
+        }
+        // A walk-in's row carries its own `_due` (toVisitRow): it has no household and, being new, no case.
+        await writes;
+        return { ok: true, record: visit, changed: true };
+      },
+      scope,
+    );
+  }
   return write(db, async (): Promise<WriteResult<Visit>> => {
-    if (visit.householdId) {
-      const household = await db.households.get(visit.householdId);
+    if (hid) {
+      const household = await db.households.get(hid);
       if (!household || household.deleted) return { ok: false, reason: 'not_found' };
     }
     await db.visits.add(toVisitRow(visit));
-    await refreshDue(db, visit.householdId ? [visit.householdId] : [], visit.householdId ? [] : [visit.id]);
+    await refreshDue(db, hid ? [hid] : [], hid ? [] : [visit.id]);
     await db.outbox.add(outboxCreate('visit', visit, at));
-    for (const entry of visit.people) {
-      if (!entry.personId || (entry.steps.length === 0 && !entry.independent?.length)) continue;
-      const row = await db.people.get(entry.personId);
+    for (const entry of progress) {
+      const row = await db.people.get(entry.personId!);
       if (!row || row.deleted) continue;
       // A visit records progress only for the people of the household visited.
-      if (row.householdId !== visit.householdId)
+      if (row.householdId !== hid)
         throw new Abort({
           ok: false,
           reason: 'invalid',
