@@ -9,7 +9,7 @@
 // that are held until commit; push.ts says why, and takes them in the order
 // client row, then ward row. On SQLite writeTx's BEGIN IMMEDIATE has already
 // serialised writers, so they are plain reads.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { uuidv7 } from '../shared/ids';
 import type { Mutation } from '../shared/protocol';
 import type { Entity } from '../shared/schemas';
@@ -45,6 +45,8 @@ function rowId(): string {
 /** What every write of one push shares. nextVersion() hands out the ward's versions in order. */
 export interface PushTx {
   trx: Kysely<DB>;
+  /** On PostgreSQL, loadRecord() locks the rows it reads. Absent means SQLite (plain reads). */
+  dialect?: Dialect;
   user: AuthUser;
   clientId: string;
   now: string;
@@ -82,6 +84,38 @@ export async function lockWardCounter(trx: Kysely<DB>, dialect: Dialect, wardCod
   return Number(row.seq);
 }
 
+/**
+ * PostgreSQL: the versions a push hands out BEFORE it holds the ward counter
+ * (push.ts, step 3). They are base + 1, base + 2, ... with base = -(backend pid
+ * + 1) × PROVISIONAL_SPAN: negative, so never a committed version, and unique
+ * among transactions running at once (each runs in its own backend, and a pid
+ * is only reused once its backend is gone). The unique index (ward_code,
+ * version) therefore never makes one push wait for another's provisional rows.
+ * No committed row ever keeps one: renumber() runs before COMMIT.
+ */
+export const PROVISIONAL_SPAN = 10_000_000;
+
+export async function provisionalBase(trx: Kysely<DB>): Promise<number> {
+  const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+  return -(Number(rows[0]!.pid) + 1) * PROVISIONAL_SPAN;
+}
+
+/**
+ * Gives this transaction's provisional versions base + 1 ... base + count their
+ * final numbers start + 1 ... start + count (same order), in records and
+ * scope_exits, the two tables that carry the ward's versions. Call it holding
+ * the ward counter (lockWardCounter), with start = the counter's value.
+ */
+export async function renumber(trx: Kysely<DB>, wardCode: string, base: number, count: number, start: number): Promise<void> {
+  if (count === 0) return;
+  if (count >= PROVISIONAL_SPAN) throw new Error('A push took more versions than a provisional span holds');
+  const shift = start - base;
+  for (const table of ['records', 'scope_exits'] as const) {
+    await sql`update ${sql.table(table)} set version = version + ${shift}
+               where ward_code = ${wardCode} and version > ${base} and version <= ${base + count}`.execute(trx);
+  }
+}
+
 export async function saveWardCounter(trx: Kysely<DB>, wardCode: string, version: number) {
   await trx.updateTable('ward_counters').set({ seq: version }).where('ward_code', '=', wardCode).execute();
 }
@@ -90,8 +124,16 @@ export async function saveLastApplied(trx: Kysely<DB>, clientId: string, seq: nu
   await trx.updateTable('clients').set({ last_applied_seq: seq, last_push_at: now }).where('client_id', '=', clientId).execute();
 }
 
+/**
+ * The stored record, or undefined. On PostgreSQL its row is locked until
+ * commit: pushes of one ward no longer queue on the ward counter while they
+ * work (push.ts, step 3), so two pushes that read and merge the same record
+ * must take turns on that record instead.
+ */
 export async function loadRecord(tx: PushTx, entity: Entity, id: string): Promise<RecordsTable | undefined> {
-  return tx.trx.selectFrom('records').selectAll().where('entity', '=', entity).where('id', '=', id).executeTakeFirst();
+  let q = tx.trx.selectFrom('records').selectAll().where('entity', '=', entity).where('id', '=', id);
+  if (tx.dialect === 'postgres') q = q.forUpdate();
+  return q.executeTakeFirst();
 }
 
 /** Inserts the record, or updates `existing`, with the ward's next version; returns that version. */

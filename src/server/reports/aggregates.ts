@@ -267,6 +267,10 @@ export class AggregateChanges {
     }
     for (const id of new Set([householdIdOf(entity, old), householdIdOf(entity, next.data)])) {
       if (id !== undefined && !this.before.has(id)) {
+        // PostgreSQL: pushes of a ward run side by side (push.ts, step 3). The
+        // household's row stays locked until commit, so no other push changes
+        // its contribution between this read and flush()'s.
+        if (this.dialect === 'postgres') await sql`select id from records where entity = 'household' and id = ${id} for update`.execute(this.trx);
         this.before.set(id, (await contributions(this.trx, this.dialect, this.ward, [id])).get(id) ?? null);
       }
     }
