@@ -22,9 +22,9 @@
 //        per-transaction) versions (records.provisionalBase), each read record
 //        locked FOR UPDATE so two pushes that touch the same record take turns
 //        on it (and on its household's row, for the aggregates). Only then is
-//        the counter locked, the provisional versions renumbered to counter + 1
-//        ... in one statement per table, the aggregates flushed and the counter
-//        saved. So a ward's pushes work side by side and queue only for that
+//        the counter taken and moved (UPDATE ... RETURNING, which locks it),
+//        the provisional versions renumbered to their final numbers in one
+//        statement, and the aggregates' deltas (computed before) applied. So a ward's pushes work side by side and queue only for that
 //        short tail, where before they queued for the whole push. Lock order is
 //        client row, record rows, ward row; record rows can deadlock between
 //        two pushes (PostgreSQL aborts one), and a create can race another
@@ -95,26 +95,26 @@ export async function push(ctx: ServerContext, user: AuthUser, request: PushRequ
     if (fresh.length > 0) {
       // step 3: on PostgreSQL versions are provisional until the counter is taken below.
       const late = db.dialect === 'postgres';
-      const base = late ? await records.provisionalBase(trx) : await records.lockWardCounter(trx, db.dialect, user.wardCode);
+      const base = late ? await records.provisionalBase(trx, user.wardCode) : await records.lockWardCounter(trx, db.dialect, user.wardCode);
       let version = base;
       const aggregates = new AggregateChanges(trx, db.dialect, user.wardCode);
       const tx: records.PushTx = { trx, dialect: db.dialect, user, clientId: request.clientId, now, nextVersion: () => ++version, aggregates };
+      await records.preloadRecords(tx, fresh);
       for (const m of fresh) results.set(m.seq, await applyOne(tx, m)); // step 4
       if ([...results.values()].some((r) => r.status === 'rejected')) await records.capRejections(tx);
+      lastApplied = fresh[fresh.length - 1]!.seq;
+      await records.saveLastApplied(trx, request.clientId, lastApplied, now); // step 5 (the client row is ours until commit)
+      // The ward's figures commit with its records (reports/aggregates.ts):
+      // computed now, applied below. On PostgreSQL the deltas are applied
+      // holding the counter, which rebuildAggregates() holds while it recounts;
+      // computing them needs no counter (this push holds the households' rows).
+      await aggregates.prepare();
       await ctx.hooks.beforeWardCounter?.();
-      let final = version;
-      if (late && version !== base) {
-        const start = await records.lockWardCounter(trx, db.dialect, user.wardCode);
-        await records.renumber(trx, user.wardCode, base, version - base, start);
-        final = start + (version - base);
-      }
-      // The ward's figures commit with its records (reports/aggregates.ts). On
-      // PostgreSQL after the counter: rebuildAggregates() holds it while it recounts.
+      // PostgreSQL: the tail that pushes of a ward queue for, three round trips and COMMIT.
+      if (late && version !== base) await records.takeVersions(trx, user.wardCode, base, version - base);
       await aggregates.flush();
       await ctx.hooks.afterPushWrites?.();
-      if (version !== base) await records.saveWardCounter(trx, user.wardCode, final); // step 5
-      lastApplied = fresh[fresh.length - 1]!.seq;
-      await records.saveLastApplied(trx, request.clientId, lastApplied, now);
+      if (!late && version !== base) await records.saveWardCounter(trx, user.wardCode, version);
     }
     return { lastAppliedSeq: lastApplied, results: mutations.map((m) => results.get(m.seq)!) };
   }));

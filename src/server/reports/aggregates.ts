@@ -287,9 +287,16 @@ export class AggregateChanges {
     addAll(this.deltas, next.group_code ?? NO_GROUP, recordContribution(entity, Boolean(next.deleted), next.data), 1);
   }
 
-  /** Applies everything this push changed. Call once, inside the transaction, after the last write. */
-  async flush(): Promise<void> {
-    const changes: GroupMetrics = new Map();
+  /** Computed by prepare(), applied by flush(). */
+  private prepared: GroupMetrics | undefined;
+
+  /**
+   * Computes what this push changed (reads the touched households again),
+   * without writing it yet; flush() writes it. Optional: flush() prepares
+   * what was written since (adding it to what was prepared before).
+   */
+  async prepare(): Promise<void> {
+    const changes: GroupMetrics = this.prepared ?? new Map();
     for (const [group, m] of this.deltas) addAll(changes, group, m, 1);
     const ids = [...this.before.keys()];
     const after = ids.length > 0 ? await contributions(this.trx, this.dialect, this.ward, ids) : new Map();
@@ -300,6 +307,14 @@ export class AggregateChanges {
     }
     this.deltas.clear();
     this.before.clear();
+    this.prepared = changes;
+  }
+
+  /** Applies everything this push changed. Call once, inside the transaction, after the last write. */
+  async flush(): Promise<void> {
+    if (!this.prepared || this.deltas.size > 0 || this.before.size > 0) await this.prepare();
+    const changes = this.prepared!;
+    this.prepared = undefined;
     await applyDeltas(this.trx, this.ward, changes);
   }
 }
