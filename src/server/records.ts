@@ -5,9 +5,10 @@
 //   records              one per record: its JSON, group, creator and version
 //   conflicts,           what needs a human (GET /attention); at most
 //   rejected_mutations   MAX_REJECTED_PER_USER rejected rows per user
-// On PostgreSQL the two lock functions take row locks (SELECT ... FOR UPDATE)
-// that are held until commit; push.ts says why, and takes them in the order
-// client row, then ward row. On SQLite writeTx's BEGIN IMMEDIATE has already
+// On PostgreSQL the lock functions and the record reads take row locks
+// (SELECT ... FOR UPDATE) that are held until commit; push.ts says why, and
+// takes them in the order client row, record rows, ward row (the ward's only
+// at the end, takeVersions). On SQLite writeTx's BEGIN IMMEDIATE has already
 // serialised writers, so they are plain reads.
 import { sql, type Kysely } from 'kysely';
 import { uuidv7 } from '../shared/ids';

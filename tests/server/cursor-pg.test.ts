@@ -187,4 +187,27 @@ describe.skipIf(!TEST_DATABASE_URL)('pull cursor under interleaved PostgreSQL tr
     expect(stored).toHaveLength(1);
     expect(stored[0]!.record).toMatchObject({ headName: 'Nguyễn Văn Bình', povertyStatus: 'near_poor' });
   });
+
+  it('two devices creating the same record at once: the later push is run again and answered as if it came after, no error', async () => {
+    const boxA = new Outbox();
+    const boxB = new Outbox();
+    const h = createHouseholdRecord();
+    const { held, release } = holdNextPush('beforeWardCounter');
+    const pushA = s.request('POST', '/api/v1/sync/push', { cookie: cookieA, body: boxA.body([boxA.create('household', h)]) });
+    await held; // A has inserted the household, not committed
+    // B finds no such record and inserts it too: it waits on the primary key, then collides.
+    const pushB = s.request('POST', '/api/v1/sync/push', { cookie: cookieB, body: boxB.body([boxB.create('household', h)]) });
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    const [ra, rb] = await Promise.all([pushA, pushB]);
+    expect(ra.status).toBe(200);
+    expect(rb.status).toBe(200);
+    expect((ra.body as PushResponse).results[0]!.status).toBe('applied');
+    expect((rb.body as PushResponse).lastAppliedSeq).toBe(1);
+    expect((await pull(0)).changes.filter((c) => c.id === h.id)).toHaveLength(1);
+    // B is answered exactly as a device sending the same create afterwards is.
+    const boxC = new Outbox();
+    const rc = await s.request('POST', '/api/v1/sync/push', { cookie: cookieB, body: boxC.body([boxC.create('household', h)]) });
+    expect((rb.body as PushResponse).results).toEqual((rc.body as PushResponse).results);
+  });
 });
