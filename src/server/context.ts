@@ -5,10 +5,17 @@ import type { PasswordHasher } from './passwords';
 export interface TestHooks {
   /**
    * Tests only: awaited inside a push transaction once its records are written
-   * (versions taken, not yet committed), before the counter and client rows are
-   * updated. Lets a test hold a push open mid-transaction.
+   * and their final versions taken (the ward counter held on PostgreSQL), not
+   * yet committed, before the counter and client rows are updated. Lets a test hold a push open mid-transaction.
    */
   afterPushWrites?: () => Promise<void>;
+  /**
+   * Tests only: awaited inside a push transaction once its records are
+   * written, BEFORE the ward counter is taken on PostgreSQL (push.ts, step 3;
+   * on SQLite the counter was read first). Lets a test hold a push open while
+   * its versions are still provisional.
+   */
+  beforeWardCounter?: () => Promise<void>;
   /**
    * Tests only: awaited while a password hash holds one of the hash pool's
    * workers (see hash-pool.ts). Lets a test keep the pool full.

@@ -9,11 +9,28 @@
 //   2. seq <= lastAppliedSeq -> "duplicate", nothing changes. The first new
 //      seq must be lastAppliedSeq + 1 and the rest contiguous, otherwise the
 //      whole push is answered 409 seq_gap BEFORE anything is applied.
-//   3. Lock the ward's counter row (ward_counters). Every change gets the next
-//      version from it. Because the lock is held until commit, versions within a
-//      ward are assigned and become visible in order, so a pull that has seen
-//      version v has seen every version below v (the pull cursor's guarantee,
-//      see pull.ts). Lock order is always client row, then ward row: no deadlock.
+//   3. Versions from the ward's counter row (ward_counters). Every change gets
+//      the next version. Because the counter's lock is held from the moment
+//      final versions are taken until commit, versions within a ward are
+//      assigned and become visible in order, so a pull that has seen version v
+//      has seen every version below v (the pull cursor's guarantee, see
+//      pull.ts).
+//      - SQLite: BEGIN IMMEDIATE already serialises writers; the counter is
+//        read first and versions are final from the start.
+//      - PostgreSQL: the counter is taken as LATE as possible. Records are
+//        read, checked, merged and written with provisional (negative,
+//        per-transaction) versions (records.provisionalBase), each read record
+//        locked FOR UPDATE so two pushes that touch the same record take turns
+//        on it (and on its household's row, for the aggregates). Only then is
+//        the counter taken and moved (UPDATE ... RETURNING, which locks it),
+//        the provisional versions renumbered to their final numbers in one
+//        statement, and the aggregates' deltas (computed before) applied. So a ward's pushes work side by side and queue only for that
+//        short tail, where before they queued for the whole push. Lock order is
+//        client row, record rows, ward row; record rows can deadlock between
+//        two pushes (PostgreSQL aborts one), and a create can race another
+//        device's create of the same id (unique violation): the whole
+//        transaction is then run again (retryingConflicts), which is safe
+//        because it rolled back and has no effect outside the database.
 //   4. Apply or reject each mutation in seq order. A rejection is stored in
 //      rejected_mutations and the counter moves past it: it never blocks the
 //      queue and is never lost.
@@ -35,6 +52,7 @@ import { applyFields, sameValue, type Fields } from '../shared/fields';
 import type { Mutation, MutationResult, PushRequest, PushResponse } from '../shared/protocol';
 import { entitySchemas, type Entity } from '../shared/schemas';
 import type { ServerContext } from './context';
+import type { Dialect } from './db';
 import { ApiError, forbidden, Rejection } from './errors';
 import { mergeFields } from './merge';
 import { checkConflictValues, checkMutationInput, inSeqOrder, validateRecord } from './mutation-checks';
@@ -55,7 +73,7 @@ export async function push(ctx: ServerContext, user: AuthUser, request: PushRequ
     throw new ApiError(403, 'wrong_user', 'This queue belongs to another user; sign in as that user to send it');
   }
   const { db } = ctx;
-  return db.writeTx(async (trx) => {
+  return retryingConflicts(db.dialect, () => db.writeTx(async (trx) => {
     const now = ctx.now().toISOString();
     const client = await records.lockClient(trx, db.dialect, request.clientId, user.id, now); // step 1
     if (client.user_id !== user.id) throw forbidden('This clientId belongs to another user');
@@ -75,20 +93,51 @@ export async function push(ctx: ServerContext, user: AuthUser, request: PushRequ
     let lastApplied = last;
 
     if (fresh.length > 0) {
-      const start = await records.lockWardCounter(trx, db.dialect, user.wardCode); // step 3
-      let version = start;
+      // step 3: on PostgreSQL versions are provisional until the counter is taken below.
+      const late = db.dialect === 'postgres';
+      const base = late ? await records.provisionalBase(trx, user.wardCode) : await records.lockWardCounter(trx, db.dialect, user.wardCode);
+      let version = base;
       const aggregates = new AggregateChanges(trx, db.dialect, user.wardCode);
-      const tx: records.PushTx = { trx, user, clientId: request.clientId, now, nextVersion: () => ++version, aggregates };
+      const tx: records.PushTx = { trx, dialect: db.dialect, user, clientId: request.clientId, now, nextVersion: () => ++version, aggregates };
+      await records.preloadRecords(tx, fresh);
       for (const m of fresh) results.set(m.seq, await applyOne(tx, m)); // step 4
       if ([...results.values()].some((r) => r.status === 'rejected')) await records.capRejections(tx);
-      await aggregates.flush(); // the ward's figures commit with its records (reports/aggregates.ts)
-      await ctx.hooks.afterPushWrites?.();
-      if (version !== start) await records.saveWardCounter(trx, user.wardCode, version); // step 5
       lastApplied = fresh[fresh.length - 1]!.seq;
-      await records.saveLastApplied(trx, request.clientId, lastApplied, now);
+      await records.saveLastApplied(trx, request.clientId, lastApplied, now); // step 5 (the client row is ours until commit)
+      // The ward's figures commit with its records (reports/aggregates.ts):
+      // computed now, applied below. On PostgreSQL the deltas are applied
+      // holding the counter, which rebuildAggregates() holds while it recounts;
+      // computing them needs no counter (this push holds the households' rows).
+      await aggregates.prepare();
+      await ctx.hooks.beforeWardCounter?.();
+      // PostgreSQL: the tail that pushes of a ward queue for, three round trips and COMMIT.
+      if (late && version !== base) await records.takeVersions(trx, user.wardCode, base, version - base);
+      await aggregates.flush();
+      await ctx.hooks.afterPushWrites?.();
+      if (!late && version !== base) await records.saveWardCounter(trx, user.wardCode, version);
     }
     return { lastAppliedSeq: lastApplied, results: mutations.map((m) => results.get(m.seq)!) };
-  });
+  }));
+}
+
+/** PostgreSQL errors after which a push is simply run again: deadlock, serialization failure, unique violation. */
+const RETRYABLE = new Set(['40P01', '40001', '23505']);
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Runs a push transaction again when PostgreSQL aborted it for a conflict with
+ * another push running at the same time (see step 3). The transaction rolled
+ * back, so running it again is exactly-once: it reads lastAppliedSeq afresh.
+ */
+async function retryingConflicts<T>(dialect: Dialect, run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (dialect !== 'postgres' || attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
+    }
+  }
 }
 
 async function applyOne(tx: records.PushTx, m: Mutation): Promise<MutationResult> {
@@ -208,7 +257,7 @@ async function checkWardGroup(tx: records.PushTx, group: string): Promise<void> 
   let cache = knownGroups.get(tx);
   if (!cache) knownGroups.set(tx, (cache = new Map()));
   let known = cache.get(group);
-  if (known === undefined) cache.set(group, (known = await isWardGroup(tx.trx, tx.user.wardCode, group)));
+  if (known === undefined) cache.set(group, (known = await isWardGroup(tx.trx, tx.user.wardCode, group, tx.dialect === 'postgres')));
   if (!known) throw new Rejection('unknown_group', `"${group}" is not a residential group of ward ${tx.user.wardCode}`, 'group');
 }
 

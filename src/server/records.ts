@@ -5,11 +5,12 @@
 //   records              one per record: its JSON, group, creator and version
 //   conflicts,           what needs a human (GET /attention); at most
 //   rejected_mutations   MAX_REJECTED_PER_USER rejected rows per user
-// On PostgreSQL the two lock functions take row locks (SELECT ... FOR UPDATE)
-// that are held until commit; push.ts says why, and takes them in the order
-// client row, then ward row. On SQLite writeTx's BEGIN IMMEDIATE has already
+// On PostgreSQL the lock functions and the record reads take row locks
+// (SELECT ... FOR UPDATE) that are held until commit; push.ts says why, and
+// takes them in the order client row, record rows, ward row (the ward's only
+// at the end, takeVersions). On SQLite writeTx's BEGIN IMMEDIATE has already
 // serialised writers, so they are plain reads.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { uuidv7 } from '../shared/ids';
 import type { Mutation } from '../shared/protocol';
 import type { Entity } from '../shared/schemas';
@@ -45,6 +46,10 @@ function rowId(): string {
 /** What every write of one push shares. nextVersion() hands out the ward's versions in order. */
 export interface PushTx {
   trx: Kysely<DB>;
+  /** On PostgreSQL, loadRecord() locks the rows it reads. Absent means SQLite (plain reads). */
+  dialect?: Dialect;
+  /** Records read ahead by preloadRecords(), null when absent; loadRecord() hands each out once. */
+  preloaded?: Map<string, RecordsTable | null>;
   user: AuthUser;
   clientId: string;
   now: string;
@@ -82,6 +87,48 @@ export async function lockWardCounter(trx: Kysely<DB>, dialect: Dialect, wardCod
   return Number(row.seq);
 }
 
+/**
+ * PostgreSQL: the versions a push hands out BEFORE it holds the ward counter
+ * (push.ts, step 3). They are base + 1, base + 2, ... with base = -(backend pid
+ * + 1) × PROVISIONAL_SPAN: negative, so never a committed version, and unique
+ * among transactions running at once (each runs in its own backend, and a pid
+ * is only reused once its backend is gone). The unique index (ward_code,
+ * version) therefore never makes one push wait for another's provisional rows.
+ * No committed row ever keeps one: renumber() runs before COMMIT.
+ */
+export const PROVISIONAL_SPAN = 10_000_000;
+
+/** Also makes sure the ward's counter row exists, so that takeVersions() only updates it. */
+export async function provisionalBase(trx: Kysely<DB>, wardCode: string): Promise<number> {
+  await trx
+    .insertInto('ward_counters')
+    .values({ ward_code: wardCode, seq: 0 })
+    .onConflict((oc) => oc.column('ward_code').doNothing())
+    .execute();
+  const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+  return -(Number(rows[0]!.pid) + 1) * PROVISIONAL_SPAN;
+}
+
+/**
+ * PostgreSQL: takes `count` versions of the ward at once and gives this
+ * transaction's provisional versions base + 1 ... base + count their final
+ * numbers (same order), in records and scope_exits, the two tables that carry
+ * the ward's versions. Two round trips: the counter's UPDATE ... RETURNING
+ * locks its row until commit (the cursor's guarantee, push.ts step 3) and
+ * moves it; one statement renumbers both tables. Returns the ward's new last
+ * version.
+ */
+export async function takeVersions(trx: Kysely<DB>, wardCode: string, base: number, count: number): Promise<number> {
+  if (count >= PROVISIONAL_SPAN) throw new Error('A push took more versions than a provisional span holds');
+  const { rows } = await sql<{ seq: number }>`update ward_counters set seq = seq + ${count} where ward_code = ${wardCode} returning seq`.execute(trx);
+  const last = Number(rows[0]!.seq);
+  const shift = last - count - base;
+  const mine = sql`ward_code = ${wardCode} and version > ${base} and version <= ${base + count}`;
+  await sql`with moved as (update records set version = version + ${shift} where ${mine} returning 1)
+            update scope_exits set version = version + ${shift} where ${mine}`.execute(trx);
+  return last;
+}
+
 export async function saveWardCounter(trx: Kysely<DB>, wardCode: string, version: number) {
   await trx.updateTable('ward_counters').set({ seq: version }).where('ward_code', '=', wardCode).execute();
 }
@@ -90,8 +137,47 @@ export async function saveLastApplied(trx: Kysely<DB>, clientId: string, seq: nu
   await trx.updateTable('clients').set({ last_applied_seq: seq, last_push_at: now }).where('client_id', '=', clientId).execute();
 }
 
+/**
+ * The stored record, or undefined. On PostgreSQL its row is locked until
+ * commit: pushes of one ward no longer queue on the ward counter while they
+ * work (push.ts, step 3), so two pushes that read and merge the same record
+ * must take turns on that record instead.
+ */
 export async function loadRecord(tx: PushTx, entity: Entity, id: string): Promise<RecordsTable | undefined> {
-  return tx.trx.selectFrom('records').selectAll().where('entity', '=', entity).where('id', '=', id).executeTakeFirst();
+  const key = recordKey(entity, id);
+  const preloaded = tx.preloaded?.get(key);
+  if (preloaded !== undefined) {
+    tx.preloaded!.delete(key); // handed out once: a later read goes to the database
+    return preloaded ?? undefined;
+  }
+  let q = tx.trx.selectFrom('records').selectAll().where('entity', '=', entity).where('id', '=', id);
+  if (tx.dialect === 'postgres') q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+const recordKey = (entity: string, id: string) => `${entity}\u0000${id}`;
+
+/**
+ * One read per entity for the records a push names (its mutations' ids),
+ * instead of one per mutation: loadRecord() hands each out once. Every write
+ * of a record drops it from here, so a record changed earlier in the push is
+ * read again. On PostgreSQL the rows are locked, in key order, which also
+ * makes two pushes of the same records lock them in the same order.
+ */
+export async function preloadRecords(tx: PushTx, keys: readonly { entity: string; id: string }[]): Promise<void> {
+  const byEntity = new Map<string, Set<string>>();
+  for (const k of keys) {
+    let ids = byEntity.get(k.entity);
+    if (!ids) byEntity.set(k.entity, (ids = new Set()));
+    ids.add(k.id);
+  }
+  const preloaded = (tx.preloaded ??= new Map());
+  for (const [entity, ids] of [...byEntity].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const id of ids) preloaded.set(recordKey(entity, id), null);
+    let q = tx.trx.selectFrom('records').selectAll().where('entity', '=', entity).where('id', 'in', [...ids]).orderBy('id');
+    if (tx.dialect === 'postgres') q = q.forUpdate();
+    for (const row of await q.execute()) preloaded.set(recordKey(row.entity, row.id), row);
+  }
 }
 
 /** Inserts the record, or updates `existing`, with the ward's next version; returns that version. */
@@ -104,6 +190,7 @@ export async function writeRecord(tx: PushTx, entity: Entity, record: Record<str
     version: tx.nextVersion(),
     server_updated_at: tx.now,
   };
+  tx.preloaded?.delete(recordKey(entity, record.id as string));
   await tx.aggregates.beforeWrite(entity, existing, { group_code: group, deleted: row.deleted, data: record });
   if (existing) {
     await tx.trx.updateTable('records').set(row).where('entity', '=', entity).where('id', '=', record.id as string).execute();
@@ -123,6 +210,7 @@ export async function writeRecord(tx: PushTx, entity: Entity, record: Record<str
  */
 export async function touchRecord(tx: PushTx, existing: RecordsTable): Promise<number> {
   const version = tx.nextVersion();
+  tx.preloaded?.delete(recordKey(existing.entity, existing.id));
   await tx.trx
     .updateTable('records')
     .set({ version, server_updated_at: tx.now })

@@ -11,7 +11,7 @@
 // ward code CITY_WARD ('*'), which is never a ward.
 import type { Kysely } from 'kysely';
 import type { Ward, WardGroup } from '../shared/wards';
-import type { DB, Db } from './db';
+import type { DB, Db, Dialect } from './db';
 import { ApiError } from './errors';
 
 /** The ward code of a city user: every ward, and none in particular. Never a row of `wards`. */
@@ -108,9 +108,25 @@ export async function unknownGroups(db: Conn, wardCode: string, groups: readonly
   return groups.filter((g) => !known.has(g));
 }
 
-export async function isWardGroup(db: Conn, wardCode: string, group: string): Promise<boolean> {
-  const row = await k(db).selectFrom('ward_groups').select('code').where('ward_code', '=', wardCode).where('code', '=', group).executeTakeFirst();
-  return row !== undefined;
+/**
+ * Whether `group` is a group of the ward. With `share` (PostgreSQL only) the
+ * group's row is locked FOR SHARE until commit: a push that writes into the
+ * group holds it, so replaceWardGroups (which locks the ward's groups FOR
+ * UPDATE, lockWardGroups) cannot remove the group under it.
+ */
+export async function isWardGroup(db: Conn, wardCode: string, group: string, share = false): Promise<boolean> {
+  let q = k(db).selectFrom('ward_groups').select('code').where('ward_code', '=', wardCode).where('code', '=', group);
+  if (share) q = q.forShare();
+  return (await q.executeTakeFirst()) !== undefined;
+}
+
+/**
+ * Locks the ward's groups' rows until commit (PostgreSQL; SQLite's BEGIN
+ * IMMEDIATE has already serialised writers): waits for every push writing into
+ * one of them (isWardGroup with share) to commit, and holds off new ones.
+ */
+export async function lockWardGroups(trx: Kysely<DB>, dialect: Dialect, wardCode: string): Promise<void> {
+  if (dialect === 'postgres') await trx.selectFrom('ward_groups').select('code').where('ward_code', '=', wardCode).forUpdate().execute();
 }
 
 /**
@@ -118,8 +134,9 @@ export async function isWardGroup(db: Conn, wardCode: string, group: string): Pr
  * targets, positions). A group left out that still has a record (even a
  * tombstone: it carries the group) or a user is refused with 409
  * group_in_use, and nothing changes. Runs inside the caller's transaction,
- * which must hold the ward's counter lock (records.lockWardCounter) so that no
- * push can write into a group while it is being removed.
+ * which must hold the ward's groups (lockWardGroups) so that no push can write
+ * into a group while it is being removed (pushes of a ward no longer hold its
+ * counter while they write, push.ts step 3).
  */
 export async function replaceWardGroups(trx: Kysely<DB>, wardCode: string, groups: readonly WardGroup[]): Promise<void> {
   const current = await trx.selectFrom('ward_groups').select('code').where('ward_code', '=', wardCode).execute();

@@ -188,13 +188,22 @@ async function householdFacts(trx: Kysely<DB>, dialect: Dialect, ward: string, i
   const R = reportSql(dialect);
   const ref = householdRef(dialect, 'r.data');
   const only = (col: RawBuilder<unknown>) => (ids ? sql`and ${col} in (${sql.join(ids)})` : sql``);
+  // SQLite, with ids: without statistics (no ANALYZE) SQLite took
+  // records_ward_entity for households and people, scanning every live
+  // household (or person) of the ward on each push's flush: 18 % of the
+  // server's CPU under the ingest benchmark, growing with the ward. A unary +
+  // keeps a column out of index choice (households: the primary key), and
+  // people name their index (migration 4).
+  const pick = ids !== undefined && dialect === 'sqlite';
+  const bare = (col: string) => (pick ? sql`+${sql.ref(col)}` : sql.ref(col));
+  const people = pick ? sql`records r indexed by records_person_household` : sql`records r`;
   const { rows } = await sql<{ kind: string; hid: string; grp: string | null; data: string }>`
     select 'h' as kind, r.id as hid, r.group_code as grp, r.data as data
       from records r
-     where r.entity = 'household' and r.ward_code = ${ward} and r.deleted = 0 ${only(sql`r.id`)}
+     where r.entity = 'household' and ${bare('r.ward_code')} = ${ward} and ${bare('r.deleted')} = 0 ${only(sql`r.id`)}
     union all
     select 'p', ${ref}, null, r.data
-      from records r
+      from ${people}
      where r.entity = 'person' and r.ward_code = ${ward} and r.deleted = 0 ${only(ref)}
     union all
     select 'v', y.hid, null, ${R.maxBytes('y.latest')}
@@ -267,6 +276,10 @@ export class AggregateChanges {
     }
     for (const id of new Set([householdIdOf(entity, old), householdIdOf(entity, next.data)])) {
       if (id !== undefined && !this.before.has(id)) {
+        // PostgreSQL: pushes of a ward run side by side (push.ts, step 3). The
+        // household's row stays locked until commit, so no other push changes
+        // its contribution between this read and flush()'s.
+        if (this.dialect === 'postgres') await sql`select id from records where entity = 'household' and id = ${id} for update`.execute(this.trx);
         this.before.set(id, (await contributions(this.trx, this.dialect, this.ward, [id])).get(id) ?? null);
       }
     }
@@ -274,9 +287,16 @@ export class AggregateChanges {
     addAll(this.deltas, next.group_code ?? NO_GROUP, recordContribution(entity, Boolean(next.deleted), next.data), 1);
   }
 
-  /** Applies everything this push changed. Call once, inside the transaction, after the last write. */
-  async flush(): Promise<void> {
-    const changes: GroupMetrics = new Map();
+  /** Computed by prepare(), applied by flush(). */
+  private prepared: GroupMetrics | undefined;
+
+  /**
+   * Computes what this push changed (reads the touched households again),
+   * without writing it yet; flush() writes it. Optional: flush() prepares
+   * what was written since (adding it to what was prepared before).
+   */
+  async prepare(): Promise<void> {
+    const changes: GroupMetrics = this.prepared ?? new Map();
     for (const [group, m] of this.deltas) addAll(changes, group, m, 1);
     const ids = [...this.before.keys()];
     const after = ids.length > 0 ? await contributions(this.trx, this.dialect, this.ward, ids) : new Map();
@@ -287,6 +307,14 @@ export class AggregateChanges {
     }
     this.deltas.clear();
     this.before.clear();
+    this.prepared = changes;
+  }
+
+  /** Applies everything this push changed. Call once, inside the transaction, after the last write. */
+  async flush(): Promise<void> {
+    if (!this.prepared || this.deltas.size > 0 || this.before.size > 0) await this.prepare();
+    const changes = this.prepared!;
+    this.prepared = undefined;
     await applyDeltas(this.trx, this.ward, changes);
   }
 }

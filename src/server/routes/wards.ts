@@ -12,12 +12,11 @@ import { z } from 'zod';
 import { createWardSchema, setupRequestSchema, wardCodeSchema, wardGroupListSchema } from '../../shared/wards';
 import type { ServerContext } from '../context';
 import { ApiError, forbidden, notFound, parseOr400 } from '../errors';
-import { lockWardCounter } from '../records';
 import { knowsWard, managesWard } from '../scope';
 import { authenticate, requireRole, startSession } from '../sessions';
 import { runSetup } from '../setup';
 import { DuplicateUsernameError, countUsers, profile, usernameSchema } from '../users';
-import { DuplicateWardError, createWard, listWards, readWard, replaceWardGroups, wardExists } from '../wards';
+import { DuplicateWardError, createWard, listWards, lockWardGroups, readWard, replaceWardGroups, wardExists } from '../wards';
 
 const codeParams = z.object({ code: wardCodeSchema }).strict();
 const noQuery = z.object({}).strict();
@@ -60,8 +59,8 @@ export function wardRoutes(app: FastifyInstance, ctx: ServerContext) {
     const groups = parseOr400(wardGroupListSchema, request.body);
     if (!(await wardExists(ctx.db, code))) throw notFound('No such ward');
     await ctx.db.writeTx(async (trx) => {
-      // The ward's counter lock: no push can write into a group while it is removed.
-      await lockWardCounter(trx, ctx.db.dialect, code);
+      // The ward's groups' row locks: no push can write into a group while it is removed.
+      await lockWardGroups(trx, ctx.db.dialect, code);
       await replaceWardGroups(trx, code, groups);
     });
     return { ward: await readWard(ctx.db, code) };
