@@ -76,6 +76,61 @@ function rangeFilter(R: ReportSql, key: ReturnType<ReportSql['visitAt']>, range:
     ${range.to ? sql`and ${key} < ${R.atKeyOf(range.to)}` : sql``}`;
 }
 
+// ------------------------------------------------- which rows (pages and counts)
+// The WHERE of each dataset's main statement, shared by its pages and by
+// countRows(), so that a count and the rows written cannot disagree.
+
+/** Non-deleted visits of the ward in range; with a group, those of that group's households (tombstones included). */
+const visitRows = (db: Db, q: PageQuery) => {
+  const R = reportSql(db.dialect);
+  return sql`v.ward_code = ${q.ward} and v.entity = ${sql.lit('visit')} and v.deleted = 0
+    ${rangeFilter(R, R.visitAt('v.data'), q.range)}
+    ${q.group !== undefined
+      ? sql`and ${householdRef(db.dialect, 'v.data')} in (
+          select g.id from records g where g.entity = ${sql.lit('household')} and g.ward_code = ${q.ward} and g.group_code = ${q.group})`
+      : sql``}`;
+};
+
+/** Non-deleted people of the ward; with a group, those of that group's live households. */
+const personRows = (db: Db, q: PageQuery) =>
+  sql`p.ward_code = ${q.ward} and p.entity = ${sql.lit('person')} and p.deleted = 0
+    ${q.group !== undefined
+      ? sql`and ${householdRef(db.dialect, 'p.data')} in (
+          select g.id from records g
+          where g.entity = ${sql.lit('household')} and g.ward_code = ${q.ward} and g.group_code = ${q.group} and g.deleted = 0)`
+      : sql``}`;
+
+const householdRows = (q: PageQuery) =>
+  sql`h.ward_code = ${q.ward} and h.entity = ${sql.lit('household')} and h.deleted = 0
+    ${q.group !== undefined ? sql`and h.group_code = ${q.group}` : sql``}`;
+
+const caseRows = (q: PageQuery) =>
+  sql`c.ward_code = ${q.ward} and c.entity = ${sql.lit('case')} and c.deleted = 0
+    ${q.group !== undefined ? sql`and c.group_code = ${q.group}` : sql``}`;
+
+/**
+ * How many rows the dataset would write, but at most `cap` (the count stops
+ * there), reading no document on SQLite (PostgreSQL reads the householdId of
+ * the people it joins): before the first byte of an XLSX file, whether its
+ * rows fit one sheet.
+ * Exact for visits, people (those of a live household, as the pages leave
+ * out the others) and households; for cases the day filter is applied in
+ * Node (casePages), so their count ignores it: an upper bound.
+ */
+export async function countRows(db: Db, dataset: Dataset, q: Omit<PageQuery, 'pageSize' | 'year'>, cap: number): Promise<number> {
+  const pq: PageQuery = { ...q, year: 0, pageSize: 0 };
+  const rows = {
+    visits: sql`select 1 from records v where ${visitRows(db, pq)}`,
+    people: sql`select 1 from records p
+      join records h on h.entity = ${sql.lit('household')} and h.ward_code = p.ward_code and h.id = ${householdRef(db.dialect, 'p.data')} and h.deleted = 0
+      where ${personRows(db, pq)}`,
+    households: sql`select 1 from records h where ${householdRows(pq)}`,
+    cases: sql`select 1 from records c where ${caseRows(pq)}`,
+  }[dataset];
+  const { rows: [row] } = await sql<{ n: number | string }>`select count(*) as n from (${rows} limit ${cap}) t`.execute(db.kysely);
+  return Number(row!.n);
+}
+
 // ------------------------------------------------------------------ visits
 
 function visitCells(v: Visit, h: Household | Tombstone | null, householdDeleted: boolean, volunteerName: string | null, caseStatus: string | undefined): CellRow {
@@ -161,12 +216,7 @@ async function* visitPages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
     sql<{ id: string; data: string }>`
       select v.id, v.data
       from records v
-      where v.ward_code = ${q.ward} and v.entity = ${sql.lit('visit')} and v.deleted = 0
-        ${rangeFilter(R, key, q.range)}
-        ${q.group !== undefined
-          ? sql`and ${householdRef(db.dialect, 'v.data')} in (
-              select g.id from records g where g.entity = ${sql.lit('household')} and g.ward_code = ${q.ward} and g.group_code = ${q.group})`
-          : sql``}
+      where ${visitRows(db, q)}
         ${after ? keyAfter(db.dialect, key, 'v.id', after) : sql``}
       order by ${key}, v.id
       limit ${limit}
@@ -292,12 +342,7 @@ async function* peoplePages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
     sql<{ id: string; data: string }>`
       select p.id, p.data
       from records p
-      where p.ward_code = ${q.ward} and p.entity = ${sql.lit('person')} and p.deleted = 0
-        ${q.group !== undefined
-          ? sql`and ${hid} in (
-              select g.id from records g
-              where g.entity = ${sql.lit('household')} and g.ward_code = ${q.ward} and g.group_code = ${q.group} and g.deleted = 0)`
-          : sql``}
+      where ${personRows(db, q)}
         ${after ? keyAfter(db.dialect, hid, 'p.id', after) : sql``}
       order by ${hid}, p.id
       limit ${limit}
@@ -351,8 +396,7 @@ async function* householdPages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> 
     const { rows } = await sql<{ id: string; group_code: string; data: string }>`
       select h.id, h.group_code, h.data
       from records h
-      where h.ward_code = ${q.ward} and h.entity = ${sql.lit('household')} and h.deleted = 0
-        ${q.group !== undefined ? sql`and h.group_code = ${q.group}` : sql``}
+      where ${householdRows(q)}
         ${after ? sql`and (h.group_code, h.id) > (${after.group}, ${after.id})` : sql``}
       order by h.group_code, h.id
       limit ${q.pageSize}
@@ -422,8 +466,7 @@ async function* casePages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
       from records c
       left join records h on h.entity = 'household' and h.id = ${householdRef(db.dialect, 'c.data')} and h.ward_code = c.ward_code
       left join users u on u.id = ${R.text(R.doc('c.data'), ['assigneeId'])} and u.ward_code = c.ward_code
-      where c.ward_code = ${q.ward} and c.entity = ${sql.lit('case')} and c.deleted = 0
-        ${q.group !== undefined ? sql`and c.group_code = ${q.group}` : sql``}
+      where ${caseRows(q)}
         ${after !== undefined ? sql`and c.id > ${after}` : sql``}
       order by c.id
       limit ${q.pageSize}
