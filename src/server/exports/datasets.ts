@@ -275,21 +275,96 @@ async function caseStatuses(db: Db, ward: string, visits: Visit[]): Promise<Map<
   return new Map(rows.map((r) => [ids.get(r.id)!, (JSON.parse(r.data) as Case).status]));
 }
 
-/** The non-deleted visits (in range) of some households, in one statement. */
-async function visitsOfHouseholds(db: Db, q: PageQuery, householdIds: string[]): Promise<Visit[]> {
-  if (householdIds.length === 0) return [];
+/**
+ * The non-deleted visits (in range) of some households, as the WHERE of a
+ * statement over `records v` (the page's households by records_visit_household).
+ */
+const visitsOf = (db: Db, q: PageQuery, householdIds: string[]) => {
   const R = reportSql(db.dialect);
-  const { rows } = await sql<{ data: string }>`
-    select v.data from records v
-    where v.ward_code = ${q.ward} and v.entity = ${sql.lit('visit')} and ${notDeleted('v')}
-      and ${householdRef(db.dialect, 'v.data')} in (${sql.join(householdIds)})
-      ${rangeFilter(R, R.visitAt('v.data'), q.range)}
-  `.execute(db.kysely);
-  return rows.map((r) => JSON.parse(r.data) as Visit);
+  return sql`v.ward_code = ${q.ward} and v.entity = ${sql.lit('visit')} and ${notDeleted('v')}
+    and ${householdRef(db.dialect, 'v.data')} in (${sql.join(householdIds)})
+    ${rangeFilter(R, R.visitAt('v.data'), q.range)}`;
+};
+
+/**
+ * A visit key (visitAtKey) as ms since the epoch, or undefined when the visit's
+ * `at` did not parse (SQLite '' or PostgreSQL 0, see migration 2; the shared
+ * schema makes it a valid instant, so this is for old or foreign rows).
+ */
+function keyMs(dialect: Db['dialect'], key: string | number | null): number | undefined {
+  if (key === null || key === '' || Number(key) === 0) return undefined;
+  if (dialect === 'postgres') return Math.floor(Number(key) / 1000);
+  const ms = Date.parse(String(key));
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
-/** Later by (at in UTC, id): the order of "latest visit" everywhere (reports/summary.ts). */
-const isLater = (a: Visit, aMs: number, b: Visit, bMs: number) => aMs > bMs || (aMs === bMs && a.id > b.id);
+/**
+ * The document of each visit selected once, with its key: on PostgreSQL a
+ * MATERIALIZED CTE, so the jsonb cast is not repeated in every expression
+ * over it (reports/sql.ts). Columns: id, j (the document), k (visitAtKey).
+ */
+const visitDocs = (db: Db, q: PageQuery, householdIds: string[]) => {
+  const R = reportSql(db.dialect);
+  return sql`vd as ${R.materialized} (
+    select v.id, ${R.doc('v.data')} as j, ${R.visitAt('v.data')} as k
+    from records v where ${visitsOf(db, q, householdIds)}
+  )`;
+};
+
+interface HouseholdVisitFacts {
+  visits: number;
+  /** The latest visit (by time in UTC, then id): its instant (undefined when it did not parse) and outcome. */
+  lastMs: number | undefined;
+  lastOutcome: string;
+}
+
+/**
+ * Per household of a page: its visits (in range), and the outcome and
+ * instant of the latest, computed in SQL (one GROUP BY; no visit document
+ * leaves the database). The latest is max() of latestOutcomeKey, a text that
+ * sorts like (time in UTC, id) and ends in '|<outcome>', as the reports do.
+ */
+async function householdVisitFacts(db: Db, q: PageQuery, householdIds: string[]): Promise<Map<string, HouseholdVisitFacts>> {
+  const out = new Map<string, HouseholdVisitFacts>();
+  if (householdIds.length === 0) return out;
+  const R = reportSql(db.dialect);
+  const { rows } = await sql<{ hid: string; n: number | string; latest: string }>`
+    with ${visitDocs(db, q, householdIds)},
+    f as (select ${R.text('vd.j', ['householdId'])} as hid, ${R.latestOutcomeKey('vd.k', 'vd.id', R.text('vd.j', ['outcome']))} as latest from vd)
+    select hid, count(*) as n, ${R.maxBytes('latest')} as latest from f group by hid
+  `.execute(db.kysely);
+  for (const r of rows) {
+    const parts = r.latest.split('|');
+    out.set(r.hid, { visits: Number(r.n), lastMs: keyMs(db.dialect, parts[0]!.replace(/^0+/, '')), lastOutcome: parts[parts.length - 1]! });
+  }
+  return out;
+}
+
+/**
+ * Per person named in a visit (in range) of a page's households: the first
+ * and last visit's instants, computed in SQL (one GROUP BY over the visits'
+ * people entries). A visit whose `at` did not parse counts for neither.
+ */
+async function personVisitSpans(db: Db, q: PageQuery, householdIds: string[]): Promise<Map<string, { first: number; last: number }>> {
+  const out = new Map<string, { first: number; last: number }>();
+  if (householdIds.length === 0) return out;
+  const R = reportSql(db.dialect);
+  const unparsed = db.dialect === 'postgres' ? sql`0` : sql`''`;
+  const entries = db.dialect === 'postgres' ? sql`jsonb_array_elements(vd.j -> 'people')` : sql`json_each(vd.j, '$.people')`;
+  const { rows } = await sql<{ pid: string; first: string | number; last: string | number }>`
+    with ${visitDocs(db, q, householdIds)}
+    select ${R.text('e.value', ['personId'])} as pid, min(vd.k) as first, max(vd.k) as last
+    from vd, ${entries} as e${db.dialect === 'postgres' ? sql`(value)` : sql``}
+    where vd.k <> ${unparsed} and ${R.text('e.value', ['personId'])} is not null
+    group by 1
+  `.execute(db.kysely);
+  for (const r of rows) {
+    const first = keyMs(db.dialect, r.first);
+    const last = keyMs(db.dialect, r.last);
+    if (first !== undefined && last !== undefined) out.set(r.pid, { first, last });
+  }
+  return out;
+}
 
 // ------------------------------------------------------------------ people
 
@@ -331,7 +406,8 @@ function personCells(p: Person, h: Household, visits: { first?: number; last?: n
  * (in (householdId, id) order from records_person_household; with a group
  * filter, narrowed to that group's live households), then per page and in bulk
  * their households (a person whose household is deleted or gone is left out,
- * as the join did) and those households' visits; one page read ahead. The
+ * as the join did) and each person's first and last visit among those
+ * households' visits (personVisitSpans: in SQL); one page read ahead. The
  * keyset key is the householdId of the last person's document, the very
  * value the index holds.
  */
@@ -347,13 +423,13 @@ async function* peoplePages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
       order by ${hid}, p.id
       limit ${limit}
     `.execute(db.kysely);
-  const load = async (after: Key | undefined, limit: number): Promise<{ people: Person[]; homes: Awaited<ReturnType<typeof householdsById>>; visits: Visit[]; after: Key | undefined }> => {
+  const load = async (after: Key | undefined, limit: number): Promise<{ people: Person[]; homes: Awaited<ReturnType<typeof householdsById>>; spans: Awaited<ReturnType<typeof personVisitSpans>>; after: Key | undefined }> => {
     const { rows } = await page(after, limit);
     const people = rows.map((r) => JSON.parse(r.data) as Person);
     const ids = [...new Set(people.map((p) => p.householdId))];
-    const [homes, visits] = await Promise.all([householdsById(db, q.ward, ids), visitsOfHouseholds(db, q, ids)]);
+    const [homes, spans] = await Promise.all([householdsById(db, q.ward, ids), personVisitSpans(db, q, ids)]);
     const last = rows.length === limit ? { k: people[people.length - 1]!.householdId, id: rows[rows.length - 1]!.id } : undefined;
-    return { people, homes, visits, after: last };
+    return { people, homes, spans, after: last };
   };
   const sizes = pageSizes(q.pageSize);
   let next: ReturnType<typeof load> | undefined = load(undefined, sizes.next().value);
@@ -363,23 +439,11 @@ async function* peoplePages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
       next = batch.after ? load(batch.after, sizes.next().value) : undefined;
       next?.catch(() => undefined); // awaited next turn, or in finally
       if (batch.people.length === 0) return;
-      // First and last visit naming each person, from the visits of the page's households.
-      const seen = new Map<string, { first?: number; last?: number }>();
-      for (const v of batch.visits) {
-        const ms = Date.parse(v.at);
-        for (const entry of v.people) {
-          if (!entry.personId || Number.isNaN(ms)) continue;
-          const s = seen.get(entry.personId) ?? {};
-          if (s.first === undefined || ms < s.first) s.first = ms;
-          if (s.last === undefined || ms > s.last) s.last = ms;
-          seen.set(entry.personId, s);
-        }
-      }
       const rows: CellRow[] = [];
       for (const p of batch.people) {
         const home = batch.homes.get(p.householdId);
         const h = home && !home.deleted ? live(home.h) : undefined;
-        if (h) rows.push(personCells(p, h, seen.get(p.id), q.year));
+        if (h) rows.push(personCells(p, h, batch.spans.get(p.id), q.year));
       }
       yield rows;
     }
@@ -390,62 +454,72 @@ async function* peoplePages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
 
 // -------------------------------------------------------------- households
 
+/**
+ * The households pages, in (group, id) order (records_household_group): per
+ * page, in two statements run side by side, the visit facts of its
+ * households in SQL (householdVisitFacts) and their people, parsed here for
+ * the priority rule (shared/priority.ts: one place; people are few per
+ * household). One page read ahead, like the visits and people.
+ */
 async function* householdPages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
-  let after: { group: string; id: string } | undefined;
-  for (;;) {
+  type Key = { group: string; id: string };
+  const load = async (after: Key | undefined, limit: number) => {
     const { rows } = await sql<{ id: string; group_code: string; data: string }>`
       select h.id, h.group_code, h.data
       from records h
       where ${householdRows(q)}
         ${after ? sql`and (h.group_code, h.id) > (${after.group}, ${after.id})` : sql``}
       order by h.group_code, h.id
-      limit ${q.pageSize}
+      limit ${limit}
     `.execute(db.kysely);
-    if (rows.length === 0) return;
     const ids = rows.map((r) => r.id);
-    const facts = new Map<string, { visits: number; latest?: Visit; latestMs: number; people: number; priority: number }>();
-    const factsOf = (id: string) => {
-      let f = facts.get(id);
-      if (!f) facts.set(id, (f = { visits: 0, latestMs: -Infinity, people: 0, priority: 0 }));
-      return f;
-    };
-    for (const v of await visitsOfHouseholds(db, q, ids)) {
-      const f = factsOf(v.householdId!);
-      const ms = Date.parse(v.at);
-      f.visits += 1;
-      if (!f.latest || isLater(v, Number.isNaN(ms) ? -Infinity : ms, f.latest, f.latestMs)) {
-        f.latest = v;
-        f.latestMs = Number.isNaN(ms) ? -Infinity : ms;
-      }
-    }
-    const households = new Map(rows.map((r) => [r.id, JSON.parse(r.data) as Household]));
-    const { rows: people } = await sql<{ data: string }>`
-      select p.data from records p
-      where p.ward_code = ${q.ward} and p.entity = ${sql.lit('person')} and ${notDeleted('p')}
-        and ${householdRef(db.dialect, 'p.data')} in (${sql.join(ids)})
-    `.execute(db.kysely);
-    for (const r of people) {
+    const [visits, people] = await Promise.all([
+      householdVisitFacts(db, q, ids),
+      ids.length === 0
+        ? { rows: [] }
+        : sql<{ data: string }>`
+            select p.data from records p
+            where p.ward_code = ${q.ward} and p.entity = ${sql.lit('person')} and ${notDeleted('p')}
+              and ${householdRef(db.dialect, 'p.data')} in (${sql.join(ids)})
+          `.execute(db.kysely),
+    ]);
+    const households = rows.map((r) => JSON.parse(r.data) as Household);
+    const byId = new Map(households.map((h) => [h.id, h]));
+    const counts = new Map<string, { people: number; priority: number }>();
+    for (const r of people.rows) {
       const p = JSON.parse(r.data) as Person;
-      const f = factsOf(p.householdId);
-      f.people += 1;
-      if (personPriority(p, households.get(p.householdId), q.year).length > 0) f.priority += 1;
+      const c = counts.get(p.householdId) ?? { people: 0, priority: 0 };
+      c.people += 1;
+      if (personPriority(p, byId.get(p.householdId), q.year).length > 0) c.priority += 1;
+      counts.set(p.householdId, c);
     }
-    yield rows.map((r) => {
-      const h = households.get(r.id)!;
-      const f = facts.get(r.id);
-      return {
-        ...householdCells(h),
-        consent: yesNo(h.consent.given),
-        people: f?.people ?? 0,
-        priority_people: f?.priority ?? 0,
-        visits: f?.visits ?? 0,
-        last_outcome: f?.latest?.outcome ?? '',
-        last_visit_on: f?.latest && f.latestMs !== -Infinity ? hanoiDay(f.latestMs) : '',
-      };
-    });
-    if (rows.length < q.pageSize) return;
-    const last = rows[rows.length - 1]!;
-    after = { group: last.group_code, id: last.id };
+    const last = rows.length === limit ? rows[rows.length - 1]! : undefined;
+    return { households, visits, counts, after: last ? { group: last.group_code, id: last.id } : undefined };
+  };
+  const sizes = pageSizes(q.pageSize);
+  let next: ReturnType<typeof load> | undefined = load(undefined, sizes.next().value);
+  try {
+    while (next) {
+      const batch: Awaited<ReturnType<typeof load>> = await next;
+      next = batch.after ? load(batch.after, sizes.next().value) : undefined;
+      next?.catch(() => undefined); // awaited next turn, or in finally
+      if (batch.households.length === 0) return;
+      yield batch.households.map((h) => {
+        const f = batch.visits.get(h.id);
+        const c = batch.counts.get(h.id);
+        return {
+          ...householdCells(h),
+          consent: yesNo(h.consent.given),
+          people: c?.people ?? 0,
+          priority_people: c?.priority ?? 0,
+          visits: f?.visits ?? 0,
+          last_outcome: f?.lastOutcome ?? '',
+          last_visit_on: f?.lastMs === undefined ? '' : hanoiDay(f.lastMs),
+        };
+      });
+    }
+  } finally {
+    await next?.catch(() => undefined);
   }
 }
 
