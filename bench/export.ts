@@ -259,11 +259,13 @@ function report(results: Result[]): string {
 /** One section of RESULTS.md per database, so a run on one leaves the other's figures. */
 function writeResults(dialect: 'sqlite' | 'postgres', label: string, args: string[], o: Options, head: string[], lines: string[], results: Result[]) {
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  // Named after what was run, so a run of other datasets, formats or sizes
+  // does not overwrite this one: export-postgres-visits-csv, export-sqlite-people+households-csv+xlsx-100k…
   const part = o.sizes.length === 1 ? `-${o.sizes[0]}` : '';
   writeSection(
-    `export-${dialect}${part}`,
+    `export-${dialect}-${o.datasets.join('+')}-${o.formats.join('+')}${part}`,
     [
-      `## export, ${label}${o.scale !== 1 ? ` (scale ${o.scale}: a smoke run, not the budgets' sizes)` : ''}`,
+      `## export, ${label}: ${o.datasets.join(', ')} as ${o.formats.join(', ')}${o.sizes.length === 1 ? ` at ${o.sizes[0]}` : ''}${o.scale !== 1 ? ` (scale ${o.scale}: a smoke run, not the budgets' sizes)` : ''}`,
       '',
       `Run ${when} UTC: \`${['npm run bench -- export', ...args].join(' ')}\``,
       '',
