@@ -245,7 +245,8 @@ function report(results: Result[]): string {
     const only100k = !results.some((x) => x.size === '1M');
     if (r.format === 'baseline' || (r.size !== '1M' && !only100k)) continue;
     const small = results.find((x) => x.dialect === r.dialect && x.dataset === r.dataset && x.format === r.format && x.size === '100k');
-    const budget = r.format === 'csv' ? 100_000 : 25_000;
+    // visits: the budgets; people and households: the aim of 25,000 rows/s set for them later.
+    const budget = r.dataset !== 'visits' ? 25_000 : r.format === 'csv' ? 100_000 : 25_000;
     const rate = Math.min(r.rate.median, small?.rate.median ?? Infinity);
     const rss = !only100k && small?.peakRss && r.peakRss ? r.peakRss / small.peakRss : NaN;
     checks.push(
