@@ -245,7 +245,8 @@ function report(results: Result[]): string {
     const only100k = !results.some((x) => x.size === '1M');
     if (r.format === 'baseline' || (r.size !== '1M' && !only100k)) continue;
     const small = results.find((x) => x.dialect === r.dialect && x.dataset === r.dataset && x.format === r.format && x.size === '100k');
-    const budget = r.format === 'csv' ? 100_000 : 25_000;
+    // visits: the issue's budgets; people and households: the aim of 25,000 rows/s set for them later.
+    const budget = r.dataset !== 'visits' ? 25_000 : r.format === 'csv' ? 100_000 : 25_000;
     const rate = Math.min(r.rate.median, small?.rate.median ?? Infinity);
     const rss = !only100k && small?.peakRss && r.peakRss ? r.peakRss / small.peakRss : NaN;
     checks.push(
@@ -259,11 +260,13 @@ function report(results: Result[]): string {
 /** One section of RESULTS.md per database, so a run on one leaves the other's figures. */
 function writeResults(dialect: 'sqlite' | 'postgres', label: string, args: string[], o: Options, head: string[], lines: string[], results: Result[]) {
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  // Named after what was run, so a run of other datasets, formats or sizes
+  // does not overwrite this one: export-postgres-visits-csv, export-sqlite-people+households-csv+xlsx-100k…
   const part = o.sizes.length === 1 ? `-${o.sizes[0]}` : '';
   writeSection(
-    `export-${dialect}${part}`,
+    `export-${dialect}-${o.datasets.join('+')}-${o.formats.join('+')}${part}`,
     [
-      `## export, ${label}${o.scale !== 1 ? ` (scale ${o.scale}: a smoke run, not the budgets' sizes)` : ''}`,
+      `## export, ${label}: ${o.datasets.join(', ')} as ${o.formats.join(', ')}${o.sizes.length === 1 ? ` at ${o.sizes[0]}` : ''}${o.scale !== 1 ? ` (scale ${o.scale}: a smoke run, not the budgets' sizes)` : ''}`,
       '',
       `Run ${when} UTC: \`${['npm run bench -- export', ...args].join(' ')}\``,
       '',

@@ -26,6 +26,12 @@ export interface TestHooks {
    * stream.ts). Lets a test cut a download half-way.
    */
   afterExportPage?: () => Promise<void>;
+  /**
+   * Tests only: the data rows one XLSX sheet of an export holds, instead of
+   * Excel's 1,048,575 (exports/stream.ts), so the limit is tested without a
+   * million rows.
+   */
+  exportMaxSheetRows?: number;
 }
 
 export interface ServerContext {

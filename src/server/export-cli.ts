@@ -12,7 +12,7 @@ import { dbConfigFromEnv, openDb } from './db';
 import { ApiError } from './errors';
 import { planExport, type Exporter } from './exports/access';
 import { finishAudit, startAudit } from './exports/audit';
-import { streamExport } from './exports/stream';
+import { checkSheetFits, streamExport } from './exports/stream';
 import { migrate } from './migrations';
 
 const USAGE = `Usage: npm run export -- --ward WARD --dataset ${DATASETS.join('|')} --format ${FORMATS.join('|')} --out FILE
@@ -76,6 +76,7 @@ async function main(argv: string[]): Promise<void> {
   let auditId: string | undefined;
   try {
     await migrate(db);
+    await checkSheetFits(db, params); // before the audit row and the file, like the route
     auditId = await startAudit(db, audit);
     const file = createWriteStream(out);
     try {

@@ -31,6 +31,7 @@ export const ERROR_CODES = [
   'wrong_user',
   'conflict',
   'reason_required', // 400: an export with detail=full and no reason of at least 10 characters
+  'too_many_rows', // 400: an XLSX export with more rows than one sheet holds (1,048,575 data rows)
   'unknown_group', // 400: POST/PATCH /users names a group its ward does not have
   'group_in_use', // 409: PUT /wards/:code/groups would remove a group that still has records or users
   'setup_done', // 410: POST /setup once any user exists

@@ -591,5 +591,56 @@ for (const { dialect, skip } of DIALECTS) {
       expect((await s.request('GET', '/api/v1/exports/visits.pdf', { cookie: supCookie })).status).toBe(404);
       expect(await s.db.kysely.selectFrom('export_audit').select('id').execute()).toEqual(before);
     });
+
+    // The sheet's row limit lowered through a test hook (exportMaxSheetRows)
+    // to the dataset's own row count, so no million rows are written: one row
+    // more than a sheet holds is refused before the first byte, exactly as
+    // many is a whole file. Cases are left out: their count ignores the day
+    // filter (an upper bound), tested below.
+    it.each([
+      { dataset: 'visits', query: '' },
+      { dataset: 'visits', query: 'group=TDP%202&from=2026-08-02&to=2026-08-02' },
+      { dataset: 'people', query: '' },
+      { dataset: 'people', query: 'group=TDP%201' },
+      { dataset: 'households', query: 'group=TDP%203' },
+    ] as const)('$dataset XLSX ($query): one row past the sheet limit is 400 too_many_rows before any byte, exactly the limit is a whole file', async ({ dataset, query }) => {
+      const csv = await rawGet(url(dataset, 'csv', query), supCookie);
+      expect(csv.status).toBe(200);
+      const rows = parseCsv(csv.body.subarray(3).toString('utf8')).length - 1;
+      expect(rows).toBeGreaterThan(0);
+      const before = await s.db.kysely.selectFrom('export_audit').select('id').execute();
+      try {
+        s.hooks.exportMaxSheetRows = rows - 1;
+        const r = await s.request('GET', `/api/v1/exports/${dataset}.xlsx${query ? `?${query}` : ''}`, { cookie: supCookie });
+        expect(r.status).toBe(400);
+        expect(r.body.error.code).toBe('too_many_rows');
+        expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(await s.db.kysely.selectFrom('export_audit').select('id').execute()).toEqual(before);
+        // CSV has no sheet.
+        expect((await rawGet(url(dataset, 'csv', query), supCookie)).status).toBe(200);
+
+        s.hooks.exportMaxSheetRows = rows;
+        const ok = await rawGet(url(dataset, 'xlsx', query), supCookie);
+        expect(ok.status).toBe(200);
+        expect((await readXlsx(ok.body)).rows.length - 1).toBe(rows);
+        await waitForAudit(s, String(ok.headers['x-export-id']), 'complete');
+      } finally {
+        delete s.hooks.exportMaxSheetRows;
+      }
+    });
+
+    it('cases XLSX: the count before the first byte is an upper bound (the day filter is left out)', async () => {
+      const all = await s.db.kysely.selectFrom('records').select('id').where('entity', '=', 'case').where('ward_code', '=', WARD).where('deleted', '=', 0).execute();
+      try {
+        s.hooks.exportMaxSheetRows = all.length - 1;
+        const r = await s.request('GET', '/api/v1/exports/cases.xlsx?from=2000-01-01&to=2000-01-02', { cookie: supCookie });
+        expect(r.status).toBe(400);
+        expect(r.body.error.code).toBe('too_many_rows');
+        s.hooks.exportMaxSheetRows = all.length;
+        expect((await rawGet(url('cases', 'xlsx'), supCookie)).status).toBe(200);
+      } finally {
+        delete s.hooks.exportMaxSheetRows;
+      }
+    });
   });
 }

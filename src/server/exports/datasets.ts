@@ -76,6 +76,61 @@ function rangeFilter(R: ReportSql, key: ReturnType<ReportSql['visitAt']>, range:
     ${range.to ? sql`and ${key} < ${R.atKeyOf(range.to)}` : sql``}`;
 }
 
+// ------------------------------------------------- which rows (pages and counts)
+// The WHERE of each dataset's main statement, shared by its pages and by
+// countRows(), so that a count and the rows written cannot disagree.
+
+/** Non-deleted visits of the ward in range; with a group, those of that group's households (tombstones included). */
+const visitRows = (db: Db, q: PageQuery) => {
+  const R = reportSql(db.dialect);
+  return sql`v.ward_code = ${q.ward} and v.entity = ${sql.lit('visit')} and v.deleted = 0
+    ${rangeFilter(R, R.visitAt('v.data'), q.range)}
+    ${q.group !== undefined
+      ? sql`and ${householdRef(db.dialect, 'v.data')} in (
+          select g.id from records g where g.entity = ${sql.lit('household')} and g.ward_code = ${q.ward} and g.group_code = ${q.group})`
+      : sql``}`;
+};
+
+/** Non-deleted people of the ward; with a group, those of that group's live households. */
+const personRows = (db: Db, q: PageQuery) =>
+  sql`p.ward_code = ${q.ward} and p.entity = ${sql.lit('person')} and p.deleted = 0
+    ${q.group !== undefined
+      ? sql`and ${householdRef(db.dialect, 'p.data')} in (
+          select g.id from records g
+          where g.entity = ${sql.lit('household')} and g.ward_code = ${q.ward} and g.group_code = ${q.group} and g.deleted = 0)`
+      : sql``}`;
+
+const householdRows = (q: PageQuery) =>
+  sql`h.ward_code = ${q.ward} and h.entity = ${sql.lit('household')} and h.deleted = 0
+    ${q.group !== undefined ? sql`and h.group_code = ${q.group}` : sql``}`;
+
+const caseRows = (q: PageQuery) =>
+  sql`c.ward_code = ${q.ward} and c.entity = ${sql.lit('case')} and c.deleted = 0
+    ${q.group !== undefined ? sql`and c.group_code = ${q.group}` : sql``}`;
+
+/**
+ * How many rows the dataset would write, but at most `cap` (the count stops
+ * there), reading no document on SQLite (PostgreSQL reads the householdId of
+ * the people it joins): before the first byte of an XLSX file, whether its
+ * rows fit one sheet.
+ * Exact for visits, people (those of a live household, as the pages leave
+ * out the others) and households; for cases the day filter is applied in
+ * Node (casePages), so their count ignores it: an upper bound.
+ */
+export async function countRows(db: Db, dataset: Dataset, q: Omit<PageQuery, 'pageSize' | 'year'>, cap: number): Promise<number> {
+  const pq: PageQuery = { ...q, year: 0, pageSize: 0 };
+  const rows = {
+    visits: sql`select 1 from records v where ${visitRows(db, pq)}`,
+    people: sql`select 1 from records p
+      join records h on h.entity = ${sql.lit('household')} and h.ward_code = p.ward_code and h.id = ${householdRef(db.dialect, 'p.data')} and h.deleted = 0
+      where ${personRows(db, pq)}`,
+    households: sql`select 1 from records h where ${householdRows(pq)}`,
+    cases: sql`select 1 from records c where ${caseRows(pq)}`,
+  }[dataset];
+  const { rows: [row] } = await sql<{ n: number | string }>`select count(*) as n from (${rows} limit ${cap}) t`.execute(db.kysely);
+  return Number(row!.n);
+}
+
 // ------------------------------------------------------------------ visits
 
 function visitCells(v: Visit, h: Household | Tombstone | null, householdDeleted: boolean, volunteerName: string | null, caseStatus: string | undefined): CellRow {
@@ -144,59 +199,175 @@ function* pageSizes(max: number): Generator<number, never> {
 const FIRST_PAGE = 250;
 
 /**
- * The visits page: ONLY the visit rows, in key order. Nothing here parses a
- * document per row on the database side (on PostgreSQL each `data::jsonb` is a
- * full parse, and the sort key's function a subtransaction): the key is read
- * from the index, the households and volunteer names come in bulk
- * (householdsById, volunteerNames), and the key of the LAST row alone is
- * computed afterwards (lastVisitKey), for the next page's keyset condition.
- * With a group filter the visits are narrowed in SQL to that group's
- * households (their current group, tombstones included, as before).
+ * The key of a visit's `at` computed in Node: microseconds since the epoch,
+ * as PostgreSQL's gocua_visit_at_us computes it (fraction rounded to the
+ * microsecond; 0 when `at` does not parse). Used ONLY to order the rows of
+ * one window (visitWindowsPg), whose bounds PostgreSQL's own key decided.
  */
-async function* visitPages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
+export function visitAtUs(at: string): number {
+  const m = /^(.*T\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(at);
+  if (!m) return 0;
+  const seconds = Date.parse(`${m[1]}${m[3]}`);
+  if (Number.isNaN(seconds)) return 0;
+  return seconds * 1000 + (m[2] ? Math.round(Number(`0.${m[2]}`) * 1e6) : 0);
+}
+
+/** Of the most rows a window may hold (the page size), what it aims at. */
+const WINDOW_AIM = 0.7;
+
+/**
+ * PostgreSQL: the visits in (key, id) order WITHOUT an ORDER BY on the key.
+ * Ordering by gocua_visit_at_us(data) makes PostgreSQL compute it for every
+ * row returned, even though records_visit_at already holds it (the sort key
+ * is part of the scan's output): a jsonb parse and a timestamptz parse per
+ * row, 97 % of a page's time in EXPLAIN ANALYZE (14.8 ms against 0.46 ms for
+ * 1,000 rows). A RANGE condition on the key is an index condition, computed
+ * for its bounds only. So the visits are read in windows of key values
+ * [lo, hi) with no order and at most a page (pageSizes: 250 first, then
+ * doubling) plus one row; Node sorts each window by (visitAtUs, id), the
+ * same order as PostgreSQL's key; the width of the next window adapts to
+ * land near WINDOW_AIM of a page. A window that comes back fuller than a
+ * page is narrowed and read again; a single
+ * key value holding more than that (a burst of visits at the same
+ * microsecond) is read by id in pages (key fixed, so the index gives id
+ * order without computing anything). Every window is one statement; memory
+ * stays at one window.
+ */
+async function* visitWindowsPg(db: Db, q: PageQuery): AsyncGenerator<Visit[]> {
   const R = reportSql(db.dialect);
   const key = R.visitAt('v.data');
-  const names = await volunteerNames(db, q.ward);
-  const page = (after: { k: string | number; id: string } | undefined, limit: number) =>
+  const edge = async (dir: 'asc' | 'desc') => {
+    const { rows } = await sql<{ k: string }>`
+      select ${key}::text as k from records v where ${visitRows(db, q)} order by ${key} ${sql.raw(dir)}, v.id ${sql.raw(dir)} limit 1
+    `.execute(db.kysely);
+    return rows[0] === undefined ? undefined : Number(rows[0].k);
+  };
+  const first = await edge('asc');
+  if (first === undefined) return;
+  const end = (await edge('desc'))! + 1; // exclusive
+  const window = (lo: number, hi: number, cap: number) =>
+    sql<{ id: string; data: string }>`
+      select v.id, v.data from records v
+      where ${visitRows(db, q)} and ${key} >= ${lo} and ${key} < ${hi}
+      limit ${cap + 1}
+    `.execute(db.kysely);
+  const sameKey = (k: number, afterId: string | undefined, cap: number) =>
+    sql<{ id: string; data: string }>`
+      select v.id, v.data from records v
+      where ${visitRows(db, q)} and ${key} = ${k} ${afterId === undefined ? sql`` : sql`and v.id > ${afterId}`}
+      order by v.id
+      limit ${cap}
+    `.execute(db.kysely);
+  const byKey = (rows: { id: string; data: string }[]) =>
+    rows
+      .map((r) => {
+        const v = JSON.parse(r.data) as Visit;
+        return { v, k: visitAtUs(v.at) };
+      })
+      .sort((a, b) => a.k - b.k || (a.v.id < b.v.id ? -1 : a.v.id > b.v.id ? 1 : 0))
+      .map((x) => x.v);
+
+  const sizes = pageSizes(q.pageSize);
+  let cap = sizes.next().value;
+  let lo = first;
+  // A first guess (an hour); each window then corrects it from what it found.
+  let width = 3_600_000_000;
+  while (lo < end) {
+    const hi = Math.min(end, lo + width);
+    const { rows } = await window(lo, hi, cap);
+    if (rows.length > cap) {
+      if (hi - lo > 1) {
+        width = Math.max(1, Math.floor(((hi - lo) * cap * WINDOW_AIM) / rows.length / 2));
+        continue;
+      }
+      // One key value with more rows than a page: page it by id.
+      let afterId: string | undefined;
+      for (;;) {
+        const page = (await sameKey(lo, afterId, cap)).rows;
+        if (page.length > 0) yield page.map((r) => JSON.parse(r.data) as Visit);
+        if (page.length < cap) break;
+        afterId = page[page.length - 1]!.id;
+        cap = sizes.next().value;
+      }
+    } else if (rows.length > 0) {
+      yield byKey(rows);
+    }
+    const aim = cap * WINDOW_AIM;
+    width = Math.max(1, Math.round((hi - lo) * Math.min(8, aim / Math.max(rows.length, aim / 8))));
+    lo = hi;
+    if (rows.length > 0) {
+      const grown = sizes.next().value;
+      width = Math.round((width * grown) / cap);
+      cap = grown;
+    }
+  }
+}
+
+/**
+ * SQLite: the visits in (key, id) order in keyset pages. Only the visit rows
+ * are read; nothing here parses a document per row on the database side: the
+ * key is read from the index and the key of the LAST row alone is computed
+ * afterwards, for the next page's keyset condition. (SQLite takes the key
+ * of an ORDER BY from records_visit_at; PostgreSQL does not: visitWindowsPg.)
+ */
+async function* visitKeysetPages(db: Db, q: PageQuery): AsyncGenerator<Visit[]> {
+  const R = reportSql(db.dialect);
+  const key = R.visitAt('v.data');
+  type Key = { k: string | number; id: string };
+  const page = (after: Key | undefined, limit: number) =>
     sql<{ id: string; data: string }>`
       select v.id, v.data
       from records v
-      where v.ward_code = ${q.ward} and v.entity = ${sql.lit('visit')} and v.deleted = 0
-        ${rangeFilter(R, key, q.range)}
-        ${q.group !== undefined
-          ? sql`and ${householdRef(db.dialect, 'v.data')} in (
-              select g.id from records g where g.entity = ${sql.lit('household')} and g.ward_code = ${q.ward} and g.group_code = ${q.group})`
-          : sql``}
+      where ${visitRows(db, q)}
         ${after ? keyAfter(db.dialect, key, 'v.id', after) : sql``}
       order by ${key}, v.id
       limit ${limit}
     `.execute(db.kysely);
   const lastVisitKey = async (id: string) =>
     (await sql<{ k: string | number }>`select ${key} as k from records v where v.entity = ${sql.lit('visit')} and v.id = ${id}`.execute(db.kysely)).rows[0]!.k;
-
-  // One page read ahead: while this page's rows are written, the next page,
-  // its last key and its households are being read (on PostgreSQL by another
-  // process, on the other core).
-  type Key = { k: string | number; id: string };
-  const load = async (after: Key | undefined, limit: number): Promise<{ visits: Visit[]; homes: Awaited<ReturnType<typeof householdsById>>; statuses: Awaited<ReturnType<typeof caseStatuses>>; after: Key | undefined }> => {
-    const { rows } = await page(after, limit);
-    const lastId = rows.length === limit ? rows[rows.length - 1]!.id : undefined;
-    const nextKey = lastId === undefined ? undefined : lastVisitKey(lastId);
-    nextKey?.catch(() => undefined); // awaited below
-    const visits = rows.map((r) => JSON.parse(r.data) as Visit);
-    const homes = await householdsById(db, q.ward, [...new Set(visits.flatMap((v) => (v.householdId ? [v.householdId] : [])))]);
-    const statuses = await caseStatuses(db, q.ward, visits);
-    return { visits, homes, statuses, after: lastId === undefined ? undefined : { k: await nextKey!, id: lastId } };
-  };
   const sizes = pageSizes(q.pageSize);
-  let next: ReturnType<typeof load> | undefined = load(undefined, sizes.next().value);
+  let after: Key | undefined;
+  for (;;) {
+    const limit = sizes.next().value;
+    const { rows } = await page(after, limit);
+    if (rows.length > 0) yield rows.map((r) => JSON.parse(r.data) as Visit);
+    if (rows.length < limit) return;
+    const lastId = rows[rows.length - 1]!.id;
+    after = { k: await lastVisitKey(lastId), id: lastId };
+  }
+}
+
+/**
+ * The visits dataset: the visit rows in (at in UTC, id) order
+ * (visitWindowsPg on PostgreSQL, visitKeysetPages on SQLite), then per page
+ * and in bulk, side by side, their households and case statuses (the
+ * volunteer names once). With a group filter the visits are narrowed in SQL
+ * to that group's households (their current group, tombstones included).
+ * One page read ahead: while this page's rows are written, the next page and
+ * its lookups are being read (on PostgreSQL by another process, on the other
+ * core).
+ */
+async function* visitPages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
+  const names = await volunteerNames(db, q.ward);
+  const source = db.dialect === 'postgres' ? visitWindowsPg(db, q) : visitKeysetPages(db, q);
+  const load = async () => {
+    const next = await source.next();
+    if (next.done) return undefined;
+    const visits = next.value;
+    const [homes, statuses] = await Promise.all([
+      householdsById(db, q.ward, [...new Set(visits.flatMap((v) => (v.householdId ? [v.householdId] : [])))]),
+      caseStatuses(db, q.ward, visits),
+    ]);
+    return { visits, homes, statuses };
+  };
+  let next: ReturnType<typeof load> | undefined = load();
   try {
-    while (next) {
+    for (;;) {
       const batch: Awaited<ReturnType<typeof load>> = await next;
+      if (!batch) return;
+      next = load();
+      next.catch(() => undefined); // awaited next turn, or in finally
       const { visits, homes, statuses } = batch;
-      next = batch.after ? load(batch.after, sizes.next().value) : undefined;
-      next?.catch(() => undefined); // awaited next turn, or in finally
-      if (visits.length === 0) return;
       yield visits.map((v) => {
         const home = v.householdId ? homes.get(v.householdId) : undefined;
         return visitCells(v, home?.h ?? null, home?.deleted ?? false, names.get(v.volunteerId) ?? null, statuses.get(v.id));
@@ -205,6 +376,7 @@ async function* visitPages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
   } finally {
     // Stopped early (a cut download): let the statements in flight finish.
     await next?.catch(() => undefined);
+    await source.return(undefined);
   }
 }
 
@@ -225,21 +397,115 @@ async function caseStatuses(db: Db, ward: string, visits: Visit[]): Promise<Map<
   return new Map(rows.map((r) => [ids.get(r.id)!, (JSON.parse(r.data) as Case).status]));
 }
 
-/** The non-deleted visits (in range) of some households, in one statement. */
-async function visitsOfHouseholds(db: Db, q: PageQuery, householdIds: string[]): Promise<Visit[]> {
-  if (householdIds.length === 0) return [];
+/**
+ * The non-deleted visits (in range) of some households, as the WHERE of a
+ * statement over `records v` (the page's households by records_visit_household).
+ */
+/**
+ * FROM … WHERE over `records <alias>`: the non-deleted records of one entity
+ * of the ward whose householdId is one of a page's households, by
+ * records_person_household / records_visit_household.
+ *   - SQLite: `householdId in (…)`, served by the index.
+ *   - PostgreSQL: one index lookup per household, written as a LATERAL
+ *     subquery over the array (OFFSET 0 keeps it from being flattened into a
+ *     join): with `in (…)` of a page's 1,000 ids the planner chose a scan of
+ *     the ward (or of the table) that parsed every record's jsonb, per page
+ *     (households: 405 rows/s at 100k).
+ */
+const ofHouseholds = (db: Db, ward: string, entity: 'visit' | 'person', alias: 'v' | 'p', householdIds: string[], extra: RawBuilder<unknown> = sql``) => {
+  const own = sql`${sql.ref(`${alias}.ward_code`)} = ${ward} and ${sql.ref(`${alias}.entity`)} = ${sql.lit(entity)} and ${notDeleted(alias)} ${extra}`;
+  const hid = householdRef(db.dialect, `${alias}.data`);
+  return db.dialect === 'postgres'
+    ? sql`unnest(${householdIds}::text[]) as page_household(id)
+        cross join lateral (select ${sql.ref(alias)}.* from records ${sql.ref(alias)} where ${own} and ${hid} = page_household.id offset 0) as ${sql.ref(alias)}`
+    : sql`records ${sql.ref(alias)} where ${own} and ${hid} in (${sql.join(householdIds)})`;
+};
+
+/** The non-deleted visits (in range) of some households: ofHouseholds for visits. */
+const visitsOf = (db: Db, q: PageQuery, householdIds: string[]) => {
   const R = reportSql(db.dialect);
-  const { rows } = await sql<{ data: string }>`
-    select v.data from records v
-    where v.ward_code = ${q.ward} and v.entity = ${sql.lit('visit')} and ${notDeleted('v')}
-      and ${householdRef(db.dialect, 'v.data')} in (${sql.join(householdIds)})
-      ${rangeFilter(R, R.visitAt('v.data'), q.range)}
-  `.execute(db.kysely);
-  return rows.map((r) => JSON.parse(r.data) as Visit);
+  return ofHouseholds(db, q.ward, 'visit', 'v', householdIds, rangeFilter(R, R.visitAt('v.data'), q.range));
+};
+
+/**
+ * A visit key (visitAtKey) as ms since the epoch, or undefined when the visit's
+ * `at` did not parse (SQLite '' or PostgreSQL 0, see migration 2; the shared
+ * schema makes it a valid instant, so this is for old or foreign rows).
+ */
+function keyMs(dialect: Db['dialect'], key: string | number | null): number | undefined {
+  if (key === null || key === '' || Number(key) === 0) return undefined;
+  if (dialect === 'postgres') return Math.floor(Number(key) / 1000);
+  const ms = Date.parse(String(key));
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
-/** Later by (at in UTC, id): the order of "latest visit" everywhere (reports/summary.ts). */
-const isLater = (a: Visit, aMs: number, b: Visit, bMs: number) => aMs > bMs || (aMs === bMs && a.id > b.id);
+/**
+ * The document of each visit selected once, with its key: on PostgreSQL a
+ * MATERIALIZED CTE, so the jsonb cast is not repeated in every expression
+ * over it (reports/sql.ts). Columns: id, j (the document), k (visitAtKey).
+ */
+const visitDocs = (db: Db, q: PageQuery, householdIds: string[]) => {
+  const R = reportSql(db.dialect);
+  return sql`vd as ${R.materialized} (
+    select v.id, ${R.doc('v.data')} as j, ${R.visitAt('v.data')} as k
+    from ${visitsOf(db, q, householdIds)}
+  )`;
+};
+
+interface HouseholdVisitFacts {
+  visits: number;
+  /** The latest visit (by time in UTC, then id): its instant (undefined when it did not parse) and outcome. */
+  lastMs: number | undefined;
+  lastOutcome: string;
+}
+
+/**
+ * Per household of a page: its visits (in range), and the outcome and
+ * instant of the latest, computed in SQL (one GROUP BY; no visit document
+ * leaves the database). The latest is max() of latestOutcomeKey, a text that
+ * sorts like (time in UTC, id) and ends in '|<outcome>', as the reports do.
+ */
+async function householdVisitFacts(db: Db, q: PageQuery, householdIds: string[]): Promise<Map<string, HouseholdVisitFacts>> {
+  const out = new Map<string, HouseholdVisitFacts>();
+  if (householdIds.length === 0) return out;
+  const R = reportSql(db.dialect);
+  const { rows } = await sql<{ hid: string; n: number | string; latest: string }>`
+    with ${visitDocs(db, q, householdIds)},
+    f as (select ${R.text('vd.j', ['householdId'])} as hid, ${R.latestOutcomeKey('vd.k', 'vd.id', R.text('vd.j', ['outcome']))} as latest from vd)
+    select hid, count(*) as n, ${R.maxBytes('latest')} as latest from f group by hid
+  `.execute(db.kysely);
+  for (const r of rows) {
+    const parts = r.latest.split('|');
+    out.set(r.hid, { visits: Number(r.n), lastMs: keyMs(db.dialect, parts[0]!.replace(/^0+/, '')), lastOutcome: parts[parts.length - 1]! });
+  }
+  return out;
+}
+
+/**
+ * Per person named in a visit (in range) of a page's households: the first
+ * and last visit's instants, computed in SQL (one GROUP BY over the visits'
+ * people entries). A visit whose `at` did not parse counts for neither.
+ */
+async function personVisitSpans(db: Db, q: PageQuery, householdIds: string[]): Promise<Map<string, { first: number; last: number }>> {
+  const out = new Map<string, { first: number; last: number }>();
+  if (householdIds.length === 0) return out;
+  const R = reportSql(db.dialect);
+  const unparsed = db.dialect === 'postgres' ? sql`0` : sql`''`;
+  const entries = db.dialect === 'postgres' ? sql`jsonb_array_elements(vd.j -> 'people')` : sql`json_each(vd.j, '$.people')`;
+  const { rows } = await sql<{ pid: string; first: string | number; last: string | number }>`
+    with ${visitDocs(db, q, householdIds)}
+    select ${R.text('e.value', ['personId'])} as pid, min(vd.k) as first, max(vd.k) as last
+    from vd, ${entries} as e${db.dialect === 'postgres' ? sql`(value)` : sql``}
+    where vd.k <> ${unparsed} and ${R.text('e.value', ['personId'])} is not null
+    group by 1
+  `.execute(db.kysely);
+  for (const r of rows) {
+    const first = keyMs(db.dialect, r.first);
+    const last = keyMs(db.dialect, r.last);
+    if (first !== undefined && last !== undefined) out.set(r.pid, { first, last });
+  }
+  return out;
+}
 
 // ------------------------------------------------------------------ people
 
@@ -281,7 +547,8 @@ function personCells(p: Person, h: Household, visits: { first?: number; last?: n
  * (in (householdId, id) order from records_person_household; with a group
  * filter, narrowed to that group's live households), then per page and in bulk
  * their households (a person whose household is deleted or gone is left out,
- * as the join did) and those households' visits; one page read ahead. The
+ * as the join did) and each person's first and last visit among those
+ * households' visits (personVisitSpans: in SQL); one page read ahead. The
  * keyset key is the householdId of the last person's document, the very
  * value the index holds.
  */
@@ -292,23 +559,18 @@ async function* peoplePages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
     sql<{ id: string; data: string }>`
       select p.id, p.data
       from records p
-      where p.ward_code = ${q.ward} and p.entity = ${sql.lit('person')} and p.deleted = 0
-        ${q.group !== undefined
-          ? sql`and ${hid} in (
-              select g.id from records g
-              where g.entity = ${sql.lit('household')} and g.ward_code = ${q.ward} and g.group_code = ${q.group} and g.deleted = 0)`
-          : sql``}
+      where ${personRows(db, q)}
         ${after ? keyAfter(db.dialect, hid, 'p.id', after) : sql``}
       order by ${hid}, p.id
       limit ${limit}
     `.execute(db.kysely);
-  const load = async (after: Key | undefined, limit: number): Promise<{ people: Person[]; homes: Awaited<ReturnType<typeof householdsById>>; visits: Visit[]; after: Key | undefined }> => {
+  const load = async (after: Key | undefined, limit: number): Promise<{ people: Person[]; homes: Awaited<ReturnType<typeof householdsById>>; spans: Awaited<ReturnType<typeof personVisitSpans>>; after: Key | undefined }> => {
     const { rows } = await page(after, limit);
     const people = rows.map((r) => JSON.parse(r.data) as Person);
     const ids = [...new Set(people.map((p) => p.householdId))];
-    const [homes, visits] = await Promise.all([householdsById(db, q.ward, ids), visitsOfHouseholds(db, q, ids)]);
+    const [homes, spans] = await Promise.all([householdsById(db, q.ward, ids), personVisitSpans(db, q, ids)]);
     const last = rows.length === limit ? { k: people[people.length - 1]!.householdId, id: rows[rows.length - 1]!.id } : undefined;
-    return { people, homes, visits, after: last };
+    return { people, homes, spans, after: last };
   };
   const sizes = pageSizes(q.pageSize);
   let next: ReturnType<typeof load> | undefined = load(undefined, sizes.next().value);
@@ -318,23 +580,11 @@ async function* peoplePages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
       next = batch.after ? load(batch.after, sizes.next().value) : undefined;
       next?.catch(() => undefined); // awaited next turn, or in finally
       if (batch.people.length === 0) return;
-      // First and last visit naming each person, from the visits of the page's households.
-      const seen = new Map<string, { first?: number; last?: number }>();
-      for (const v of batch.visits) {
-        const ms = Date.parse(v.at);
-        for (const entry of v.people) {
-          if (!entry.personId || Number.isNaN(ms)) continue;
-          const s = seen.get(entry.personId) ?? {};
-          if (s.first === undefined || ms < s.first) s.first = ms;
-          if (s.last === undefined || ms > s.last) s.last = ms;
-          seen.set(entry.personId, s);
-        }
-      }
       const rows: CellRow[] = [];
       for (const p of batch.people) {
         const home = batch.homes.get(p.householdId);
         const h = home && !home.deleted ? live(home.h) : undefined;
-        if (h) rows.push(personCells(p, h, seen.get(p.id), q.year));
+        if (h) rows.push(personCells(p, h, batch.spans.get(p.id), q.year));
       }
       yield rows;
     }
@@ -345,63 +595,70 @@ async function* peoplePages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
 
 // -------------------------------------------------------------- households
 
+/**
+ * The households pages, in (group, id) order (records_household_group): per
+ * page, in two statements run side by side, the visit facts of its
+ * households in SQL (householdVisitFacts) and their people, parsed here for
+ * the priority rule (shared/priority.ts: one place; people are few per
+ * household). One page read ahead, like the visits and people.
+ */
 async function* householdPages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
-  let after: { group: string; id: string } | undefined;
-  for (;;) {
+  type Key = { group: string; id: string };
+  const load = async (after: Key | undefined, limit: number) => {
     const { rows } = await sql<{ id: string; group_code: string; data: string }>`
       select h.id, h.group_code, h.data
       from records h
-      where h.ward_code = ${q.ward} and h.entity = ${sql.lit('household')} and h.deleted = 0
-        ${q.group !== undefined ? sql`and h.group_code = ${q.group}` : sql``}
+      where ${householdRows(q)}
         ${after ? sql`and (h.group_code, h.id) > (${after.group}, ${after.id})` : sql``}
       order by h.group_code, h.id
-      limit ${q.pageSize}
+      limit ${limit}
     `.execute(db.kysely);
-    if (rows.length === 0) return;
     const ids = rows.map((r) => r.id);
-    const facts = new Map<string, { visits: number; latest?: Visit; latestMs: number; people: number; priority: number }>();
-    const factsOf = (id: string) => {
-      let f = facts.get(id);
-      if (!f) facts.set(id, (f = { visits: 0, latestMs: -Infinity, people: 0, priority: 0 }));
-      return f;
-    };
-    for (const v of await visitsOfHouseholds(db, q, ids)) {
-      const f = factsOf(v.householdId!);
-      const ms = Date.parse(v.at);
-      f.visits += 1;
-      if (!f.latest || isLater(v, Number.isNaN(ms) ? -Infinity : ms, f.latest, f.latestMs)) {
-        f.latest = v;
-        f.latestMs = Number.isNaN(ms) ? -Infinity : ms;
-      }
-    }
-    const households = new Map(rows.map((r) => [r.id, JSON.parse(r.data) as Household]));
-    const { rows: people } = await sql<{ data: string }>`
-      select p.data from records p
-      where p.ward_code = ${q.ward} and p.entity = ${sql.lit('person')} and ${notDeleted('p')}
-        and ${householdRef(db.dialect, 'p.data')} in (${sql.join(ids)})
-    `.execute(db.kysely);
-    for (const r of people) {
+    const [visits, people] = await Promise.all([
+      householdVisitFacts(db, q, ids),
+      ids.length === 0
+        ? { rows: [] }
+        : sql<{ data: string }>`
+            select p.data from ${ofHouseholds(db, q.ward, 'person', 'p', ids)}
+          `.execute(db.kysely),
+    ]);
+    const households = rows.map((r) => JSON.parse(r.data) as Household);
+    const byId = new Map(households.map((h) => [h.id, h]));
+    const counts = new Map<string, { people: number; priority: number }>();
+    for (const r of people.rows) {
       const p = JSON.parse(r.data) as Person;
-      const f = factsOf(p.householdId);
-      f.people += 1;
-      if (personPriority(p, households.get(p.householdId), q.year).length > 0) f.priority += 1;
+      const c = counts.get(p.householdId) ?? { people: 0, priority: 0 };
+      c.people += 1;
+      if (personPriority(p, byId.get(p.householdId), q.year).length > 0) c.priority += 1;
+      counts.set(p.householdId, c);
     }
-    yield rows.map((r) => {
-      const h = households.get(r.id)!;
-      const f = facts.get(r.id);
-      return {
-        ...householdCells(h),
-        consent: yesNo(h.consent.given),
-        people: f?.people ?? 0,
-        priority_people: f?.priority ?? 0,
-        visits: f?.visits ?? 0,
-        last_outcome: f?.latest?.outcome ?? '',
-        last_visit_on: f?.latest && f.latestMs !== -Infinity ? hanoiDay(f.latestMs) : '',
-      };
-    });
-    if (rows.length < q.pageSize) return;
-    const last = rows[rows.length - 1]!;
-    after = { group: last.group_code, id: last.id };
+    const last = rows.length === limit ? rows[rows.length - 1]! : undefined;
+    return { households, visits, counts, after: last ? { group: last.group_code, id: last.id } : undefined };
+  };
+  const sizes = pageSizes(q.pageSize);
+  let next: ReturnType<typeof load> | undefined = load(undefined, sizes.next().value);
+  try {
+    while (next) {
+      const batch: Awaited<ReturnType<typeof load>> = await next;
+      next = batch.after ? load(batch.after, sizes.next().value) : undefined;
+      next?.catch(() => undefined); // awaited next turn, or in finally
+      if (batch.households.length === 0) return;
+      yield batch.households.map((h) => {
+        const f = batch.visits.get(h.id);
+        const c = batch.counts.get(h.id);
+        return {
+          ...householdCells(h),
+          consent: yesNo(h.consent.given),
+          people: c?.people ?? 0,
+          priority_people: c?.priority ?? 0,
+          visits: f?.visits ?? 0,
+          last_outcome: f?.lastOutcome ?? '',
+          last_visit_on: f?.lastMs === undefined ? '' : hanoiDay(f.lastMs),
+        };
+      });
+    }
+  } finally {
+    await next?.catch(() => undefined);
   }
 }
 
@@ -422,8 +679,7 @@ async function* casePages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
       from records c
       left join records h on h.entity = 'household' and h.id = ${householdRef(db.dialect, 'c.data')} and h.ward_code = c.ward_code
       left join users u on u.id = ${R.text(R.doc('c.data'), ['assigneeId'])} and u.ward_code = c.ward_code
-      where c.ward_code = ${q.ward} and c.entity = ${sql.lit('case')} and c.deleted = 0
-        ${q.group !== undefined ? sql`and c.group_code = ${q.group}` : sql``}
+      where ${caseRows(q)}
         ${after !== undefined ? sql`and c.id > ${after}` : sql``}
       order by c.id
       limit ${q.pageSize}

@@ -23,9 +23,10 @@ import { DATASET_COLUMNS, type Dataset, type ExportColumnSpec, type ExportFormat
 import type { Db } from '../db';
 import { BOM, csvLine } from '../reports/csv';
 import type { Cell } from './cells';
-import { DATASET_PAGES, type CellRow } from './datasets';
+import { ApiError } from '../errors';
+import { countRows, DATASET_PAGES, type CellRow } from './datasets';
 import { hanoiRange, hanoiWallClock, hanoiYear } from './hanoi';
-import { createXlsxWriter } from './xlsx-writer';
+import { createXlsxWriter, XLSX_MAX_DATA_ROWS } from './xlsx-writer';
 
 /**
  * The largest keyset page. Not more: with one page read ahead, pages of 2,000
@@ -57,6 +58,26 @@ export interface ExportOptions {
   afterPage?: (() => Promise<void>) | undefined;
   /** Rows written so far, updated as pages are written. */
   progress?: { rows: number } | undefined;
+  /** Tests only: data rows an XLSX sheet holds, instead of XLSX_MAX_DATA_ROWS. */
+  maxSheetRows?: number | undefined;
+}
+
+/**
+ * 400 too_many_rows when an XLSX export would pass the rows one sheet holds
+ * (Excel's 1,048,576, less the header): asked BEFORE the first byte (the
+ * route, the CLI), so the client gets an answer instead of a download cut
+ * half-way. The count stops at the limit (countRows), so a huge ward costs
+ * no more than reading a million index entries. A CSV has no such limit.
+ * Rows written between this count and the export can still pass the limit:
+ * the writer's own check (xlsx-writer.ts) then cuts the file, as before.
+ */
+export async function checkSheetFits(db: Db, params: ExportParams, maxRows = XLSX_MAX_DATA_ROWS): Promise<void> {
+  if (params.format !== 'xlsx') return;
+  const range = hanoiRange(params.from, params.to);
+  const n = await countRows(db, params.dataset, { ward: params.ward, range, ...(params.group !== undefined ? { group: params.group } : {}) }, maxRows + 1);
+  if (n > maxRows) {
+    throw new ApiError(400, 'too_many_rows', `More than ${maxRows} rows: one XLSX sheet cannot hold them. Ask for CSV, a shorter date range or one group`);
+  }
 }
 
 const toCells = (columns: readonly ExportColumnSpec[], row: CellRow, full: boolean): Cell[] =>
@@ -90,8 +111,8 @@ function csvWriter(columns: readonly ExportColumnSpec[], sink: Writable, signal:
 }
 
 /** XLSX through our streaming writer (xlsx-writer.ts); it applies the formula guard and the cell kinds. */
-async function xlsxWriter(dataset: Dataset, columns: readonly ExportColumnSpec[], sink: Writable, signal: AbortSignal | undefined, now: Date): Promise<Writer> {
-  const xlsx = await createXlsxWriter(sink, dataset, columns, { signal, modified: hanoiWallClock(now.getTime()) });
+async function xlsxWriter(dataset: Dataset, columns: readonly ExportColumnSpec[], sink: Writable, signal: AbortSignal | undefined, now: Date, maxRows: number | undefined): Promise<Writer> {
+  const xlsx = await createXlsxWriter(sink, dataset, columns, { signal, modified: hanoiWallClock(now.getTime()), maxRows });
   return {
     page: (rows) => xlsx.addRows(rows),
     end: () => xlsx.end(),
@@ -105,7 +126,7 @@ export async function streamExport(db: Db, params: ExportParams, sink: Writable,
   const full = params.detail === 'full';
   const progress = options.progress ?? { rows: 0 };
   const now = params.now ?? new Date();
-  const writer = params.format === 'csv' ? csvWriter(columns, sink, options.signal) : await xlsxWriter(params.dataset, columns, sink, options.signal, now);
+  const writer = params.format === 'csv' ? csvWriter(columns, sink, options.signal) : await xlsxWriter(params.dataset, columns, sink, options.signal, now, options.maxSheetRows);
   const pages = DATASET_PAGES[params.dataset](db, {
     ward: params.ward,
     range: hanoiRange(params.from, params.to),

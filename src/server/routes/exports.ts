@@ -18,7 +18,7 @@ import { notFound, parseOr400 } from '../errors';
 import { EXPORT_ROLES, planExport } from '../exports/access';
 import { finishAudit, listAudit, startAudit } from '../exports/audit';
 import { hanoiDay } from '../exports/hanoi';
-import { streamExport, type ExportParams } from '../exports/stream';
+import { checkSheetFits, streamExport, type ExportParams } from '../exports/stream';
 import { seesAllWards } from '../scope';
 import { requireRole } from '../sessions';
 import { wardExists } from '../wards';
@@ -68,6 +68,7 @@ export function exportRoutes(app: FastifyInstance, ctx: ServerContext) {
     const now = ctx.now();
     const { params, audit } = planExport({ id: user.id, role: user.role, wardCode: user.wardCode }, dataset, format, q, now);
     if (seesAllWards(user) && !(await wardExists(ctx.db, params.ward))) throw notFound('No such ward');
+    await checkSheetFits(ctx.db, params, ctx.hooks.exportMaxSheetRows);
     const auditId = await startAudit(ctx.db, audit);
     const body = new PassThrough();
     reply
@@ -101,7 +102,7 @@ async function run(ctx: ServerContext, reply: FastifyReply, body: PassThrough, a
   });
   let ok = false;
   try {
-    await streamExport(ctx.db, params, body, { signal: abort.signal, progress, afterPage: ctx.hooks.afterExportPage });
+    await streamExport(ctx.db, params, body, { signal: abort.signal, progress, afterPage: ctx.hooks.afterExportPage, maxSheetRows: ctx.hooks.exportMaxSheetRows });
     ok = await ended;
   } catch {
     // Cut the connection: the file must not look complete.

@@ -191,6 +191,7 @@ describe('Exports', () => {
   it.each([
     ['the server’s reason_required', () => json({ error: { code: 'reason_required', message: 'reason' } }, 400), 'Máy chủ cần lý do (ít nhất 10 ký tự)'],
     ['a 403', () => json({ error: { code: 'forbidden', message: 'no' } }, 403), 'Tài khoản này không có quyền tải dữ liệu của phường.'],
+    ['an XLSX past Excel’s row limit', () => json({ error: { code: 'too_many_rows', message: 'rows' } }, 400), 'Tệp Excel chỉ chứa được 1.048.575 dòng.'],
     ['an invalid request', () => json({ error: { code: 'invalid_request', message: 'bad group' } }, 400), 'Máy chủ không chấp nhận lựa chọn này.'],
     ['a session that expired', () => json({ error: { code: 'unauthenticated', message: 'x' } }, 401), 'Phiên đăng nhập đã hết hạn.'],
     ['a server error', () => json({ error: { code: 'internal', message: 'boom' } }, 500), 'Chưa tải được tệp.'],

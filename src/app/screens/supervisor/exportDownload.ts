@@ -54,6 +54,7 @@ export type ExportFailure =
   | 'unauthenticated'
   | 'forbidden'
   | 'reason_required'
+  | 'too_many_rows' // an XLSX past Excel's row limit: choose CSV or a narrower range
   | 'invalid_request'
   | 'cancelled'
   | 'failed'; // a 5xx, or anything that is not our file nor our error
@@ -98,7 +99,7 @@ async function failureOf(res: Response): Promise<ExportFailure> {
     } catch {
       code = undefined;
     }
-    return code === 'reason_required' ? 'reason_required' : 'invalid_request';
+    return code === 'reason_required' || code === 'too_many_rows' ? code : 'invalid_request';
   }
   return 'failed';
 }
