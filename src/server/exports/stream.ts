@@ -29,12 +29,15 @@ import { hanoiRange, hanoiWallClock, hanoiYear } from './hanoi';
 import { createXlsxWriter, XLSX_MAX_DATA_ROWS } from './xlsx-writer';
 
 /**
- * The largest keyset page. Not more: with one page read ahead, pages of 2,000
- * visits outgrew V8's young generation and were promoted, and the server's
- * peak RSS crept up with the rows exported (SQLite CSV: 1M / 100k = 1.46×);
- * at 1,000 it stays flat.
+ * The largest keyset page, per database. SQLite (in process): 1,000. Not
+ * more: with one page read ahead, pages of 2,000 visits outgrew V8's young
+ * generation and were promoted, and the server's peak RSS crept up with the
+ * rows exported (SQLite CSV: 1M / 100k = 1.46×); at 1,000 it stays flat.
+ * PostgreSQL: 4,000, because each page is a round trip to another process;
+ * measured on a quiet machine, 1M visits as CSV went from 95,000 to
+ * 103,000–109,000 rows/s with peak RSS 1M / 100k = 0.98× (bench/RESULTS.md).
  */
-const PAGE_SIZE = 1000;
+const PAGE_SIZE = { sqlite: 1000, postgres: 4000 } as const;
 
 export interface ExportParams {
   ward: string;
@@ -132,7 +135,7 @@ export async function streamExport(db: Db, params: ExportParams, sink: Writable,
     range: hanoiRange(params.from, params.to),
     ...(params.group !== undefined ? { group: params.group } : {}),
     year: hanoiYear(now),
-    pageSize: params.pageSize ?? PAGE_SIZE,
+    pageSize: params.pageSize ?? PAGE_SIZE[db.dialect],
   });
   try {
     for await (const page of pages) {
