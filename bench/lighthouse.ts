@@ -27,13 +27,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, type LaunchedChrome } from 'chrome-launcher';
-import { build } from 'esbuild';
 import lighthouse, { type Flags, type Result } from 'lighthouse';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { buildApp } from '../tests/e2e/support/build';
 import { startServer, type E2EServer } from '../tests/e2e/support/server';
 import { fmt, loadLine, machineLine, repeat, stats, table, writeSection, type Stats } from './lib';
-import type { BenchWindow } from './support/device';
+import { bundleBenchScript, type BenchWindow } from './support/device';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CHROME_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -140,16 +139,7 @@ async function audit(chrome: LaunchedChrome, page: Page, url: string, keepStorag
 
 /** The bench page (bench/support/device-page.ts: the app's own src/app/db) beside the build, to seed a device database. */
 async function addSeedPage(dist: string) {
-  await build({
-    entryPoints: [path.join(HERE, 'support', 'device-page.ts')],
-    bundle: true,
-    format: 'iife',
-    target: 'es2022',
-    minify: true,
-    outfile: path.join(dist, 'bench', 'device.js'),
-    define: { 'import.meta.env.PROD': 'true' },
-    logLevel: 'warning',
-  });
+  await bundleBenchScript(path.join(HERE, 'support', 'device-page.ts'), path.join(dist, 'bench', 'device.js'));
   writeFileSync(path.join(dist, 'bench', 'device.html'), '<!doctype html><meta charset="utf-8"><title>bench</title><script src="/bench/device.js"></script>');
 }
 

@@ -21,29 +21,26 @@ export interface Device {
   close(): Promise<void>;
 }
 
-export async function startDevice(): Promise<Device> {
-  const dist = mkdtempSync(path.join(tmpdir(), 'gocua-bench-dist-'));
-  await buildApp(dist, 'bench');
+/** A bench page's script (the app's own modules, bundled as one classic script) for a page beside the build. */
+export async function bundleBenchScript(entry: string, outfile: string): Promise<void> {
   await build({
-    entryPoints: [path.join(HERE, 'device-page.ts')],
+    entryPoints: [entry],
     bundle: true,
     format: 'iife',
     target: 'es2022',
     minify: true,
-    outfile: path.join(dist, 'bench', 'device.js'),
+    outfile,
     define: { 'import.meta.env.PROD': 'true' },
     logLevel: 'warning',
   });
+}
+
+export async function startDevice(): Promise<Device> {
+  const dist = mkdtempSync(path.join(tmpdir(), 'gocua-bench-dist-'));
+  await buildApp(dist, 'bench');
+  await bundleBenchScript(path.join(HERE, 'device-page.ts'), path.join(dist, 'bench', 'device.js'));
   // PouchDB for the side-by-side baselines, in its own script (window.benchPouch).
-  await build({
-    entryPoints: [path.join(HERE, 'pouch-page.ts')],
-    bundle: true,
-    format: 'iife',
-    target: 'es2022',
-    minify: true,
-    outfile: path.join(dist, 'bench', 'pouch.js'),
-    logLevel: 'warning',
-  });
+  await bundleBenchScript(path.join(HERE, 'pouch-page.ts'), path.join(dist, 'bench', 'pouch.js'));
   writeFileSync(
     path.join(dist, 'bench', 'device.html'),
     '<!doctype html><meta charset="utf-8"><title>bench</title><script src="/bench/device.js"></script><script src="/bench/pouch.js"></script>',

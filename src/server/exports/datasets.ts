@@ -199,6 +199,27 @@ function* pageSizes(max: number): Generator<number, never> {
 const FIRST_PAGE = 250;
 
 /**
+ * Keyset pages read one ahead: load(undefined, limit) for the first, then,
+ * while the caller writes a page, the page after its `after` key (page sizes
+ * growing to `max`); stops after a page with no `after`. Stopped early (a cut
+ * download), it lets the statement in flight finish.
+ */
+async function* readAhead<B extends { after: K | undefined }, K>(max: number, load: (after: K | undefined, limit: number) => Promise<B>): AsyncGenerator<B> {
+  const sizes = pageSizes(max);
+  let next: Promise<B> | undefined = load(undefined, sizes.next().value);
+  try {
+    while (next) {
+      const batch: B = await next;
+      next = batch.after ? load(batch.after, sizes.next().value) : undefined;
+      next?.catch(() => undefined); // awaited next turn, or in finally
+      yield batch;
+    }
+  } finally {
+    await next?.catch(() => undefined);
+  }
+}
+
+/**
  * The key of a visit's `at` computed in Node: microseconds since the epoch,
  * as PostgreSQL's gocua_visit_at_us computes it (fraction rounded to the
  * microsecond; 0 when `at` does not parse). Used ONLY to order the rows of
@@ -572,24 +593,15 @@ async function* peoplePages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> {
     const last = rows.length === limit ? { k: people[people.length - 1]!.householdId, id: rows[rows.length - 1]!.id } : undefined;
     return { people, homes, spans, after: last };
   };
-  const sizes = pageSizes(q.pageSize);
-  let next: ReturnType<typeof load> | undefined = load(undefined, sizes.next().value);
-  try {
-    while (next) {
-      const batch: Awaited<ReturnType<typeof load>> = await next;
-      next = batch.after ? load(batch.after, sizes.next().value) : undefined;
-      next?.catch(() => undefined); // awaited next turn, or in finally
-      if (batch.people.length === 0) return;
-      const rows: CellRow[] = [];
-      for (const p of batch.people) {
-        const home = batch.homes.get(p.householdId);
-        const h = home && !home.deleted ? live(home.h) : undefined;
-        if (h) rows.push(personCells(p, h, batch.spans.get(p.id), q.year));
-      }
-      yield rows;
+  for await (const batch of readAhead(q.pageSize, load)) {
+    if (batch.people.length === 0) return;
+    const rows: CellRow[] = [];
+    for (const p of batch.people) {
+      const home = batch.homes.get(p.householdId);
+      const h = home && !home.deleted ? live(home.h) : undefined;
+      if (h) rows.push(personCells(p, h, batch.spans.get(p.id), q.year));
     }
-  } finally {
-    await next?.catch(() => undefined);
+    yield rows;
   }
 }
 
@@ -635,30 +647,21 @@ async function* householdPages(db: Db, q: PageQuery): AsyncGenerator<CellRow[]> 
     const last = rows.length === limit ? rows[rows.length - 1]! : undefined;
     return { households, visits, counts, after: last ? { group: last.group_code, id: last.id } : undefined };
   };
-  const sizes = pageSizes(q.pageSize);
-  let next: ReturnType<typeof load> | undefined = load(undefined, sizes.next().value);
-  try {
-    while (next) {
-      const batch: Awaited<ReturnType<typeof load>> = await next;
-      next = batch.after ? load(batch.after, sizes.next().value) : undefined;
-      next?.catch(() => undefined); // awaited next turn, or in finally
-      if (batch.households.length === 0) return;
-      yield batch.households.map((h) => {
-        const f = batch.visits.get(h.id);
-        const c = batch.counts.get(h.id);
-        return {
-          ...householdCells(h),
-          consent: yesNo(h.consent.given),
-          people: c?.people ?? 0,
-          priority_people: c?.priority ?? 0,
-          visits: f?.visits ?? 0,
-          last_outcome: f?.lastOutcome ?? '',
-          last_visit_on: f?.lastMs === undefined ? '' : hanoiDay(f.lastMs),
-        };
-      });
-    }
-  } finally {
-    await next?.catch(() => undefined);
+  for await (const batch of readAhead(q.pageSize, load)) {
+    if (batch.households.length === 0) return;
+    yield batch.households.map((h) => {
+      const f = batch.visits.get(h.id);
+      const c = batch.counts.get(h.id);
+      return {
+        ...householdCells(h),
+        consent: yesNo(h.consent.given),
+        people: c?.people ?? 0,
+        priority_people: c?.priority ?? 0,
+        visits: f?.visits ?? 0,
+        last_outcome: f?.lastOutcome ?? '',
+        last_visit_on: f?.lastMs === undefined ? '' : hanoiDay(f.lastMs),
+      };
+    });
   }
 }
 
