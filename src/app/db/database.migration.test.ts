@@ -153,4 +153,60 @@ describe('local database migration', () => {
     expect(await followUpsDueCount(db, '2026-08-02')).toBe(3);
     db.close();
   });
+
+  it('opens a version-4 database at version 5: the word, updatedAt and visits.householdId indexes go, the rows and every query stay', async () => {
+    const name = `gocua-migration-v4-${Math.random()}`;
+    const v4 = new Dexie(name);
+    // Version 4 exactly as it shipped: its rows still carry `_blocked: 0` and `_followUp: 0`.
+    v4.version(4).stores({
+      households: 'id, group, updatedAt, *_words',
+      people: 'id, householdId, *_words, _blocked, _due',
+      visits: 'id, householdId, at, _followUp, [householdId+at], _due',
+      cases: 'id, visitId, status',
+      outbox: '++seq, [entity+id]',
+      attention: '++key, kind, [entity+recordId]',
+      meta: 'key',
+    });
+    const base = { createdAt: at, updatedAt: at, deleted: false, wardCode: 'CUANAM' };
+    const id = (n: number) => `01900000-0000-7000-8000-0000000002${String(n).padStart(2, '0')}`;
+    await v4.table('households').bulkAdd([1, 2].map((n) => ({
+      id: id(n), ...base, group: 'TDP 3', address: { houseNumber: String(n), lane: 'Ngõ Trạm', street: 'Phố Huế' },
+      headName: n === 1 ? 'Lê Thị Hoà' : 'Trần Văn Bình', povertyStatus: 'none', consent: { given: true, at, by: 'vol-1' },
+      _words: n === 1 ? ['le', 'thi', 'hoa', '1', 'ngo', 'tram', 'pho', 'hue', 'tdp', '3'] : ['tran', 'van', 'binh', '2', 'ngo', 'tram', 'pho', 'hue', 'tdp', '3'],
+    })));
+    const platforms = emptyPlatforms();
+    const blocked = emptyPlatforms();
+    blocked.vneid.steps.level2 = { status: 'blocked', blocker: 'nfc_unreadable' };
+    await v4.table('people').bulkAdd([
+      { id: id(11), householdId: id(1), ...base, fullName: 'Lê Văn Tùng', birthYear: 1950, flags: { disability: false, livesAlone: false }, platforms: blocked, _words: ['le', 'van', 'tung'], _blocked: 1, _due: '2026-08-01' },
+      { id: id(12), householdId: id(2), ...base, fullName: 'Trần Thị Mơ', birthYear: 1960, flags: { disability: false, livesAlone: false }, platforms, _words: ['tran', 'thi', 'mo'], _blocked: 0 },
+    ]);
+    await v4.table('visits').bulkAdd([
+      { id: id(21), householdId: id(2), channel: 'door', at, volunteerId: 'vol-1', outcome: 'revisit', people: [], services: [], ...base, _followUp: 1, _due: '2026-08-01' },
+      { id: id(22), householdId: id(1), channel: 'door', at, volunteerId: 'vol-1', outcome: 'helped', people: [], services: [], ...base, _followUp: 0 },
+    ]);
+    await v4.table('outbox').add({ entity: 'person', id: id(12), op: 'upsert', fields: { fullName: 'Trần Thị Mơ' }, at, pushSeq: 9 });
+    v4.close();
+
+    const db = new GoCuaDB(name);
+    await db.open();
+    expect(db.verno).toBe(DB_SCHEMA_VERSION);
+    const stores = Object.fromEntries(db.tables.map((t) => [t.name, t.schema.indexes.map((i) => i.name).sort()]));
+    expect(stores.households).toEqual(['group']);
+    expect(stores.people).toEqual(['_blocked', '_due', 'householdId']);
+    expect(stores.visits).toEqual(['[householdId+at]', '_due', '_followUp', 'at']);
+    expect(await db.households.count()).toBe(2);
+    expect((await db.outbox.toArray()).map((e) => [e.entity, e.id, e.pushSeq])).toEqual([['person', id(12), 9]]);
+    // Search reads the rows' own words, through people too.
+    expect((await search(db, 'le thi hoa')).map((h) => h.household.id)).toEqual([id(1)]);
+    expect((await search(db, 'tran thi mo')).map((h) => h.household.id)).toEqual([id(2)]);
+    expect((await search(db, 'ngo tram')).map((h) => h.household.id)).toEqual([id(1), id(2)]);
+    // The follow-ups list and Home's count agree, over rows that still hold 0 flags.
+    expect((await followUps(db, '2026-08-02')).map((f) => f.kind).sort()).toEqual(['blocked', 'revisit']);
+    expect(await followUpsDueCount(db, '2026-08-02')).toBe(2);
+    // A household's visits, through [householdId+at] read as a householdId index.
+    expect((await db.visits.where('householdId').equals(id(2)).toArray()).map((v) => v.id)).toEqual([id(21)]);
+    expect((await db.visits.where('householdId').anyOf([id(1), id(2)]).primaryKeys()).sort()).toEqual([id(21), id(22)]);
+    db.close();
+  });
 });

@@ -16,18 +16,28 @@ import Dexie, { type Table } from 'dexie';
 import type { Case, Entity, Household, Person, Visit } from '../../shared/schemas';
 import type { Fields } from '../../shared/fields';
 import { searchWords } from '../../shared/text';
+import { searchIndexMiddleware } from './searchIndex';
 
-export const DB_SCHEMA_VERSION = 4;
+export const DB_SCHEMA_VERSION = 5;
 
-/** Local-only index fields start with "_" and are stripped before sync or display. */
+/**
+ * Local-only fields start with "_" and are stripped before sync or display.
+ * `_words` are a row's search words (searchIndex.ts holds them in memory; no
+ * IndexedDB index since version 5).
+ */
 export type HouseholdRow = Household & { _words: string[] };
 /**
  * `_due` (version 4) is set on exactly the rows the follow-ups list shows, to the
  * day they are due, so that Home counts what is due from an index without
  * reading the tables (refreshDueRows keeps it right in every write's transaction).
  */
-export type PersonRow = Person & { _words: string[]; _blocked: 0 | 1; _due?: string };
-export type VisitRow = Visit & { _followUp: 0 | 1; _due?: string };
+export type PersonRow = Person & { _words: string[]; _blocked?: 0 | 1; _due?: string };
+/**
+ * `_blocked` and `_followUp` are set (to 1) only on the rows the follow-ups list
+ * starts from; since version 5 the others leave them out rather than store 0,
+ * so they cost no index entry (rows written before may still hold 0).
+ */
+export type VisitRow = Visit & { _followUp?: 0 | 1; _due?: string };
 /** A case needs no local index field; the alias keeps the entity → row map uniform. */
 export type CaseRow = Case;
 
@@ -159,6 +169,23 @@ export class GoCuaDB extends Dexie {
           visits: walkIns,
         });
       });
+    // Version 5: fewer index entries, because in Chromium each one costs about
+    // as much as the row (bench/RESULTS.md, idb-cost) and a first sync writes
+    // thousands of rows. No multi-entry word index (search reads the words from
+    // memory, searchIndex.ts); no households.updatedAt (nothing reads by it); no
+    // visits.householdId ([householdId+at] answers the same queries, Dexie
+    // reading its first part as a virtual index). Nothing to rewrite: the rows
+    // keep their fields, and only indexes go.
+    this.version(5).stores({
+      households: 'id, group',
+      people: 'id, householdId, _blocked, _due',
+      visits: 'id, at, _followUp, [householdId+at], _due',
+      cases: 'id, visitId, status',
+      outbox: '++seq, [entity+id]',
+      attention: '++key, kind, [entity+recordId]',
+      meta: 'key',
+    });
+    this.use(searchIndexMiddleware(this));
   }
 }
 
@@ -184,10 +211,13 @@ export function toHouseholdRow(h: Household): HouseholdRow {
   return { ...h, _words: householdWords(h) };
 }
 export function toPersonRow(p: Person): PersonRow {
-  return { ...p, _words: personWords(p), _blocked: hasBlockedStep(p) ? 1 : 0 };
+  const row: PersonRow = { ...p, _words: personWords(p) };
+  if (hasBlockedStep(p)) row._blocked = 1;
+  return row;
 }
 export function toVisitRow(v: Visit): VisitRow {
-  const row: VisitRow = { ...v, _followUp: needsFollowUp(v) ? 1 : 0 };
+  const row: VisitRow = { ...v };
+  if (needsFollowUp(v)) row._followUp = 1;
   // A walk-in's follow-up is open on its own unless its case is resolved; a
   // household's depends on the household's other visits. refreshDueRows, run
   // by every write of a visit or a case, has the last word on both.

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useStore } from './StoreContext';
 import * as q from './queries';
 import { search, type SearchHit } from './search';
+import { onSearchIndexChange, warmSearchIndex } from './searchIndex';
 import { getMeta } from './meta';
 import { getRecord } from './records';
 import type { AttentionItem } from './database';
@@ -98,13 +99,21 @@ export function useMeta<T>(key: string) {
 /**
  * Search as you type. The query is debounced so a fast typist does not start
  * a search per key, and results are capped so one letter never floods the list.
+ * The word index is built as the screen opens, while the volunteer types. A
+ * liveQuery sees changes only to the rows it read, and a new match is a row it
+ * never read: so the search also runs again whenever the word index changes.
  */
 export function useSearch(query: string, delayMs = 150): SearchHit[] | undefined {
   const { db } = useStore();
   const [debounced, setDebounced] = useState(query);
+  const [indexVersion, setIndexVersion] = useState(0);
+  useEffect(() => {
+    warmSearchIndex(db);
+    return onSearchIndexChange(db, () => setIndexVersion((v) => v + 1));
+  }, [db]);
   useEffect(() => {
     const t = setTimeout(() => setDebounced(query), delayMs);
     return () => clearTimeout(t);
   }, [query, delayMs]);
-  return useLiveQuery(() => search(db, debounced), [db, debounced]);
+  return useLiveQuery(() => search(db, debounced), [db, debounced, indexVersion]);
 }

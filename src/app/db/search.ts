@@ -1,38 +1,29 @@
 // Search by name, phone or address, ignoring Vietnamese diacritics.
 //
-// It walks the multi-entry "_words" index over the range of one query word
-// (the probe: the longest word that is not a common family name, middle name
-// or address word, probeOf), reading keys in two slices (60, then up to 300)
-// and the rows of each slice with one bulkGet, keeping the rows that are not deleted
-// and in which every query word is a prefix of one of the row's words, until
-// the screen's limit (30) is filled. A query with plenty of hits reads about as
-// many rows as it shows. The walk is bounded (SCAN_CAP keys of the probe per
-// table, the bound the search always had), so a one-letter query or a rare
-// combination of common words costs a fixed amount; hits beyond the bound are
-// not shown, which is why the probe is the rarest-looking word.
+// The candidates come from the in-memory word index (searchIndex.ts): the ids
+// of the rows with a word starting with one query word (the probe: the longest
+// word that is not a common family name, middle name or address word, probeOf),
+// in the order a word index gives (by word, then id), kept when every query
+// word is a prefix of one of the row's words. Their rows are then read, a slice
+// at a time (one bulkGet), and checked again (deleted, and the words as stored:
+// what is shown is what IndexedDB holds), until the screen's limit (30) is
+// filled. Checking words in memory costs microseconds, so unlike the version-4
+// walk over an IndexedDB index there is no bound on how far it looks: a rare
+// combination of common words is found wherever it is.
 //
-// Why not intersect every word's keys: measured in Chromium (bench/RESULTS.md,
-// search), a key read from an index range or a count costs a sizeable share of
-// a small row per entry, and the common words' ranges are tens of thousands of
-// entries, so whole key sets cost more than the rows of a page.
-//
-// Order, as before: households whose own words match, in the probe's index
-// order; then households found through their people, in the same order of the
-// people. People are read only when the households alone do not fill the page.
-// A shown household's matched people are read once, for all the households
-// shown (one range of the householdId index).
+// Order, as before: households whose own words match, in the probe's order;
+// then households found through their people, in the same order of the people.
+// People are looked at only when the households alone do not fill the page. A
+// shown household's matched people are read once, for all the households shown
+// (one range of the householdId index).
 import { words } from '../../shared/text';
 import { stripLocal, type GoCuaDB, type HouseholdRow } from './database';
-import type { Table } from 'dexie';
+import { searchIndex, type WordIndex } from './searchIndex';
 import type { Household, Person } from '../../shared/schemas';
 
 const SEARCH_RESULT_CAP = 30;
-/** The most keys of the probe read per table: a search's work is bounded whatever the data. */
-const SCAN_CAP = 300;
-/** How many of the probe's keys each read asks for: a first small slice, then up to the cap. */
-const KEY_SLICES = [60, SCAN_CAP];
-/** Rows read per bulkGet: a whole slice at once (fewer round trips weigh more than a few spare rows on a slow phone). */
-const CHUNK = SCAN_CAP;
+/** Rows read per bulkGet: a few more than a page, since a row may have changed since the index saw it. */
+const CHUNK = 40;
 
 export interface SearchHit {
   household: Household;
@@ -44,32 +35,18 @@ function matchesAll(rowWords: readonly string[], queryWords: readonly string[]):
   return queryWords.every((q) => rowWords.some((w) => w.startsWith(q)));
 }
 
-/**
- * The rows of `table` matching every query word, not deleted, in the probe's
- * index order, a chunk at a time; the caller stops reading when it has enough.
- */
-async function* matching<R extends { deleted: boolean; _words: string[] }>(
-  table: Table<R, string>,
-  q: readonly string[],
-  probe: string,
-): AsyncGenerator<R[]> {
-  const seen = new Set<string>();
-  for (const limit of KEY_SLICES) {
-    const range = table.where('_words').startsWith(probe);
-    const raw = (await range.limit(limit).primaryKeys()) as string[];
-    // A row with two words starting with the probe is in the range twice; and each slice repeats the last.
-    const fresh: string[] = [];
-    for (const k of raw) {
-      if (seen.has(k)) continue;
-      seen.add(k);
-      fresh.push(k);
+/** The ids the index says match every query word, in the probe's order, a chunk at a time. */
+function* matchingIds(index: WordIndex, q: readonly string[], probe: string): Generator<string[]> {
+  let chunk: string[] = [];
+  for (const id of index.withPrefix(probe)) {
+    if (!matchesAll(index.get(id)!.words, q)) continue;
+    chunk.push(id);
+    if (chunk.length === CHUNK) {
+      yield chunk;
+      chunk = [];
     }
-    for (let i = 0; i < fresh.length; i += CHUNK) {
-      const rows = await table.bulkGet(fresh.slice(i, i + CHUNK));
-      yield rows.filter((r): r is R => !!r && !r.deleted && matchesAll(r._words, q));
-    }
-    if (raw.length < limit) return;
   }
+  if (chunk.length) yield chunk;
 }
 
 /**
@@ -97,26 +74,25 @@ export async function search(db: GoCuaDB, query: string, cap = SEARCH_RESULT_CAP
   const q = [...new Set(words(query))];
   if (q.length === 0) return [];
   const probe = probeOf(q);
+  const index = await searchIndex(db);
 
   const page: HouseholdRow[] = [];
   const shown = new Set<string>();
-  for await (const rows of matching(db.households, q, probe)) {
-    for (const h of rows.slice(0, cap - page.length)) {
-      page.push(h);
-      shown.add(h.id);
-    }
+  const take = (h: HouseholdRow | undefined) => {
+    if (!h || h.deleted || shown.has(h.id) || page.length === cap) return;
+    page.push(h);
+    shown.add(h.id);
+  };
+  for (const ids of matchingIds(index.households, q, probe)) {
+    for (const h of await db.households.bulkGet(ids)) if (h && matchesAll(h._words, q)) take(h);
     if (page.length === cap) break;
   }
   if (page.length < cap) {
     // Through people: the households of each chunk of matching people, read
     // together, kept if there and not deleted.
-    for await (const people of matching(db.people, q, probe)) {
-      const ids = [...new Set(people.map((p) => p.householdId))].filter((id) => !shown.has(id));
-      for (const h of await db.households.bulkGet(ids)) {
-        if (!h || h.deleted || page.length === cap) continue;
-        page.push(h);
-        shown.add(h.id);
-      }
+    for (const ids of matchingIds(index.people, q, probe)) {
+      const households = [...new Set(ids.map((id) => index.people.get(id)!.householdId!))].filter((id) => !shown.has(id));
+      for (const h of await db.households.bulkGet(households)) take(h);
       if (page.length === cap) break;
     }
   }
