@@ -7,6 +7,7 @@ import { GoCuaDB, refreshDue, toHouseholdRow, toPersonRow, toVisitRow } from '..
 import { storePulledPage } from '../../src/app/db/pulledPages';
 import { recordVisit } from '../../src/app/db/repo';
 import { search } from '../../src/app/db/search';
+import { searchIndex } from '../../src/app/db/searchIndex';
 import { pullAll, PULL_PAGE_LIMIT } from '../../src/app/sync/pull';
 import type { PullChange, PullResponse } from '../../src/shared/protocol';
 import { emptyPlatforms, type Household, type Person, type Visit } from '../../src/shared/schemas';
@@ -126,9 +127,16 @@ const QUERIES = [
   'thinh hao', 'hang bot', 'ly thuong kiet', 'nguyen van lan', 'tran thi hoa', 'le minh', 'pham van', 'hoang thi mai', 'vu thu', 'dang van son',
 ];
 
+const searchDbs = new Map<string, GoCuaDB>();
+
+/** The 50 queries through search(), on one database object kept open across runs (its word index built before the first). */
 async function searches(name: string): Promise<{ ms: number[]; hits: number[] }> {
-  const db = new GoCuaDB(name);
-  await db.open();
+  let db = searchDbs.get(name);
+  if (!db) {
+    db = new GoCuaDB(name);
+    searchDbs.set(name, db);
+    await searchIndex(db);
+  }
   const ms: number[] = [];
   const hits: number[] = [];
   for (const q of QUERIES) {
@@ -137,11 +145,23 @@ async function searches(name: string): Promise<{ ms: number[]; hits: number[] }>
     ms.push(performance.now() - t0);
     hits.push(r.length);
   }
-  db.close();
   return { ms, hits };
 }
 
+/** Building the word index from the stored rows, as the first search after a reload does: a fresh database object. */
+async function searchBuild(name: string): Promise<number> {
+  const db = new GoCuaDB(name);
+  await db.open();
+  const t0 = performance.now();
+  await searchIndex(db);
+  const ms = performance.now() - t0;
+  db.close();
+  return ms;
+}
+
 async function drop(name: string) {
+  searchDbs.get(name)?.close();
+  searchDbs.delete(name);
   await new GoCuaDB(name).delete();
 }
 
@@ -298,7 +318,7 @@ async function rawPull(userId: string, limit = PULL_PAGE_LIMIT): Promise<{ ms: n
 }
 
 Object.assign(window, {
-  benchDevice: { seed, localWrites, searches, drop, queries: QUERIES.length, makePullPages, bulkLoad, rawLoad, pouchBulkLoad, signIn, firstSync, rawPull, pullLimit: PULL_PAGE_LIMIT },
+  benchDevice: { seed, localWrites, searches, searchBuild, drop, queries: QUERIES.length, makePullPages, bulkLoad, rawLoad, pouchBulkLoad, signIn, firstSync, rawPull, pullLimit: PULL_PAGE_LIMIT },
 });
 
 // The push benchmark's functions, on their own global (push-page.ts).

@@ -91,6 +91,7 @@ export interface BenchWindow {
     ): Promise<{ households: number; records: number; ms: number }>;
     localWrites(name: string, n: number): Promise<{ app: number[]; raw: number[] }>;
     searches(name: string): Promise<{ ms: number[]; hits: number[] }>;
+    searchBuild(name: string): Promise<number>;
     drop(name: string): Promise<void>;
     /** Pull benchmarks (bulk-load, first-sync). */
     makePullPages(total: number, pageSize: number, shape?: { people: number; visits: number }): { records: number; pages: number };

@@ -172,6 +172,23 @@ describe('the follow-ups due count from the index', () => {
     await expectCount(db, 2);
   });
 
+  it('follows a visit or a person pulled into another household: the old household\'s latest visit is worked out again', async () => {
+    const db = freshDb();
+    const [h1, h2] = [createHouseholdRecord(), createHouseholdRecord()];
+    const older = revisit(h1.id, '2026-08-02');
+    const latest = revisit(h1.id, '2026-08-05');
+    const person = blocked(h1.id);
+    await pull(db, put('household', h1), put('household', h2), put('visit', older), put('visit', latest), put('person', person));
+    await expectCount(db, 2); // h1's latest visit and the blocked person
+    await pull(db, put('visit', { ...latest, householdId: h2.id, updatedAt: '2026-08-06T00:00:00.000Z' }));
+    await expectCount(db, 3); // now each household's latest is a revisit
+    await pull(db, tombstone('household', h2));
+    await expectCount(db, 2);
+    await pull(db, put('person', { ...person, householdId: h2.id, updatedAt: '2026-08-07T00:00:00.000Z' }));
+    await expectCount(db, 1); // the person's new household is gone
+    expect((await followUps(db, TODAY)).map((f) => f.visit?.id)).toEqual([older.id]);
+  });
+
   it('follows a case resolved on this device (updateCase) in the same transaction', async () => {
     const db = freshDb();
     const h = createHouseholdRecord();
@@ -186,7 +203,7 @@ describe('the follow-ups due count from the index', () => {
     await expectCount(db, 1);
   });
 
-  it('stays equal to the list through 120 random pulls, tombstones and removals', async () => {
+  it('stays equal to the list through 120 random pulls, moves between households, tombstones and removals', async () => {
     const db = freshDb();
     const r = rng(11);
     const households: Household[] = [];
@@ -209,7 +226,20 @@ describe('the follow-ups due count from the index', () => {
           const v = r.chance(0.5) ? revisit(r.pick(households).id, day, r.chance(0.3) ? { followUpOn: `2026-08-${String(r.int(1, 20)).padStart(2, '0')}` } : {}) : createVisitRecord(r.pick(households).id, { at: `${day}T10:00:00.000Z` });
           visits.push(v);
           changes.push(put('visit', v));
-        } else if (roll < 0.85) {
+        } else if (roll < 0.8) {
+          // A person or a visit moved to another household (the old one may lose or regain its latest visit).
+          const to = r.pick(households).id;
+          const updatedAt = `2026-08-${String(r.int(1, 15)).padStart(2, '0')}T11:00:00.000Z`;
+          if (r.chance(0.5) && people.length) {
+            const i = people.indexOf(r.pick(people));
+            people[i] = { ...people[i]!, householdId: to, updatedAt };
+            changes.push(put('person', people[i]!));
+          } else if (visits.length) {
+            const i = visits.indexOf(r.pick(visits));
+            visits[i] = { ...visits[i]!, householdId: to, updatedAt };
+            changes.push(put('visit', visits[i]!));
+          }
+        } else if (roll < 0.87) {
           const [entity, list] = r.pick([['household', households], ['person', people], ['visit', visits]] as const);
           if (list.length) changes.push(tombstone(entity, r.pick(list as Array<Household | Person | Visit>)));
         } else {

@@ -24,7 +24,7 @@
 // The page is first worked out in memory, change by change in page order, so
 // the outcome is the one applying the changes one at a time would give: a
 // later change of the same record wins, a skipped one changes nothing.
-import { refreshDue, type AttentionItem, type GoCuaDB, type OutboxEntry } from './database';
+import { refreshDue, type AttentionItem, type GoCuaDB, type HouseholdRow, type OutboxEntry } from './database';
 import { getMeta, setMeta } from './meta';
 import { putRows, removeRows, type Touched } from './records';
 import { entitySchemas, type Entity, type EntityRecord } from '../../shared/schemas';
@@ -124,9 +124,11 @@ export async function storePulledPage(db: GoCuaDB, page: PullResponse, from: num
     const kept = [...outcomes.values()];
     const households: string[] = [];
     const visits: string[] = [];
+    const known = new Map<string, HouseholdRow | undefined>();
     const touch = (t: Touched) => {
       households.push(...t.households);
       visits.push(...t.visits);
+      for (const [id, row] of t.known ?? []) known.set(id, row);
     };
     for (const [entity, group] of groupBy(kept.filter((o) => o.record), (o) => o.entity)) {
       touch(await putRows(db, entity, group.map((o) => o.record!)));
@@ -136,7 +138,7 @@ export async function storePulledPage(db: GoCuaDB, page: PullResponse, from: num
     }
     // Home's follow-up count (the `_due` index) for every household and walk-in
     // the page touched, its cases' included, once.
-    await refreshDue(db, households, visits);
+    await refreshDue(db, households, visits, known);
     const stale = attention.filter((a) => dropped.has(keyOf(a.entity, a.recordId))).map((a) => a.key!);
     if (stale.length > 0) await db.attention.bulkDelete(stale);
     await setMeta(db, CURSOR, page.cursor);

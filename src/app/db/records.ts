@@ -74,6 +74,8 @@ function touched(entity: Entity, rows: Array<Keyed | undefined>): Touched {
 export interface Touched {
   households: string[];
   visits: string[];
+  /** Households written or removed here, as stored now (refreshDue need not read them). */
+  known?: Map<string, HouseholdRow | undefined>;
 }
 
 /**
@@ -93,13 +95,13 @@ export async function putRecord<E extends Entity>(db: GoCuaDB, entity: E, record
  */
 export async function putRecords<E extends Entity>(db: GoCuaDB, entity: E, records: EntityRecord[E][]): Promise<void> {
   const t = await putRows(db, entity, records);
-  await refreshDue(db, t.households, t.visits);
+  await refreshDue(db, t.households, t.visits, t.known);
 }
 
 /** Removes records and their index fields from the device (tombstones or removals were pulled), and refreshes the follow-up index. */
 export async function removeRecords(db: GoCuaDB, entity: Entity, ids: string[]): Promise<void> {
   const t = await removeRows(db, entity, ids);
-  await refreshDue(db, t.households, t.visits);
+  await refreshDue(db, t.households, t.visits, t.known);
 }
 
 /**
@@ -109,11 +111,19 @@ export async function removeRecords(db: GoCuaDB, entity: Entity, ids: string[]):
  */
 export async function putRows<E extends Entity>(db: GoCuaDB, entity: E, records: EntityRecord[E][]): Promise<Touched> {
   if (records.length === 0) return { households: [], visits: [] };
-  const rows = records as Keyed[];
-  // A household's rows are its own; any other record may have moved household.
-  const before = entity === 'household' ? [] : ((await tableFor(db, entity).bulkGet(rows.map((r) => r.id))) as Array<Keyed | undefined>);
-  await tableFor(db, entity).bulkPut(records.map((r) => toRow[entity](r)));
-  return touched(entity, [...rows, ...before]);
+  const keyed = records as Keyed[];
+  // A visit or a case that moved household leaves its old household's "latest
+  // visit" to work out again, so the rows it replaces are read. A person's
+  // follow-up depends only on the person and their household now, and nothing
+  // in their old household depends on them: no read (it was a fifth of a
+  // pulled page's time). A household's rows are its own.
+  const before =
+    entity === 'visit' || entity === 'case' ? ((await tableFor(db, entity).bulkGet(keyed.map((r) => r.id))) as Array<Keyed | undefined>) : [];
+  const rows = records.map((r) => toRow[entity](r));
+  await tableFor(db, entity).bulkPut(rows);
+  const t = touched(entity, [...keyed, ...before]);
+  if (entity === 'household') t.known = new Map((rows as HouseholdRow[]).map((r) => [r.id, r]));
+  return t;
 }
 
 /** removeRecords without the follow-up refresh; returns what to refresh (see putRows). */
@@ -121,5 +131,7 @@ export async function removeRows(db: GoCuaDB, entity: Entity, ids: string[]): Pr
   if (ids.length === 0) return { households: [], visits: [] };
   const before = (await tableFor(db, entity).bulkGet(ids)) as Array<Keyed | undefined>;
   await tableFor(db, entity).bulkDelete(ids);
-  return touched(entity, before);
+  const t = touched(entity, before);
+  if (entity === 'household') t.known = new Map(ids.map((id) => [id, undefined]));
+  return t;
 }
