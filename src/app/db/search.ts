@@ -14,8 +14,8 @@
 // Order, as before: households whose own words match, in the probe's order;
 // then households found through their people, in the same order of the people.
 // People are looked at only when the households alone do not fill the page. A
-// shown household's matched people are read once, for all the households shown
-// (one range of the householdId index).
+// shown household's matched people are found in the index and read with one
+// bulkGet, for all the households shown.
 import { words } from '../../shared/text';
 import { stripLocal, type GoCuaDB, type HouseholdRow } from './database';
 import { searchIndex, type WordIndex } from './searchIndex';
@@ -97,11 +97,12 @@ export async function search(db: GoCuaDB, query: string, cap = SEARCH_RESULT_CAP
     }
   }
   if (page.length === 0) return [];
-  // The matched people of the households shown: their own people, checked against the query.
-  const members = await db.people.where('householdId').anyOf([...shown]).toArray();
+  // The matched people of the households shown: the index knows which match,
+  // so only those are read (checked again as stored).
+  const matched = [...shown].flatMap((hid) => [...index.people.membersOf(hid)].filter((id) => matchesAll(index.people.get(id)!.words, q)).sort());
   const byHousehold = new Map<string, Person[]>();
-  for (const p of members) {
-    if (p.deleted || !matchesAll(p._words, q)) continue;
+  for (const p of matched.length ? await db.people.bulkGet(matched) : []) {
+    if (!p || p.deleted || !shown.has(p.householdId) || !matchesAll(p._words, q)) continue;
     const list = byHousehold.get(p.householdId) ?? [];
     list.push(stripLocal(p));
     byHousehold.set(p.householdId, list);

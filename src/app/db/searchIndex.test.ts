@@ -81,9 +81,9 @@ describe('the search word index', () => {
     const many = Array.from({ length: 12_000 }, (_, i) => createHouseholdRecord({ headName: `Đinh Văn ${i}` }));
     const members = many.map((h) => toPersonRow(createPersonRecord(h.id, { fullName: 'Hà Thị Vân' })));
     const late = createHouseholdRecord({ headName: 'Quàng Thị Nhung' });
-    // When the build turns to the people (the households are read by then), writes to households and
-    // people start; they commit while it reads the people's slices, so only the writes' own record of
-    // themselves can bring them in.
+    // When the build first reads the people, writes to households and people start; they commit
+    // while it is still reading (asserted below), and the test fails if what commits then is not
+    // replayed after the build (tried: dropping the replay fails it).
     let wrote: Promise<string> | undefined;
     db.use({
       stack: 'dbcore',

