@@ -14,7 +14,7 @@ import { sql, type Kysely } from 'kysely';
 import { uuidv7 } from '../shared/ids';
 import type { Mutation } from '../shared/protocol';
 import type { Entity } from '../shared/schemas';
-import type { DB, Dialect, RecordsTable } from './db';
+import type { ClientsTable, DB, Dialect, RecordsTable } from './db';
 import type { AggregateChanges } from './reports/aggregates';
 import type { Rejection } from './errors';
 import type { FieldConflict } from './merge';
@@ -50,6 +50,17 @@ export interface PushTx {
   dialect?: Dialect;
   /** Records read ahead by preloadRecords(), null when absent; loadRecord() hands each out once. */
   preloaded?: Map<string, RecordsTable | null>;
+  /**
+   * Household creates not yet stored: writeRecord() queues them here, when
+   * present, and flushInserts() stores them with one multi-row INSERT. Only
+   * a write path that calls flushInserts() before its transaction ends sets
+   * it (push.ts). Every other read or write of records in this file flushes
+   * first, so nothing reads around a queued row. Why households only: what
+   * the aggregates read before a write (AggregateChanges.beforeWrite) is
+   * nothing for a household create, but a person's or visit's household,
+   * which may be queued.
+   */
+  inserts?: NewRecordRow[];
   user: AuthUser;
   clientId: string;
   now: string;
@@ -64,14 +75,24 @@ export interface PushTx {
 
 /** This clientId's row, created on first use for userId, locked until commit. */
 export async function lockClient(trx: Kysely<DB>, dialect: Dialect, clientId: string, userId: string, now: string) {
+  if (dialect === 'postgres') {
+    // One round trip: ON CONFLICT DO UPDATE locks the existing row (as FOR
+    // UPDATE would) and returns its latest committed version, even under
+    // READ COMMITTED; the update sets nothing that changes.
+    const { rows } = await sql<ClientsTable>`
+      insert into clients (client_id, user_id, last_applied_seq, created_at, last_push_at)
+      values (${clientId}, ${userId}, 0, ${now}, null)
+      on conflict (client_id) do update set user_id = clients.user_id
+      returning *`.execute(trx);
+    return rows[0]!;
+  }
   await trx
     .insertInto('clients')
     .values({ client_id: clientId, user_id: userId, last_applied_seq: 0, created_at: now, last_push_at: null })
     .onConflict((oc) => oc.column('client_id').doNothing())
     .execute();
-  let q = trx.selectFrom('clients').selectAll().where('client_id', '=', clientId);
-  if (dialect === 'postgres') q = q.forUpdate();
-  return q.executeTakeFirstOrThrow();
+  // SQLite: BEGIN IMMEDIATE already holds the write lock.
+  return trx.selectFrom('clients').selectAll().where('client_id', '=', clientId).executeTakeFirstOrThrow();
 }
 
 /** The ward's last version, its counter row locked until commit. */
@@ -100,12 +121,10 @@ export const PROVISIONAL_SPAN = 10_000_000;
 
 /** Also makes sure the ward's counter row exists, so that takeVersions() only updates it. */
 export async function provisionalBase(trx: Kysely<DB>, wardCode: string): Promise<number> {
-  await trx
-    .insertInto('ward_counters')
-    .values({ ward_code: wardCode, seq: 0 })
-    .onConflict((oc) => oc.column('ward_code').doNothing())
-    .execute();
-  const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+  // One round trip: the insert and the pid in one statement.
+  const { rows } = await sql<{ pid: number }>`
+    with counter as (insert into ward_counters (ward_code, seq) values (${wardCode}, 0) on conflict (ward_code) do nothing returning 1)
+    select pg_backend_pid() as pid`.execute(trx);
   return -(Number(rows[0]!.pid) + 1) * PROVISIONAL_SPAN;
 }
 
@@ -150,12 +169,18 @@ export async function loadRecord(tx: PushTx, entity: Entity, id: string): Promis
     tx.preloaded!.delete(key); // handed out once: a later read goes to the database
     return preloaded ?? undefined;
   }
+  await flushInserts(tx);
   let q = tx.trx.selectFrom('records').selectAll().where('entity', '=', entity).where('id', '=', id);
   if (tx.dialect === 'postgres') q = q.forUpdate();
   return q.executeTakeFirst();
 }
 
 const recordKey = (entity: string, id: string) => `${entity}\u0000${id}`;
+
+/** Whether preloadRecords() found no record with this id (and none was written since): the next loadRecord() is undefined. */
+export function knownAbsent(tx: PushTx, entity: Entity, id: string): boolean {
+  return tx.preloaded?.get(recordKey(entity, id)) === null;
+}
 
 /**
  * One read per entity for the records a push names (its mutations' ids),
@@ -171,6 +196,7 @@ export async function preloadRecords(tx: PushTx, keys: readonly { entity: string
     if (!ids) byEntity.set(k.entity, (ids = new Set()));
     ids.add(k.id);
   }
+  await flushInserts(tx);
   const preloaded = (tx.preloaded ??= new Map());
   for (const [entity, ids] of [...byEntity].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     for (const id of ids) preloaded.set(recordKey(entity, id), null);
@@ -191,6 +217,12 @@ export async function writeRecord(tx: PushTx, entity: Entity, record: Record<str
     server_updated_at: tx.now,
   };
   tx.preloaded?.delete(recordKey(entity, record.id as string));
+  if (!existing && entity === 'household' && tx.inserts) {
+    await tx.aggregates.beforeWrite(entity, existing, { group_code: group, deleted: row.deleted, data: record });
+    tx.inserts.push({ entity, id: record.id as string, created_by: tx.user.id, ...row });
+    return row.version;
+  }
+  await flushInserts(tx);
   await tx.aggregates.beforeWrite(entity, existing, { group_code: group, deleted: row.deleted, data: record });
   if (existing) {
     await tx.trx.updateTable('records').set(row).where('entity', '=', entity).where('id', '=', record.id as string).execute();
@@ -203,6 +235,26 @@ export async function writeRecord(tx: PushTx, entity: Entity, record: Record<str
   return row.version;
 }
 
+/** A row of records as writeRecord() stores it. */
+export type NewRecordRow = RecordsTable;
+
+/** Rows per INSERT: 9 parameters each, far below SQLite's 32,766 and PostgreSQL's 65,535. */
+const INSERT_CHUNK = 500;
+
+/**
+ * Stores the household creates writeRecord() queued (PushTx.inserts), with
+ * one multi-row INSERT per INSERT_CHUNK rows: on PostgreSQL one round trip
+ * instead of one per record, on both one statement to build and compile.
+ */
+export async function flushInserts(tx: PushTx): Promise<void> {
+  const rows = tx.inserts;
+  if (!rows || rows.length === 0) return;
+  tx.inserts = [];
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await tx.trx.insertInto('records').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+  }
+}
+
 /**
  * Gives a stored record the ward's next version without changing it, so that a
  * user it just came into scope for pulls it (cases.ts: a responder and the
@@ -211,6 +263,7 @@ export async function writeRecord(tx: PushTx, entity: Entity, record: Record<str
 export async function touchRecord(tx: PushTx, existing: RecordsTable): Promise<number> {
   const version = tx.nextVersion();
   tx.preloaded?.delete(recordKey(existing.entity, existing.id));
+  await flushInserts(tx);
   await tx.trx
     .updateTable('records')
     .set({ version, server_updated_at: tx.now })
@@ -293,6 +346,7 @@ export async function storeRejection(tx: PushTx, m: Mutation, rejection: Rejecti
  * household: a move and an erasure.
  */
 export async function householdChildren(tx: PushTx, householdId: string): Promise<RecordsTable[]> {
+  await flushInserts(tx);
   const rows = await tx.trx
     .selectFrom('records')
     .selectAll()
