@@ -194,13 +194,20 @@ async function householdFacts(trx: Kysely<DB>, dialect: Dialect, ward: string, i
   // server's CPU under the ingest benchmark, growing with the ward. A unary +
   // keeps a column out of index choice (households: the primary key), and
   // people name their index (migration 4).
+  // PostgreSQL, with ids: the same choice whenever its statistics lag behind
+  // a ward that grows fast (a registration day, or server-ingest: analyze
+  // runs after 10 % of a table has changed): records_ward_entity, every live
+  // household of the ward read and filtered by id, 6 ms per push at 50,000
+  // households, the statement PostgreSQL spent most of its time in. Text
+  // concatenation and + 0 keep those columns out of its index choice too.
   const pick = ids !== undefined && dialect === 'sqlite';
-  const bare = (col: string) => (pick ? sql`+${sql.ref(col)}` : sql.ref(col));
+  const bare = (col: string, kind: 'text' | 'int') =>
+    ids === undefined ? sql.ref(col) : dialect === 'sqlite' ? sql`+${sql.ref(col)}` : kind === 'text' ? sql`(${sql.ref(col)} || '')` : sql`(${sql.ref(col)} + 0)`;
   const people = pick ? sql`records r indexed by records_person_household` : sql`records r`;
   const { rows } = await sql<{ kind: string; hid: string; grp: string | null; data: string }>`
     select 'h' as kind, r.id as hid, r.group_code as grp, r.data as data
       from records r
-     where r.entity = 'household' and ${bare('r.ward_code')} = ${ward} and ${bare('r.deleted')} = 0 ${only(sql`r.id`)}
+     where r.entity = 'household' and ${bare('r.ward_code', 'text')} = ${ward} and ${bare('r.deleted', 'int')} = 0 ${only(sql`r.id`)}
     union all
     select 'p', ${ref}, null, r.data
       from ${people}
