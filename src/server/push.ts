@@ -111,9 +111,10 @@ export async function push(ctx: ServerContext, user: AuthUser, request: PushRequ
       // computing them needs no counter (this push holds the households' rows).
       await aggregates.prepare();
       await ctx.hooks.beforeWardCounter?.();
-      // PostgreSQL: the tail that pushes of a ward queue for, three round trips and COMMIT.
-      if (late && version !== base) await records.takeVersions(trx, user.wardCode, base, version - base);
-      await aggregates.flush();
+      // PostgreSQL: the tail that pushes of a ward queue for: one statement
+      // (the counter, the renumbering and the aggregates' deltas) and COMMIT.
+      if (late && version !== base) await records.takeVersions(trx, user.wardCode, base, version - base, await aggregates.takeDeltas());
+      await aggregates.flush(); // on PostgreSQL after takeDeltas: nothing left, no statement
       await ctx.hooks.afterPushWrites?.();
       if (!late && version !== base) await records.saveWardCounter(trx, user.wardCode, version);
     }

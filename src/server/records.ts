@@ -15,7 +15,7 @@ import { uuidv7 } from '../shared/ids';
 import type { Mutation } from '../shared/protocol';
 import type { Entity } from '../shared/schemas';
 import type { ClientsTable, DB, Dialect, RecordsTable } from './db';
-import type { AggregateChanges } from './reports/aggregates';
+import { applyDeltaRows, type AggregateChanges, type DeltaRows } from './reports/aggregates';
 import type { Rejection } from './errors';
 import type { FieldConflict } from './merge';
 import { withoutStrayKeys } from './mutation-checks';
@@ -144,8 +144,13 @@ export async function provisionalBase(trx: Kysely<DB>, wardCode: string): Promis
  * moves it, and the same statement renumbers both tables. Returns the ward's
  * new last version.
  */
-export async function takeVersions(trx: Kysely<DB>, wardCode: string, base: number, count: number): Promise<number> {
+export async function takeVersions(trx: Kysely<DB>, wardCode: string, base: number, count: number, deltas?: DeltaRows): Promise<number> {
   if (count >= PROVISIONAL_SPAN) throw new Error('A push took more versions than a provisional span holds');
+  // The aggregates' deltas (AggregateChanges.takeDeltas) go in the same
+  // statement when they are few: each waits for the counter's new value, so
+  // the counter is locked first, as when they were applied after it.
+  const inline = deltas && deltas.groupRows.length * 4 + deltas.wardRows.length * 3 <= MAX_INLINE_PARAMETERS ? deltas : undefined;
+  const stats = inline ? deltaCtes(inline) : sql``;
   // One statement, so one round trip while holding the counter: each round
   // trip of this tail waits for the app server's event loop, which is busy
   // reading other requests, while every other push of the ward waits for it.
@@ -155,9 +160,27 @@ export async function takeVersions(trx: Kysely<DB>, wardCode: string, base: numb
   const { rows } = await sql<{ seq: number }>`
     with counter as (update ward_counters set seq = seq + ${count} where ward_code = ${wardCode} returning seq),
          moved as (update records set version = version + ((select seq from counter) - ${count + base}) where ${mine} returning 1),
-         exits as (update scope_exits set version = version + ((select seq from counter) - ${count + base}) where ${mine} returning 1)
+         exits as (update scope_exits set version = version + ((select seq from counter) - ${count + base}) where ${mine} returning 1)${stats}
     select seq from counter`.execute(trx);
+  if (deltas && !inline) await applyDeltaRows(trx, deltas);
   return Number(rows[0]!.seq);
+}
+
+/** Parameters of the aggregates' rows in takeVersions' statement at most; more are applied by their own statements. */
+const MAX_INLINE_PARAMETERS = 20_000;
+
+/** The aggregates' upserts as CTEs of takeVersions' statement, each run only once the counter CTE has its row. */
+function deltaCtes({ groupRows, wardRows }: DeltaRows) {
+  const after = sql`where exists (select 1 from counter)`;
+  const groups = groupRows.length === 0 ? sql`` : sql`,
+         group_stats as (insert into ward_group_stats (ward_code, group_code, metric, value)
+           select * from (values ${sql.join(groupRows.map((r) => sql`(${r.ward_code}, ${r.group_code}, ${r.metric}, ${r.value}::bigint)`))}) v ${after}
+           on conflict (ward_code, group_code, metric) do update set value = ward_group_stats.value + excluded.value returning 1)`;
+  const ward = wardRows.length === 0 ? sql`` : sql`,
+         ward_totals as (insert into ward_stats (ward_code, metric, value)
+           select * from (values ${sql.join(wardRows.map((r) => sql`(${r.ward_code}, ${r.metric}, ${r.value}::bigint)`))}) v ${after}
+           on conflict (ward_code, metric) do update set value = ward_stats.value + excluded.value returning 1)`;
+  return sql`${groups}${ward}`;
 }
 
 export async function saveWardCounter(trx: Kysely<DB>, wardCode: string, version: number) {
