@@ -99,7 +99,7 @@ export async function push(ctx: ServerContext, user: AuthUser, request: PushRequ
       let version = base;
       const aggregates = new AggregateChanges(trx, db.dialect, user.wardCode);
       const tx: records.PushTx = { trx, dialect: db.dialect, user, clientId: request.clientId, now, nextVersion: () => ++version, aggregates, inserts: [] };
-      await records.preloadRecords(tx, fresh);
+      await records.preloadRecords(tx, [...fresh, ...referencedRecords(fresh)]);
       for (const m of fresh) results.set(m.seq, await applyOne(tx, m)); // step 4
       await records.flushInserts(tx); // the household creates, one multi-row INSERT (records.ts)
       if ([...results.values()].some((r) => r.status === 'rejected')) await records.capRejections(tx);
@@ -120,6 +120,35 @@ export async function push(ctx: ServerContext, user: AuthUser, request: PushRequ
     }
     return { lastAppliedSeq: lastApplied, results: mutations.map((m) => results.get(m.seq)!) };
   }));
+}
+
+// Only well-formed ids are read ahead: fields are not validated yet, and a
+// string PostgreSQL cannot store (a NUL) must reach the checks, not the query.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID.test(v);
+
+/** References read ahead with a push's records at most; a push naming more reads the rest one by one. */
+const MAX_PRELOADED_REFERENCES = 1000;
+
+/**
+ * The records a push's upserts refer to, as far as their (not yet validated)
+ * fields name them: a person's or visit's household, a visit's people. Read
+ * with the push's own records (records.preloadRecords), so that fifty visits
+ * of one household are not fifty reads of it; what is not a uuid is left to
+ * the checks, which answer it as before.
+ */
+function referencedRecords(mutations: readonly Mutation[]): { entity: Entity; id: string }[] {
+  const out: { entity: Entity; id: string }[] = [];
+  for (const m of mutations) {
+    if (m.op !== 'upsert' || out.length >= MAX_PRELOADED_REFERENCES) continue;
+    if (isUuid(m.fields.householdId)) out.push({ entity: 'household', id: m.fields.householdId });
+    if (m.entity !== 'visit' || !Array.isArray(m.fields.people)) continue;
+    for (const p of m.fields.people as unknown[]) {
+      const personId = isObject(p) ? p.personId : undefined;
+      if (isUuid(personId) && out.length < MAX_PRELOADED_REFERENCES) out.push({ entity: 'person', id: personId });
+    }
+  }
+  return out;
 }
 
 /** PostgreSQL errors after which a push is simply run again: deadlock, serialization failure, unique violation. */

@@ -48,7 +48,7 @@ export interface PushTx {
   trx: Kysely<DB>;
   /** On PostgreSQL, loadRecord() locks the rows it reads. Absent means SQLite (plain reads). */
   dialect?: Dialect;
-  /** Records read ahead by preloadRecords(), null when absent; loadRecord() hands each out once. */
+  /** Records read ahead by preloadRecords(), null when absent; loadRecord() hands them out until a write drops them. */
   preloaded?: Map<string, RecordsTable | null>;
   /**
    * Household creates not yet stored: writeRecord() queues them here, when
@@ -200,10 +200,11 @@ export async function saveLastApplied(trx: Kysely<DB>, clientId: string, seq: nu
 export async function loadRecord(tx: PushTx, entity: Entity, id: string): Promise<RecordsTable | undefined> {
   const key = recordKey(entity, id);
   const preloaded = tx.preloaded?.get(key);
-  if (preloaded !== undefined) {
-    tx.preloaded!.delete(key); // handed out once: a later read goes to the database
-    return preloaded ?? undefined;
-  }
+  // Kept until a write of this record drops it (writeRecord, touchRecord): a
+  // household that fifty visits of the push name is read once. Every write
+  // of a record goes through those two, and on PostgreSQL the preloaded rows
+  // are locked, so what was read is what the database holds.
+  if (preloaded !== undefined) return preloaded ?? undefined;
   await flushInserts(tx);
   let q = tx.trx.selectFrom('records').selectAll().where('entity', '=', entity).where('id', '=', id);
   if (tx.dialect === 'postgres') q = q.forUpdate();
@@ -212,17 +213,21 @@ export async function loadRecord(tx: PushTx, entity: Entity, id: string): Promis
 
 const recordKey = (entity: string, id: string) => `${entity}\u0000${id}`;
 
+/** Ids per statement of preloadRecords(): well below both databases' limits on parameters. */
+const PRELOAD_CHUNK = 500;
+
 /** Whether preloadRecords() found no record with this id (and none was written since): the next loadRecord() is undefined. */
 export function knownAbsent(tx: PushTx, entity: Entity, id: string): boolean {
   return tx.preloaded?.get(recordKey(entity, id)) === null;
 }
 
 /**
- * One read per entity for the records a push names (its mutations' ids),
- * instead of one per mutation: loadRecord() hands each out once. Every write
- * of a record drops it from here, so a record changed earlier in the push is
- * read again. On PostgreSQL the rows are locked, in key order, which also
- * makes two pushes of the same records lock them in the same order.
+ * One read per entity for the records a push names (its mutations' ids, and
+ * the households and people they refer to), instead of one per mutation and
+ * reference. Every write of a record drops it from here, so a record changed
+ * earlier in the push is read again. On PostgreSQL the rows are locked, in
+ * key order, which also makes two pushes of the same records lock them in
+ * the same order.
  */
 export async function preloadRecords(tx: PushTx, keys: readonly { entity: string; id: string }[]): Promise<void> {
   const byEntity = new Map<string, Set<string>>();
@@ -233,11 +238,16 @@ export async function preloadRecords(tx: PushTx, keys: readonly { entity: string
   }
   await flushInserts(tx);
   const preloaded = (tx.preloaded ??= new Map());
-  for (const [entity, ids] of [...byEntity].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    for (const id of ids) preloaded.set(recordKey(entity, id), null);
-    let q = tx.trx.selectFrom('records').selectAll().where('entity', '=', entity).where('id', 'in', [...ids]).orderBy('id');
-    if (tx.dialect === 'postgres') q = q.forUpdate();
-    for (const row of await q.execute()) preloaded.set(recordKey(row.entity, row.id), row);
+  const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  for (const [entity, set] of [...byEntity].sort(([a], [b]) => byKey(a, b))) {
+    const ids = [...set].sort(byKey); // chunks in key order: the locks too
+    for (let i = 0; i < ids.length; i += PRELOAD_CHUNK) {
+      const chunk = ids.slice(i, i + PRELOAD_CHUNK);
+      for (const id of chunk) preloaded.set(recordKey(entity, id), null);
+      let q = tx.trx.selectFrom('records').selectAll().where('entity', '=', entity).where('id', 'in', chunk).orderBy('id');
+      if (tx.dialect === 'postgres') q = q.forUpdate();
+      for (const row of await q.execute()) preloaded.set(recordKey(row.entity, row.id), row);
+    }
   }
 }
 

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestServer, warnIfNoPostgres, type TestServer } from './helpers';
 import { Outbox } from '../factories/mutations';
-import { createHouseholdRecord, createPersonRecord } from '../factories/records';
+import { createHouseholdRecord, createPersonRecord, createVisitRecord } from '../factories/records';
 import { ensureWardGroups } from '../../src/server/wards';
 import { recountWard, storedWard, type GroupMetrics } from '../../src/server/reports/aggregates';
 import type { PullResponse, PushResponse } from '../../src/shared/protocol';
@@ -146,6 +146,51 @@ for (const { dialect, skip } of DIALECTS) {
       const again = await push(cookie, box.body(mutations));
       expect((again.body as PushResponse).results.every((x) => x.status === 'duplicate')).toBe(true);
       expect(Number((await s.db.kysely.selectFrom('ward_counters').select('seq').where('ward_code', '=', 'CUANAM').executeTakeFirstOrThrow()).seq)).toBe(counter);
+    });
+
+    it('answers visits and people that name households and people read ahead with the push as it would one by one', async () => {
+      const setup = new Outbox();
+      const h = createHouseholdRecord();
+      const p = createPersonRecord(h.id);
+      expect((await push(cookie, setup.body([setup.create('household', h), setup.create('person', p)]))).status).toBe(200);
+
+      const box = new Outbox();
+      const visits = Array.from({ length: 20 }, () => createVisitRecord(h.id, { people: [{ personId: p.id, steps: [], independent: [] }] }));
+      const unknownPerson = createVisitRecord(h.id, { people: [{ personId: createPersonRecord(h.id).id, steps: [], independent: [] }] });
+      const unknownHousehold = createVisitRecord(createHouseholdRecord().id);
+      const nul = createVisitRecord(h.id);
+      const later = createHouseholdRecord();
+      const laterPerson = createPersonRecord(later.id); // names a household created further on in the push
+      const mutations = [
+        ...visits.map((v) => box.create('visit', v)), // 1-20
+        box.create('visit', unknownPerson), // 21
+        box.create('visit', unknownHousehold), // 22
+        box.raw({ entity: 'visit', id: nul.id, op: 'upsert', fields: { ...nul, householdId: `${h.id}\u0000` } }), // 23
+        box.update('household', h, { ...h, notes: 'Hẹn quay lại' }), // 24
+        box.create('person', createPersonRecord(h.id)), // 25: its household changed just before
+        box.create('person', laterPerson), // 26: its household does not exist yet
+        box.create('household', later), // 27
+        box.create('person', createPersonRecord(later.id)), // 28: now it does
+      ];
+      for (const m of mutations) delete (m.fields as Record<string, unknown>).id;
+      const r = await push(cookie, box.body(mutations));
+      expect(r.status).toBe(200);
+      const brief = (r.body as PushResponse).results.map((x) => (x.status === 'rejected' ? [x.seq, x.error!.code, x.error!.path] : [x.seq, x.status]));
+      expect(brief).toEqual([
+        ...visits.map((_, i) => [i + 1, 'applied']),
+        [21, 'unknown_person', 'people.0.personId'],
+        [22, 'unknown_household', 'householdId'],
+        [23, 'invalid_record', 'householdId'],
+        [24, 'applied'],
+        [25, 'applied'],
+        [26, 'unknown_household', 'householdId'],
+        [27, 'applied'],
+        [28, 'applied'],
+      ]);
+      for (const v of visits) expect((await stored('visit', v.id))!.group_code).toBe('TDP 1');
+      const recount = await s.db.readTx((trx) => recountWard(trx, s.db.dialect, 'CUANAM'));
+      const kept = await s.db.readTx((trx) => storedWard(trx, 'CUANAM'));
+      expect(plain(kept.groups)).toEqual(plain(recount));
     });
 
     it('stores 300 household creates of one push once each, with versions in seq order', async () => {
