@@ -4,6 +4,8 @@
 // Options: --devices 200 --batches 10 --size 50 --runs 5 --dialects sqlite,postgres
 //          --diagnose  (one run, server in this process, with the writer queue's
 //                       wait and hold times and the event loop's delay; see below)
+// Profile the server: GOCUA_CPU_PROF=/tmp/prof npm run bench -- server-ingest --runs 1
+//   (bench/support/server-process.ts; one .cpuprofile per run, for Chrome DevTools).
 //
 // One run, per database:
 //   1. A fresh database with `devices` volunteers (one ward, 20 groups), each

@@ -55,7 +55,10 @@ export async function startServer(config: DbConfig): Promise<ServerProcess> {
   else env.GOCUA_DATA_DIR = path.dirname(config.file);
   if (config.dialect === 'sqlite' && path.basename(config.file) !== 'gocua.sqlite') throw new Error('the server opens <GOCUA_DATA_DIR>/gocua.sqlite');
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // GOCUA_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops
+  // (--cpu-prof is not allowed in NODE_OPTIONS). Profiling slows it down; never for figures.
+  const profile = process.env.GOCUA_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.GOCUA_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let errors = '';
   // Drain the request log, or the server blocks on a full pipe.
   child.stdout!.resume();

@@ -1,5 +1,6 @@
 // @vitest-environment node
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -55,6 +56,31 @@ describe('writeTx on SQLite', () => {
     await Promise.all(writers);
     expect(timerAfter).toBeGreaterThanOrEqual(0);
     expect(timerAfter).toBeLessThan(5);
+  });
+
+  it('accepts waiting connections between two groups of writers, not one per group', async () => {
+    // libuv accepts one connection per turn of the event loop: with one group
+    // per turn, 40 devices connecting while 40 writers queue were accepted
+    // about one per group, so the last waited for nearly every writer.
+    const server = net.createServer((socket) => socket.destroy());
+    let accepted = 0;
+    server.on('connection', () => accepted++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    const clients = Array.from({ length: 40 }, () => net.connect(port, '127.0.0.1').on('error', () => undefined));
+    try {
+      const writers = Array.from({ length: 40 }, (_, n) =>
+        db.writeTx(async (trx) => {
+          await sql`insert into arrivals (n) values (${n})`.execute(trx);
+          spin(3);
+        }),
+      );
+      await Promise.all(writers);
+      expect(accepted).toBe(40);
+    } finally {
+      for (const c of clients) c.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('runs writers one at a time in the order they asked, whatever each awaits', async () => {

@@ -5,7 +5,7 @@ import type { Mutation } from '../shared/protocol';
 import type { Entity } from '../shared/schemas';
 import { createHouseholdRecord as household, createPersonRecord as person } from '../../tests/factories/records';
 import { ApiError, Rejection } from './errors';
-import { checkConflictValues, checkMutationInput, inSeqOrder, validateRecord, withoutStrayKeys } from './mutation-checks';
+import { checkConflictValues, checkMutationInput, checkStrayKeys, inSeqOrder, validateRecord, withoutStrayKeys } from './mutation-checks';
 
 /** The Rejection that fn throws, as { code, path }, or undefined when it throws nothing. */
 function rejectionOf(fn: () => unknown): { code: string; path: string | undefined } | undefined {
@@ -44,6 +44,31 @@ describe('checkMutationInput', () => {
     ['an unknown key in the base', 'household', { notes: 'a' }, { nationalId: '0123' }, 'base.nationalId'],
   ])('rejects %s as invalid_record at its path', (_label, entity, fields, base, path) => {
     expect(rejectionOf(() => checkMutationInput({ entity, fields, base }))).toEqual({ code: 'invalid_record', path });
+  });
+});
+
+describe('checkStrayKeys', () => {
+  // The fast path (each value valid for its own field) and the whole-record
+  // parse it falls back to must find the same stray keys.
+  it.each<[string, Entity, Fields, string]>([
+    ['a stray key beside an invalid value of another field', 'household', { povertyStatus: 'rich', address: { ...h.address, nationalId: '0123' } }, 'address.nationalId'],
+    ['a stray key inside a field whose other values are invalid', 'household', { address: { lane: 42, nationalId: '0123' } }, 'address.nationalId'],
+    ['a stray key in one checklist beside a null one', 'person', { 'platforms.ihanoi': null, 'platforms.vneid': { ...p.platforms.vneid, password: 'x' } }, 'platforms.vneid.password'],
+  ])('rejects %s', (_label, entity, fields, path) => {
+    expect(rejectionOf(() => checkStrayKeys({ entity, fields }, false))).toEqual({ code: 'invalid_record', path });
+  });
+
+  it.each<[string, Entity, Fields]>([
+    ['invalid values without stray keys (validation comes later)', 'household', { povertyStatus: 'rich', notes: 42 }],
+    ['a top-level null (a cleared field)', 'household', { notes: null }],
+  ])('accepts %s', (_label, entity, fields) => {
+    expect(rejectionOf(() => checkStrayKeys({ entity, fields }, false))).toBeUndefined();
+  });
+
+  it('skips the fields a caller proved clean, but still checks the base', () => {
+    const fields = { address: { ...h.address, nationalId: '0123' } };
+    expect(rejectionOf(() => checkStrayKeys({ entity: 'household', fields }, true))).toBeUndefined();
+    expect(rejectionOf(() => checkStrayKeys({ entity: 'household', fields: {}, base: fields }, true))).toEqual({ code: 'invalid_record', path: 'base.address.nationalId' });
   });
 });
 

@@ -57,6 +57,7 @@ function unknownFieldKey(entity: Entity, fields: Fields): string | undefined {
  * address.nationalId, platforms.vneid.steps.foo), as paths [fieldKey, ...].
  */
 function strayKeyPaths(entity: Entity, fields: Fields): string[][] {
+  if (eachFieldValid(entity, fields)) return [];
   const out: string[][] = [];
   const known: Fields = {};
   for (const [k, v] of Object.entries(fields)) {
@@ -71,6 +72,27 @@ function strayKeyPaths(entity: Entity, fields: Fields): string[][] {
     for (const key of issue.keys) out.push([fieldKey, ...rest, key]);
   }
   return out;
+}
+
+/**
+ * True when every key is a field of the entity and every value passes its
+ * field's own schema, so that strayKeyPaths finds nothing: a strict schema
+ * that accepts a value has no unknown key inside it, and the whole-record
+ * parse below checks each value against that same schema. A null top-level
+ * value is an absent key there (applyFields). This is the common case, and
+ * parses that succeed cost a fraction of the failing whole-record parse
+ * (required keys missing from a partial record); anything else falls back to
+ * it, so the answer is the same.
+ */
+function eachFieldValid(entity: Entity, fields: Fields): boolean {
+  for (const [key, value] of Object.entries(fields)) {
+    if (IDENTITY_KEYS.has(key)) continue;
+    if (!allowedKeys[entity].has(key)) return false;
+    if (value === null && platformOfKey(key) === undefined) continue;
+    const schema = fieldSchema(entity, key);
+    if (!schema || !schema.safeParse(value).success) return false;
+  }
+  return true;
 }
 
 /** A copy of `fields` without the keys strayKeyPaths finds: what may be stored of a rejected mutation. */
@@ -91,15 +113,36 @@ export function withoutStrayKeys(entity: Entity, fields: Fields): Fields {
 /** A path inside a mutation as the rejection reports it: "address.lane", or "base.address.lane". */
 const pathIn = (part: 'fields' | 'base', path: (string | number)[]) => (part === 'base' ? ['base', ...path] : path).join('.');
 
-/** Check 1: the keys and text of a mutation's fields and base, before anything is read or merged. */
+/**
+ * Check 1: the keys and text of a mutation's fields and base, before anything
+ * is read or merged. In two parts, run back to back: checkMutationKeys, then
+ * checkStrayKeys. Between them push.ts may build a create's whole record
+ * (applyFields is safe once the keys are known) and parse it: if the strict
+ * schema accepts that record, its fields hold no stray key, and
+ * checkStrayKeys need not parse them again (fieldsProven).
+ */
 export function checkMutationInput(m: { entity: Entity; fields: Fields; base?: Fields | undefined }): void {
+  checkMutationKeys(m);
+  checkStrayKeys(m, false);
+}
+
+/** Check 1a: every top-level key is a field of the entity; no NUL in fields or base. */
+export function checkMutationKeys(m: { entity: Entity; fields: Fields; base?: Fields | undefined }): void {
   const badKey = unknownFieldKey(m.entity, m.fields);
   if (badKey !== undefined) throw new Rejection('invalid_record', `Unknown field "${badKey}" for ${m.entity}`, badKey);
   for (const [part, value] of [['fields', m.fields], ['base', m.base]] as const) {
     const nul = findNul(value);
     if (nul) throw new Rejection('invalid_record', 'Text must not contain the NUL character (U+0000)', pathIn(part, nul));
   }
-  for (const [part, value] of [['fields', m.fields], ['base', m.base ?? {}]] as const) {
+}
+
+/**
+ * Check 1b: no unknown key nested inside a known field, in fields (unless
+ * fieldsProven: the caller's strict parse of a record built from them passed)
+ * or in base.
+ */
+export function checkStrayKeys(m: { entity: Entity; fields: Fields; base?: Fields | undefined }, fieldsProven: boolean): void {
+  for (const [part, value] of [['fields', fieldsProven ? {} : m.fields], ['base', m.base ?? {}]] as const) {
     const stray = strayKeyPaths(m.entity, value)[0];
     if (stray) {
       const path = pathIn(part, stray);
@@ -110,8 +153,17 @@ export function checkMutationInput(m: { entity: Entity; fields: Fields; base?: F
 
 /** Check 2: validates with the shared schema; returns the parsed (normalised) record. */
 export function validateRecord(entity: Entity, record: Rec): Rec {
-  const r = entitySchemas[entity].safeParse(record);
-  if (r.success) return r.data as Rec;
+  return validated(entity, parseRecord(entity, record));
+}
+
+/** The shared schema's parse of a record, for validated() later: one parse where the result is needed twice (push.ts, a create). */
+export function parseRecord(entity: Entity, record: Rec): z.ZodSafeParseResult<Rec> {
+  return entitySchemas[entity].safeParse(record) as z.ZodSafeParseResult<Rec>;
+}
+
+/** Check 2 on a parse already made: the record, or the Rejection validateRecord throws. */
+export function validated(entity: Entity, r: z.ZodSafeParseResult<Rec>): Rec {
+  if (r.success) return r.data;
   const issue = r.error.issues[0];
   const path = issue ? issue.path.map(String).join('.') : '';
   throw new Rejection('invalid_record', `Invalid ${entity}: ${issue?.message ?? 'invalid'}${path ? ` at ${path}` : ''}`, path);

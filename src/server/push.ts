@@ -55,7 +55,7 @@ import type { ServerContext } from './context';
 import type { Dialect } from './db';
 import { ApiError, forbidden, Rejection } from './errors';
 import { mergeFields } from './merge';
-import { checkConflictValues, checkMutationInput, inSeqOrder, validateRecord } from './mutation-checks';
+import { checkConflictValues, checkMutationKeys, checkStrayKeys, inSeqOrder, parseRecord, validated, validateRecord } from './mutation-checks';
 import * as records from './records';
 import { checkMayChange, checkMayWrite, inScope, mayWriteEntity } from './scope';
 import { isWardGroup } from './wards';
@@ -98,9 +98,10 @@ export async function push(ctx: ServerContext, user: AuthUser, request: PushRequ
       const base = late ? await records.provisionalBase(trx, user.wardCode) : await records.lockWardCounter(trx, db.dialect, user.wardCode);
       let version = base;
       const aggregates = new AggregateChanges(trx, db.dialect, user.wardCode);
-      const tx: records.PushTx = { trx, dialect: db.dialect, user, clientId: request.clientId, now, nextVersion: () => ++version, aggregates };
-      await records.preloadRecords(tx, fresh);
+      const tx: records.PushTx = { trx, dialect: db.dialect, user, clientId: request.clientId, now, nextVersion: () => ++version, aggregates, inserts: [] };
+      await records.preloadRecords(tx, [...fresh, ...referencedRecords(fresh)]);
       for (const m of fresh) results.set(m.seq, await applyOne(tx, m)); // step 4
+      await records.flushInserts(tx); // the household creates, one multi-row INSERT (records.ts)
       if ([...results.values()].some((r) => r.status === 'rejected')) await records.capRejections(tx);
       lastApplied = fresh[fresh.length - 1]!.seq;
       await records.saveLastApplied(trx, request.clientId, lastApplied, now); // step 5 (the client row is ours until commit)
@@ -110,14 +111,44 @@ export async function push(ctx: ServerContext, user: AuthUser, request: PushRequ
       // computing them needs no counter (this push holds the households' rows).
       await aggregates.prepare();
       await ctx.hooks.beforeWardCounter?.();
-      // PostgreSQL: the tail that pushes of a ward queue for, three round trips and COMMIT.
-      if (late && version !== base) await records.takeVersions(trx, user.wardCode, base, version - base);
-      await aggregates.flush();
+      // PostgreSQL: the tail that pushes of a ward queue for: one statement
+      // (the counter, the renumbering and the aggregates' deltas) and COMMIT.
+      if (late && version !== base) await records.takeVersions(trx, user.wardCode, base, version - base, await aggregates.takeDeltas());
+      await aggregates.flush(); // on PostgreSQL after takeDeltas: nothing left, no statement
       await ctx.hooks.afterPushWrites?.();
       if (!late && version !== base) await records.saveWardCounter(trx, user.wardCode, version);
     }
     return { lastAppliedSeq: lastApplied, results: mutations.map((m) => results.get(m.seq)!) };
   }));
+}
+
+// Only well-formed ids are read ahead: fields are not validated yet, and a
+// string PostgreSQL cannot store (a NUL) must reach the checks, not the query.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID.test(v);
+
+/** References read ahead with a push's records at most; a push naming more reads the rest one by one. */
+const MAX_PRELOADED_REFERENCES = 1000;
+
+/**
+ * The records a push's upserts refer to, as far as their (not yet validated)
+ * fields name them: a person's or visit's household, a visit's people. Read
+ * with the push's own records (records.preloadRecords), so that fifty visits
+ * of one household are not fifty reads of it; what is not a uuid is left to
+ * the checks, which answer it as before.
+ */
+function referencedRecords(mutations: readonly Mutation[]): { entity: Entity; id: string }[] {
+  const out: { entity: Entity; id: string }[] = [];
+  for (const m of mutations) {
+    if (m.op !== 'upsert' || out.length >= MAX_PRELOADED_REFERENCES) continue;
+    if (isUuid(m.fields.householdId)) out.push({ entity: 'household', id: m.fields.householdId });
+    if (m.entity !== 'visit' || !Array.isArray(m.fields.people)) continue;
+    for (const p of m.fields.people as unknown[]) {
+      const personId = isObject(p) ? p.personId : undefined;
+      if (isUuid(personId) && out.length < MAX_PRELOADED_REFERENCES) out.push({ entity: 'person', id: personId });
+    }
+  }
+  return out;
 }
 
 /** PostgreSQL errors after which a push is simply run again: deadlock, serialization failure, unique violation. */
@@ -169,12 +200,29 @@ function withServerOwned(entity: Entity, record: Rec, user: AuthUser, consentTak
   return record;
 }
 
+/**
+ * The record a create makes, before validation: fields are the whole record
+ * (allFields() on the device, which leaves out id, createdAt and updatedAt);
+ * the mutation's time stamps it.
+ */
+function createdRecord(m: Mutation, user: AuthUser): Rec {
+  const draft: Rec = applyFields({ deleted: false } as Rec, m.fields as Fields);
+  return withServerOwned(m.entity, { ...draft, id: m.id, createdAt: m.at, updatedAt: m.at }, user, true);
+}
+
 /** Applies one mutation; returns the conflicting field keys, or throws a Rejection. */
 async function applyMutation(tx: records.PushTx, m: Mutation): Promise<string[]> {
   const { user } = tx;
   // A responder's device holds no households, people or visits (scope.ts).
   if (!mayWriteEntity(user, m.entity)) throw new Rejection('forbidden', `Your role does not record ${m.entity}s`);
-  checkMutationInput(m);
+  checkMutationKeys(m);
+  // A create (the push's read found no record with this id) is parsed whole
+  // once, here: when the strict schema accepts it, its fields hold no stray
+  // key (check 1b needs no parse of its own) and the create below takes the
+  // parsed record (check 2). Otherwise both checks run as for an update, in
+  // the same order, so the answer is the same.
+  const created = m.op === 'upsert' && records.knownAbsent(tx, m.entity, m.id) ? parseRecord(m.entity, createdRecord(m, user)) : undefined;
+  checkStrayKeys(m, created?.success === true);
   checkMayWrite(user, m.entity);
 
   const stored = await records.loadRecord(tx, m.entity, m.id);
@@ -193,10 +241,7 @@ async function applyMutation(tx: records.PushTx, m: Mutation): Promise<string[]>
   if (existing?.deleted) throw new Rejection('deleted', `This ${m.entity} was deleted on the server and cannot be changed`);
 
   if (!existing) {
-    // A create: fields are the whole record (allFields() on the device, which
-    // leaves out id, createdAt and updatedAt); the mutation's time stamps it.
-    const draft: Rec = applyFields({ deleted: false } as Rec, m.fields as Fields);
-    const record = validateRecord(m.entity, withServerOwned(m.entity, { ...draft, id: m.id, createdAt: m.at, updatedAt: m.at }, user, true));
+    const record = validated(m.entity, created ?? parseRecord(m.entity, createdRecord(m, user)));
     if (record.wardCode !== user.wardCode) throw new Rejection('wrong_ward', `You can only write to ward ${user.wardCode}`, 'wardCode');
     const group = await resolveGroup(tx, m.entity, record);
     // Only a create that reuses the id of another ward's record ends here
