@@ -225,6 +225,11 @@ export function toVisitRow(v: Visit): VisitRow {
   return row;
 }
 
+/** The day a person's follow-up is due, if it is open: blocked, not deleted, their household there and not deleted. */
+export function personDue(p: Pick<PersonRow, '_blocked' | 'deleted' | 'updatedAt'>, householdAlive: boolean): string | undefined {
+  return p._blocked === 1 && !p.deleted && householdAlive ? p.updatedAt.slice(0, 10) : undefined;
+}
+
 /** The day a flagged visit is due (the follow-ups list's rule). */
 export function visitDue(v: Pick<Visit, 'followUpOn' | 'at'>): string {
   return v.followUpOn ?? v.at.slice(0, 10);
@@ -326,7 +331,7 @@ export async function refreshDueRows(
     .map((v) => changed(v, open.has(v.id) ? visitDue(v) : undefined))
     .filter((v): v is VisitRow => v !== undefined);
   const personRows = ps
-    .map((p) => changed(p, p._blocked === 1 && !p.deleted && alive.has(p.householdId) ? p.updatedAt.slice(0, 10) : undefined))
+    .map((p) => changed(p, personDue(p, alive.has(p.householdId))))
     .filter((p): p is PersonRow => p !== undefined);
   if (visitRows.length) await visits.bulkPut(visitRows);
   if (personRows.length) await people.bulkPut(personRows);

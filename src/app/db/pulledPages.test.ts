@@ -218,11 +218,13 @@ describe('storing a pulled page', () => {
     }
     const small = await requestsFor(10);
     expect(small).toEqual(await requestsFor(1000));
-    // The cursor, the outbox and attention reads, a bulkPut per entity (a visit
-    // or a case would add a bulkGet of the rows it replaces, whose household
-    // may change), a bulkGet and a bulkDelete for the drops, the attention items
-    // dropped with them, the follow-up index's refresh (three reads, one write
-    // here; the households the page wrote are not read again) and the cursor.
+    // The cursor, the outbox and attention reads, a bulkPut per entity (people
+    // with a bulkGet of the households the page did not write, for their
+    // follow-up; a visit or a case would add a bulkGet of the rows it replaces,
+    // whose household may change), a bulkGet and a bulkDelete for the drops, the
+    // attention items dropped with them, the follow-up index's refresh (three
+    // reads, one write here; the households the page wrote are not read again)
+    // and the cursor.
     expect(small.length).toBeLessThanOrEqual(13);
   });
 });

@@ -131,7 +131,7 @@ export async function storePulledPage(db: GoCuaDB, page: PullResponse, from: num
       for (const [id, row] of t.known ?? []) known.set(id, row);
     };
     for (const [entity, group] of groupBy(kept.filter((o) => o.record), (o) => o.entity)) {
-      touch(await putRows(db, entity, group.map((o) => o.record!)));
+      touch(await putRows(db, entity, group.map((o) => o.record!), known));
     }
     for (const [entity, group] of groupBy(kept.filter((o) => !o.record), (o) => o.entity)) {
       touch(await removeRows(db, entity, group.map((o) => o.id)));

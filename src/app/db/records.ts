@@ -5,6 +5,7 @@
 import type { Table } from 'dexie';
 import type { Entity, EntityRecord } from '../../shared/schemas';
 import {
+  personDue,
   refreshDue,
   stripLocal,
   toHouseholdRow,
@@ -107,23 +108,56 @@ export async function removeRecords(db: GoCuaDB, entity: Entity, ids: string[]):
 /**
  * putRecords without the follow-up refresh, for a caller that stores several
  * entities in one transaction and refreshes once (pulledPages.ts). Returns what
- * to pass to refreshDue before the transaction ends.
+ * to pass to refreshDue before the transaction ends. `known`: households already
+ * written or removed in this transaction, as stored now (not read again).
  */
-export async function putRows<E extends Entity>(db: GoCuaDB, entity: E, records: EntityRecord[E][]): Promise<Touched> {
+export async function putRows<E extends Entity>(
+  db: GoCuaDB,
+  entity: E,
+  records: EntityRecord[E][],
+  known?: ReadonlyMap<string, HouseholdRow | undefined>,
+): Promise<Touched> {
   if (records.length === 0) return { households: [], visits: [] };
+  if (entity === 'person') return putPeople(db, records as EntityRecord['person'][], known);
   const keyed = records as Keyed[];
   // A visit or a case that moved household leaves its old household's "latest
-  // visit" to work out again, so the rows it replaces are read. A person's
-  // follow-up depends only on the person and their household now, and nothing
-  // in their old household depends on them: no read (it was a fifth of a
-  // pulled page's time). A household's rows are its own.
-  const before =
-    entity === 'visit' || entity === 'case' ? ((await tableFor(db, entity).bulkGet(keyed.map((r) => r.id))) as Array<Keyed | undefined>) : [];
+  // visit" to work out again, so the rows it replaces are read. A household's
+  // rows are its own.
+  const before = entity === 'household' ? [] : ((await tableFor(db, entity).bulkGet(keyed.map((r) => r.id))) as Array<Keyed | undefined>);
   const rows = records.map((r) => toRow[entity](r));
   await tableFor(db, entity).bulkPut(rows);
   const t = touched(entity, [...keyed, ...before]);
   if (entity === 'household') t.known = new Map((rows as HouseholdRow[]).map((r) => [r.id, r]));
   return t;
+}
+
+/**
+ * People, with their follow-up index worked out before they are written, so
+ * nothing is left to refresh: a person's `_due` depends only on the person and
+ * whether their household is there and not deleted (refreshDueRows' rule), and
+ * nothing else's depends on a person, in the household they left or the one they
+ * joined. One read (the households not already known) and one write, instead of
+ * refreshDue's re-reading of every person and visit of their households, which
+ * was a third of a first sync (bench/RESULTS.md, first-sync). A household
+ * written or removed after them in the same transaction refreshes its people
+ * as always, so the order of a page's entities does not matter.
+ */
+async function putPeople(db: GoCuaDB, records: EntityRecord['person'][], known?: ReadonlyMap<string, HouseholdRow | undefined>): Promise<Touched> {
+  const ids = [...new Set(records.map((p) => p.householdId))];
+  const unknown = known ? ids.filter((id) => !known.has(id)) : ids;
+  const read = await db.households.bulkGet(unknown); // even when empty: one request shape whatever the page holds
+  const alive = new Set<string>();
+  for (const h of read) if (h && !h.deleted) alive.add(h.id);
+  for (const [id, h] of known ?? []) if (h && !h.deleted) alive.add(id);
+  await db.people.bulkPut(
+    records.map((p) => {
+      const row = toPersonRow(p);
+      const due = personDue(row, alive.has(p.householdId));
+      if (due !== undefined) row._due = due;
+      return row;
+    }),
+  );
+  return { households: [], visits: [] };
 }
 
 /** removeRecords without the follow-up refresh; returns what to refresh (see putRows). */
