@@ -124,6 +124,28 @@ describe('the search word index', () => {
     expect((await searchIndex(db)).households.size).toBe(12_000); // 12,000 + 1 new − 1 deleted
   }, 30_000);
 
+  it('is left not built when a build fails, and the next search builds it', async () => {
+    const db = freshDb();
+    let fail = true;
+    db.use({
+      stack: 'dbcore',
+      name: 'failOnce',
+      create: (down) => ({
+        ...down,
+        table: (name) => {
+          const table = down.table(name);
+          if (name !== 'people') return table;
+          return { ...table, query: (req) => (fail ? ((fail = false), Promise.reject(new Error('read failed'))) : table.query(req)) };
+        },
+      }),
+    });
+    const h = createHouseholdRecord({ headName: 'Giàng Thị Súa' });
+    await db.households.put(toHouseholdRow(h));
+    await expect(search(db, 'sua')).rejects.toThrow('read failed');
+    expect(searchIndexStatus(db)).toBe('none');
+    expect(await ids(db, 'giang sua')).toEqual([h.id]);
+  });
+
   it('is dropped and built again when another object (another tab) writes the same database', async () => {
     const db = freshDb();
     const other = new GoCuaDB(db.name);

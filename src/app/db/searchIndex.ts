@@ -150,16 +150,22 @@ class SearchIndexState {
   status: 'none' | 'building' | 'ready' = 'none';
   private building: Promise<void> | undefined;
   private queued: Change[] = [];
-  /** Bumped on every change and every reset: a build that started under another generation starts again. */
+  /** Bumped on every reset: a build that started under another generation starts again. */
   private generation = 0;
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly db: GoCuaDB) {}
 
-  /** The index, built if it is not. */
+  /** The index, built if it is not. A build that fails leaves it not built (the next use tries again). */
   async ready(): Promise<this> {
     while (this.status !== 'ready') {
-      this.building ??= this.build().finally(() => (this.building = undefined));
+      this.building ??= this.build()
+        .catch((e: unknown) => {
+          this.status = 'none';
+          this.queued = [];
+          throw e;
+        })
+        .finally(() => (this.building = undefined));
       await this.building;
     }
     return this;
