@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DBCoreTable } from 'dexie';
-import { pullCursor, resetPullCursor, storePulledPage } from './pulledPages';
+import { pullCursor, readPulledPage, resetPullCursor, storePulledPage } from './pulledPages';
 import { stripLocal, type AttentionItem, type GoCuaDB, type OutboxEntry } from './database';
 import { setMeta } from './meta';
 import { createHouseholdRecord, createPersonRecord, freshDb } from '../../../tests/factories/records';
@@ -164,6 +164,21 @@ describe('storing a pulled page', () => {
     await storePulledPage(db, { changes: [removal(h), recordChange(h, 3)], cursor: 12, hasMore: false }, 10);
     expect(await stored(db, h)).toEqual(h);
     expect(await db.attention.count()).toBe(0);
+  });
+
+  it('stores a page read ahead (readPulledPage) as it was read, skipping what could not be read', async () => {
+    const db = freshDb();
+    const [a, b] = [createHouseholdRecord({ headName: 'Lê Thị Na' }), createHouseholdRecord()];
+    const bad = { entity: 'household', id: b.id, record: { ...b, headName: 42 }, version: 2 } as unknown as PullChange;
+    const page = { changes: [recordChange(a), bad], cursor: 2, hasMore: false };
+    const read = readPulledPage(page);
+    expect(read.read.map((r) => r?.drop)).toEqual([false, undefined]);
+    // The page is not read again: what it holds after being read does not count.
+    (page.changes[0]!.record as Household).headName = 'changed after reading';
+    expect(await storePulledPage(db, read, 0)).toBe(1);
+    expect((await db.households.get(a.id))?.headName).toBe('Lê Thị Na');
+    expect(await db.households.get(b.id)).toBeUndefined();
+    expect(await pullCursor(db)).toBe(2);
   });
 
   it('stores nothing and answers cursor_moved when the cursor was reset since the page was asked for', async () => {

@@ -72,13 +72,40 @@ interface Outcome {
 }
 
 /**
+ * What each change of a page means, worked out before its transaction: a drop
+ * (a tombstone or a removal), a record read with its schema, or nothing (a
+ * change we cannot read, skipped). Pure: pullAll works out the page it
+ * downloaded ahead while IndexedDB stores the one before, so the schema checks
+ * (5–9 % of a first sync) are off the critical path.
+ */
+export interface ReadPage {
+  page: PullResponse;
+  read: Array<{ drop: true } | { drop: false; record: EntityRecord[Entity] } | undefined>;
+}
+
+export function readPulledPage(page: PullResponse): ReadPage {
+  return {
+    page,
+    read: page.changes.map((change) => {
+      const drop = isDrop(change);
+      if (drop === false) return undefined; // a tombstone we cannot read is skipped, like any unreadable record
+      if (drop) return { drop: true };
+      const parsed = entitySchemas[change.entity].safeParse(change.record);
+      // The server validates; a record we cannot read is skipped, not stored half-valid.
+      return parsed.success ? { drop: false, record: parsed.data } : undefined;
+    }),
+  };
+}
+
+/**
  * Stores a page and its cursor in one transaction, if the stored cursor is still
  * `from`, the cursor the page was asked for after. Otherwise (the cursor was reset
  * meanwhile because the user's groups changed) nothing is stored and the answer
  * is 'cursor_moved': the caller pulls again from the stored cursor. Returns how
  * many changes were applied.
  */
-export async function storePulledPage(db: GoCuaDB, page: PullResponse, from: number): Promise<number | 'cursor_moved'> {
+export async function storePulledPage(db: GoCuaDB, pulled: PullResponse | ReadPage, from: number): Promise<number | 'cursor_moved'> {
+  const { page, read } = 'read' in pulled ? pulled : readPulledPage(pulled);
   const seen = new Map<string, [Entity, string]>();
   for (const c of page.changes) seen.set(keyOf(c.entity, c.id), [c.entity, c.id]);
   const ids = [...seen.values()];
@@ -102,21 +129,19 @@ export async function storePulledPage(db: GoCuaDB, page: PullResponse, from: num
     const outcomes = new Map<string, Outcome>();
     const dropped = new Set<string>(); // records whose attention items go with them
     let stored = 0;
-    for (const change of page.changes) {
+    for (const [i, change] of page.changes.entries()) {
       const k = keyOf(change.entity, change.id);
       const mine = [...(rejected.get(k) ?? []), ...(pending.get(k) ?? [])];
-      const drop = isDrop(change);
-      if (drop === false) continue; // a tombstone we cannot read is skipped, like any unreadable record
-      if (drop) {
+      const r = read[i];
+      if (!r) continue;
+      if (r.drop) {
         if (mine.length > 0) continue;
         outcomes.set(k, { entity: change.entity, id: change.id, record: undefined });
         dropped.add(k);
         stored++;
         continue;
       }
-      const parsed = entitySchemas[change.entity].safeParse(change.record);
-      if (!parsed.success) continue; // the server validates; a record we cannot read is skipped, not stored half-valid
-      let record = parsed.data;
+      let record = r.record;
       for (const e of mine) record = applyFields(record, e.fields);
       outcomes.set(k, { entity: change.entity, id: change.id, record });
       stored++;

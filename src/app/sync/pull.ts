@@ -3,8 +3,9 @@
 // more. How a page is stored (with its cursor, under pending local edits) is
 // db/pulledPages.ts.
 //
-// The next page downloads while the current one is being stored, so the
-// network and IndexedDB work at the same time. The cursor still only moves
+// The next page downloads, and is checked against the schemas, while the
+// current one is being stored, so the network, the checks and IndexedDB work
+// at the same time. The cursor still only moves
 // with a stored page: a page is stored only after the one before it, and only
 // if the stored cursor is still the one it was asked after (a reset for new
 // groups meanwhile restarts from the reset cursor). A store that fails throws
@@ -15,7 +16,7 @@
 // trip and one IndexedDB transaction with a fixed number of requests, so a
 // first sync of 10,000 records is 10 of each rather than 20 (bench/first-sync.ts).
 import type { GoCuaDB } from '../db/database';
-import { pullCursor, storePulledPage } from '../db/pulledPages';
+import { pullCursor, readPulledPage, storePulledPage, type ReadPage } from '../db/pulledPages';
 import { pullResponseSchema, PULL_MAX_LIMIT } from '../../shared/protocol';
 import { requestJson, type HttpFailure, type HttpOptions } from './http';
 import type { DeviceReport } from '../../shared/protocol';
@@ -42,15 +43,18 @@ export async function pullAll(
     );
   let pulled = 0;
   let from = await pullCursor(db);
-  let res = await fetchPage(from, true);
+  let res: Awaited<ReturnType<typeof fetchPage>> & { read?: ReadPage } = await fetchPage(from, true);
   for (;;) {
     if (!res.ok) return res;
+    const readAhead = res.read;
     onPage?.(res.serverDate);
     const page = res.data;
-    const ahead = page.hasMore ? fetchPage(page.cursor) : undefined;
+    // The page ahead is also read with its schemas as soon as it arrives, while
+    // IndexedDB stores this one (db/pulledPages.ts readPulledPage).
+    const ahead = page.hasMore ? fetchPage(page.cursor).then((r) => (r.ok ? { ...r, read: readPulledPage(r.data) } : r)) : undefined;
     // If the store throws, the page downloaded ahead is abandoned: nothing waits for it.
     ahead?.catch(() => undefined);
-    const stored = await storePulledPage(db, page, from);
+    const stored = await storePulledPage(db, readAhead ?? page, from);
     if (stored === 'cursor_moved') {
       from = await pullCursor(db);
       res = await fetchPage(from);
