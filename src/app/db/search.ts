@@ -18,7 +18,7 @@
 // bulkGet, for all the households shown.
 import { words } from '../../shared/text';
 import { stripLocal, type GoCuaDB, type HouseholdRow } from './database';
-import { searchIndex, type WordIndex } from './searchIndex';
+import { searchIndex, type Entry, type WordIndex } from './searchIndex';
 import type { Household, Person } from '../../shared/schemas';
 
 const SEARCH_RESULT_CAP = 30;
@@ -35,12 +35,18 @@ function matchesAll(rowWords: readonly string[], queryWords: readonly string[]):
   return queryWords.every((q) => rowWords.some((w) => w.startsWith(q)));
 }
 
-/** The ids the index says match every query word, in the probe's order, a chunk at a time. */
-function* matchingIds(index: WordIndex, q: readonly string[], probe: string): Generator<string[]> {
-  let chunk: string[] = [];
+/**
+ * The entries the index says match every query word, in the probe's order, a
+ * chunk at a time. The caller reads rows between chunks, and a write may commit
+ * meanwhile: an id the index no longer holds is passed over, and each chunk
+ * carries the entries as they were when it was made.
+ */
+function* matchingIds(index: WordIndex, q: readonly string[], probe: string): Generator<Array<[string, Entry]>> {
+  let chunk: Array<[string, Entry]> = [];
   for (const id of index.withPrefix(probe)) {
-    if (!matchesAll(index.get(id)!.words, q)) continue;
-    chunk.push(id);
+    const entry = index.get(id);
+    if (!entry || !matchesAll(entry.words, q)) continue;
+    chunk.push([id, entry]);
     if (chunk.length === CHUNK) {
       yield chunk;
       chunk = [];
@@ -74,7 +80,8 @@ export async function search(db: GoCuaDB, query: string, cap = SEARCH_RESULT_CAP
   const q = [...new Set(words(query))];
   if (q.length === 0) return [];
   const probe = probeOf(q);
-  const index = await searchIndex(db);
+  // The two tables' indexes as they are now: another tab's write may replace them while this search reads rows.
+  const { households: householdIndex, people: peopleIndex } = await searchIndex(db);
 
   const page: HouseholdRow[] = [];
   const shown = new Set<string>();
@@ -83,15 +90,15 @@ export async function search(db: GoCuaDB, query: string, cap = SEARCH_RESULT_CAP
     page.push(h);
     shown.add(h.id);
   };
-  for (const ids of matchingIds(index.households, q, probe)) {
-    for (const h of await db.households.bulkGet(ids)) if (h && matchesAll(h._words, q)) take(h);
+  for (const chunk of matchingIds(householdIndex, q, probe)) {
+    for (const h of await db.households.bulkGet(chunk.map(([id]) => id))) if (h && matchesAll(h._words, q)) take(h);
     if (page.length === cap) break;
   }
   if (page.length < cap) {
     // Through people: the households of each chunk of matching people, read
     // together, kept if there and not deleted.
-    for (const ids of matchingIds(index.people, q, probe)) {
-      const households = [...new Set(ids.map((id) => index.people.get(id)!.householdId!))].filter((id) => !shown.has(id));
+    for (const chunk of matchingIds(peopleIndex, q, probe)) {
+      const households = [...new Set(chunk.map(([, e]) => e.householdId!))].filter((id) => !shown.has(id));
       for (const h of await db.households.bulkGet(households)) take(h);
       if (page.length === cap) break;
     }
@@ -99,7 +106,14 @@ export async function search(db: GoCuaDB, query: string, cap = SEARCH_RESULT_CAP
   if (page.length === 0) return [];
   // The matched people of the households shown: the index knows which match,
   // so only those are read (checked again as stored).
-  const matched = [...shown].flatMap((hid) => [...index.people.membersOf(hid)].filter((id) => matchesAll(index.people.get(id)!.words, q)).sort());
+  const matched = [...shown].flatMap((hid) =>
+    [...peopleIndex.membersOf(hid)]
+      .filter((id) => {
+        const entry = peopleIndex.get(id);
+        return entry !== undefined && matchesAll(entry.words, q);
+      })
+      .sort(),
+  );
   const byHousehold = new Map<string, Person[]>();
   for (const p of matched.length ? await db.people.bulkGet(matched) : []) {
     if (!p || p.deleted || !shown.has(p.householdId) || !matchesAll(p._words, q)) continue;

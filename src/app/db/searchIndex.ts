@@ -12,8 +12,9 @@
 // changes nothing. The index is built on first use, by reading both tables in
 // slices; writes that commit while it is being built are replayed after it, in
 // order, so none is missed. Another tab's writes cannot reach this tab's
-// memory: each commit is announced on a BroadcastChannel, and a tab that hears
-// one about its database drops its index and builds it again on next use.
+// memory: each commit is announced on a BroadcastChannel with the ids it
+// wrote, and a tab that hears one about its database reads those rows again
+// (in order, one announcement after another) and applies them like its own.
 //
 // Deleted rows are left out. Within one word, ids keep IndexedDB's order (by
 // id), so results come in the order the word index gave them.
@@ -29,7 +30,7 @@ type IndexedTable = 'households' | 'people';
 const INDEXED: readonly IndexedTable[] = ['households', 'people'];
 
 /** What the index keeps of a row: its words, and a person's household. */
-interface Entry {
+export interface Entry {
   words: readonly string[];
   householdId?: string | undefined;
 }
@@ -238,6 +239,32 @@ class SearchIndexState {
     this.notify();
   }
 
+  /** Another tab's (or another object's) announced writes, applied one announcement after another. */
+  private remote: Promise<void> = Promise.resolve();
+
+  /** Reads again the rows another tab wrote and applies them as this tab's own commits would be. */
+  refreshRows(changes: readonly Announced[]): void {
+    if (this.status === 'none') return; // nothing kept: the next build reads everything
+    this.remote = this.remote.then(async () => {
+      try {
+        for (const c of changes) {
+          if (c.cleared) {
+            this.commit({ table: c.table, cleared: true });
+            continue;
+          }
+          const rows = await this.db.table<RowLike, string>(c.table).bulkGet(c.ids);
+          this.commit({
+            table: c.table,
+            put: rows.filter((r): r is RowLike => r !== undefined),
+            removed: c.ids.filter((_, i) => rows[i] === undefined),
+          });
+        }
+      } catch {
+        this.reset(); // could not read them: build again on next use
+      }
+    });
+  }
+
   /** Calls `listener` after each change the index takes; returns the unsubscribe. */
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -289,21 +316,50 @@ export function searchIndexStatus(db: GoCuaDB): 'none' | 'building' | 'ready' {
 
 // Another tab's commits: heard by name, since each tab has its own GoCuaDB objects.
 const CHANNEL = 'gocua-search-index';
-const byName = new Map<string, Set<GoCuaDB>>();
+/** What a commit announces: per table, the ids written (or that the table was cleared). */
+interface Announced {
+  table: IndexedTable;
+  ids: string[];
+  cleared?: true;
+}
+/** This tab's database objects by name; weakly held, so a closed and dropped one is not kept alive. */
+const byName = new Map<string, Set<WeakRef<GoCuaDB>>>();
 let channel: BroadcastChannel | undefined;
 
-function announce(db: GoCuaDB): void {
+function objectsNamed(name: string): GoCuaDB[] {
+  const refs = byName.get(name);
+  if (!refs) return [];
+  const out: GoCuaDB[] = [];
+  for (const ref of refs) {
+    const db = ref.deref();
+    if (db) out.push(db);
+    else refs.delete(ref);
+  }
+  return out;
+}
+
+function announce(db: GoCuaDB, changes: readonly Change[]): void {
+  const announced: Announced[] = changes.map((c) =>
+    c.cleared ? { table: c.table, ids: [], cleared: true } : { table: c.table, ids: [...(c.put ?? []).map((r) => r.id), ...(c.removed ?? [])] },
+  );
   // Another object for the same database in this tab (a channel does not hear itself).
-  for (const other of byName.get(db.name) ?? []) if (other !== db) states.get(other)?.reset();
+  for (const other of objectsNamed(db.name)) if (other !== db) states.get(other)?.refreshRows(announced);
   if (typeof BroadcastChannel === 'undefined') return;
   channel ??= listen();
-  channel.postMessage(db.name);
+  channel.postMessage({ name: db.name, changes: announced });
 }
 
 function listen(): BroadcastChannel {
   const c = new BroadcastChannel(CHANNEL);
-  c.onmessage = (e: MessageEvent<unknown>) => {
-    for (const db of byName.get(String(e.data)) ?? []) states.get(db)?.reset();
+  c.onmessage = (e: MessageEvent<{ name?: unknown; changes?: unknown }>) => {
+    const { name, changes } = e.data ?? {};
+    if (typeof name !== 'string') return;
+    for (const db of objectsNamed(name)) {
+      const state = states.get(db);
+      if (!state) continue;
+      if (Array.isArray(changes)) state.refreshRows(changes as Announced[]);
+      else state.reset(); // a message it cannot read: safest is to build again
+    }
   };
   // Node (tests) would otherwise keep running for the channel's sake.
   (c as unknown as { unref?: () => void }).unref?.();
@@ -321,7 +377,7 @@ const pendingByTransaction = new WeakMap<object, Change[]>();
 export function searchIndexMiddleware(db: GoCuaDB): Middleware<DBCore> {
   let names = byName.get(db.name);
   if (!names) byName.set(db.name, (names = new Set()));
-  names.add(db);
+  names.add(new WeakRef(db));
   if (typeof BroadcastChannel !== 'undefined') channel ??= listen();
   return {
     stack: 'dbcore',
@@ -359,7 +415,7 @@ function record(db: GoCuaDB, table: IndexedTable, req: DBCoreMutateRequest, res:
   if (!trans) {
     // Not a transaction we can watch: safest is to forget and build again.
     state.reset();
-    announce(db);
+    announce(db, [{ table, cleared: true }]);
     return;
   }
   let pending = pendingByTransaction.get(trans);
@@ -369,7 +425,7 @@ function record(db: GoCuaDB, table: IndexedTable, req: DBCoreMutateRequest, res:
     pendingByTransaction.set(trans, list);
     trans.addEventListener('complete', () => {
       for (const c of list) state.commit(c);
-      announce(db);
+      announce(db, list);
     });
   }
   pending.push(change);
