@@ -285,17 +285,13 @@ export async function refreshDueRows(
   }
   if (ids.size === 0 && walkIns.length === 0) return;
   const hids = [...ids];
-  const known = touched.known;
-  const unknown = known ? hids.filter((id) => !known.has(id)) : hids;
-  const [read, ps, vs] = hids.length
+  const [alive, ps, vs] = hids.length
     ? await Promise.all([
-        households.bulkGet(unknown), // even when empty: one request shape whatever the page holds
+        aliveHouseholds(households, hids, touched.known),
         people.where('householdId').anyOf(hids).toArray(),
         visits.where('householdId').anyOf(hids).toArray(),
       ])
-    : [[], [], []];
-  const hs = known ? [...read, ...hids.filter((id) => known.has(id)).map((id) => known.get(id))] : read;
-  const alive = new Set(hs.filter((h) => h && !h.deleted).map((h) => h!.id));
+    : [new Set<string>(), [], []];
   // Same pass, same order and same tie rule as queries.ts lastVisits.
   const latest = new Map<string, VisitRow>();
   for (const v of vs) {
@@ -335,6 +331,26 @@ export async function refreshDueRows(
     .filter((p): p is PersonRow => p !== undefined);
   if (visitRows.length) await visits.bulkPut(visitRows);
   if (personRows.length) await people.bulkPut(personRows);
+}
+
+/**
+ * Which of these households are there and not deleted: those the caller has
+ * just written or removed (`known`) as they are now, the rest read with one
+ * bulkGet (made even when empty: one request shape whatever a page holds).
+ */
+export async function aliveHouseholds(
+  households: Pick<Table<HouseholdRow, string>, 'bulkGet'>,
+  ids: readonly string[],
+  known?: DueTouched['known'],
+): Promise<Set<string>> {
+  const alive = new Set<string>();
+  const unknown: string[] = [];
+  for (const id of ids) {
+    if (!known?.has(id)) unknown.push(id);
+    else if (known.get(id) && !known.get(id)!.deleted) alive.add(id);
+  }
+  for (const h of await households.bulkGet(unknown)) if (h && !h.deleted) alive.add(h.id);
+  return alive;
 }
 
 /** refreshDueRows on a database's own tables. */

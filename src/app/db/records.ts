@@ -5,6 +5,7 @@
 import type { Table } from 'dexie';
 import type { Entity, EntityRecord } from '../../shared/schemas';
 import {
+  aliveHouseholds,
   personDue,
   refreshDue,
   stripLocal,
@@ -143,12 +144,7 @@ export async function putRows<E extends Entity>(
  * as always, so the order of a page's entities does not matter.
  */
 async function putPeople(db: GoCuaDB, records: EntityRecord['person'][], known?: ReadonlyMap<string, HouseholdRow | undefined>): Promise<Touched> {
-  const ids = [...new Set(records.map((p) => p.householdId))];
-  const unknown = known ? ids.filter((id) => !known.has(id)) : ids;
-  const read = await db.households.bulkGet(unknown); // even when empty: one request shape whatever the page holds
-  const alive = new Set<string>();
-  for (const h of read) if (h && !h.deleted) alive.add(h.id);
-  for (const [id, h] of known ?? []) if (h && !h.deleted) alive.add(id);
+  const alive = await aliveHouseholds(db.households, [...new Set(records.map((p) => p.householdId))], known);
   await db.people.bulkPut(
     records.map((p) => {
       const row = toPersonRow(p);
